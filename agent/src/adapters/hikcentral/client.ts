@@ -1,0 +1,256 @@
+import { GatehouseError, isRetryable } from "@gatehouse/shared";
+import PQueue from "p-queue";
+import pRetry from "p-retry";
+import { Agent, type Dispatcher, fetch } from "undici";
+import type { z } from "zod";
+import { envelopeError, unavailable } from "./errors.js";
+import { AddedPersonId, Door, Envelope, PersonRecord, PrivilegeGroup, pageOf, Version } from "./schemas.js";
+import { signRequest } from "./signer.js";
+
+export interface HikCentralClientOptions {
+  baseUrl: string;
+  appKey: string;
+  appSecret: string;
+  contentMd5: boolean;
+  timeoutMs: number;
+  /** Requests per second HikCentral is sent at most (bulk work queues instead of failing). */
+  ratePerSecond: number;
+  /** Retries of a retryable failure (network, timeout, 5xx, 429, busy), with exponential backoff and jitter. */
+  retries: number;
+  /** PEM of the CA (or the self-signed certificate) HikCentral presents. */
+  ca?: string;
+  /** Calls `endpoint` with the outcome; bounded labels for metrics. */
+  onCall?: (endpoint: string, outcome: string, seconds: number) => void;
+}
+
+export interface PersonWrite {
+  personCode: string;
+  personGivenName: string;
+  personFamilyName: string;
+  orgIndexCode: string;
+  beginTime: string;
+  endTime: string;
+  email?: string;
+  phoneNo?: string;
+}
+
+/** The HikCentral Professional OpenAPI, signed and typed. Every call is a POST of JSON under /artemis/api/. */
+export class HikCentralClient {
+  private readonly dispatcher: Dispatcher | undefined;
+  private readonly queue: PQueue;
+
+  constructor(private readonly opts: HikCentralClientOptions) {
+    this.dispatcher = opts.ca ? new Agent({ connect: { ca: opts.ca } }) : undefined;
+    this.queue = new PQueue({
+      intervalCap: Math.max(1, opts.ratePerSecond),
+      interval: 1000,
+      carryoverIntervalCount: true,
+    });
+  }
+
+  async close(): Promise<void> {
+    this.queue.clear();
+    await this.dispatcher?.close();
+  }
+
+  /** Sends one signed call and returns `data` validated by `schema` (undefined data passes as undefined). */
+  async call<T>(path: string, body: unknown, schema?: z.ZodType<T>): Promise<T> {
+    return pRetry(() => this.queue.add(() => this.send(path, body, schema)) as Promise<T>, {
+      retries: this.opts.retries,
+      minTimeout: 200,
+      maxTimeout: 5000,
+      factor: 2,
+      randomize: true,
+      shouldRetry: ({ error }) => isRetryable(error),
+    });
+  }
+
+  private async send<T>(path: string, body: unknown, schema?: z.ZodType<T>): Promise<T> {
+    const fullPath = `/artemis/api/${path}`;
+    const bytes = Buffer.from(JSON.stringify(body ?? {}), "utf8");
+    const headers = signRequest({
+      method: "POST",
+      path: fullPath,
+      body: bytes,
+      appKey: this.opts.appKey,
+      appSecret: this.opts.appSecret,
+      accept: "application/json",
+      contentType: "application/json;charset=UTF-8",
+      contentMd5: this.opts.contentMd5,
+    });
+    const started = performance.now();
+    const done = (outcome: string) => this.opts.onCall?.(path, outcome, (performance.now() - started) / 1000);
+    let res: Awaited<ReturnType<typeof fetch>>;
+    let text: string;
+    try {
+      res = await fetch(new URL(fullPath, this.opts.baseUrl), {
+        method: "POST",
+        headers,
+        body: bytes,
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+      });
+      text = await res.text();
+    } catch (e) {
+      done("network");
+      const err = e as Error & { cause?: { code?: string } };
+      const why =
+        err.name === "TimeoutError"
+          ? `no answer in ${this.opts.timeoutMs} ms`
+          : (err.cause?.code ?? err.message);
+      if (
+        err.cause?.code?.startsWith("ERR_TLS") ||
+        /certificate|self.signed/i.test(String(err.cause ?? err.message))
+      ) {
+        throw new GatehouseError(
+          "HIKCENTRAL_TLS",
+          `HikCentral's certificate is not trusted (${err.cause?.code ?? err.message}); set AGENT_HIKCENTRAL_CA_FILE`,
+          { cause: e },
+        );
+      }
+      throw unavailable(path, why, e);
+    }
+    if (res.status === 429) {
+      done("429");
+      throw new GatehouseError(
+        "HIKCENTRAL_RATE_LIMITED",
+        `HikCentral asked to slow down on ${path} (HTTP 429)`,
+        {
+          retryable: true,
+          details: { endpoint: path },
+        },
+      );
+    }
+    if (res.status >= 500) {
+      done("5xx");
+      throw unavailable(path, `HTTP ${res.status}`);
+    }
+    const gatewayMessage = res.headers.get("x-ca-error-message");
+    if (res.status === 401 || res.status === 403 || gatewayMessage) {
+      done("signature");
+      throw new GatehouseError(
+        "HIKCENTRAL_SIGNATURE",
+        `HikCentral's gateway refused the request signature (HTTP ${res.status}${gatewayMessage ? `: ${gatewayMessage}` : ""}); check AGENT_HIKCENTRAL_APP_KEY and AGENT_HIKCENTRAL_APP_SECRET`,
+        { details: { endpoint: path, status: res.status } },
+      );
+    }
+    let envelope: z.infer<typeof Envelope>;
+    try {
+      envelope = Envelope.parse(JSON.parse(text));
+    } catch (e) {
+      done("bad_response");
+      throw new GatehouseError(
+        "HIKCENTRAL_BAD_RESPONSE",
+        `HikCentral answered ${path} with HTTP ${res.status} and no valid envelope`,
+        {
+          retryable: res.status !== 200,
+          cause: e,
+          details: { endpoint: path, status: res.status },
+        },
+      );
+    }
+    if (envelope.code !== "0") {
+      done(`code_${envelope.code}`);
+      throw envelopeError(path, envelope.code, envelope.msg);
+    }
+    done("ok");
+    if (!schema || envelope.data === undefined || envelope.data === null || envelope.data === "") {
+      return undefined as T;
+    }
+    const parsed = schema.safeParse(envelope.data);
+    if (!parsed.success) {
+      throw new GatehouseError(
+        "HIKCENTRAL_BAD_RESPONSE",
+        `HikCentral's answer to ${path} has an unexpected shape`,
+        {
+          details: {
+            endpoint: path,
+            issues: parsed.error.issues.slice(0, 3).map((i) => `${i.path.join(".")}: ${i.message}`),
+          },
+        },
+      );
+    }
+    return parsed.data;
+  }
+
+  version() {
+    return this.call("common/v1/version", {}, Version);
+  }
+
+  /** Undefined when HikCentral has no person with this code (code 0 with no data, as V3.x answers). */
+  async personByCode(personCode: string): Promise<PersonRecord | undefined> {
+    return this.call("resource/v1/person/personCode/personInfo", { personCode }, PersonRecord);
+  }
+
+  async personById(personId: string): Promise<PersonRecord | undefined> {
+    return this.call("resource/v1/person/personId/personInfo", { personId }, PersonRecord);
+  }
+
+  async addPerson(p: PersonWrite): Promise<string> {
+    const id = await this.call("resource/v1/person/single/add", p, AddedPersonId);
+    if (!id)
+      throw new GatehouseError(
+        "HIKCENTRAL_BAD_RESPONSE",
+        "HikCentral added a person but returned no personId",
+      );
+    return id;
+  }
+
+  async updatePerson(personId: string, p: Partial<PersonWrite>): Promise<void> {
+    await this.call("resource/v1/person/single/update", { personId, ...p });
+  }
+
+  async deletePerson(personId: string): Promise<void> {
+    await this.call("resource/v1/person/single/delete", { personId });
+  }
+
+  async privilegeGroups(type: 1 | 2 = 1): Promise<PrivilegeGroup[]> {
+    const all: PrivilegeGroup[] = [];
+    for (let pageNo = 1; ; pageNo++) {
+      const page = await this.call(
+        "acs/v1/privilege/group",
+        { pageNo, pageSize: 500, type },
+        pageOf(PrivilegeGroup),
+      );
+      all.push(...(page?.list ?? []));
+      if (!page || all.length >= page.total || (page.list ?? []).length === 0) return all;
+    }
+  }
+
+  async addToGroup(privilegeGroupId: string, personIds: string[]): Promise<void> {
+    await this.call("acs/v1/privilege/group/single/addPersons", {
+      privilegeGroupId,
+      type: 1,
+      list: personIds.map((id) => ({ id })),
+    });
+  }
+
+  async removeFromGroup(privilegeGroupId: string, personIds: string[]): Promise<void> {
+    await this.call("acs/v1/privilege/group/single/deletePersons", {
+      privilegeGroupId,
+      type: 1,
+      list: personIds.map((id) => ({ id })),
+    });
+  }
+
+  /** Nothing reaches the turnstiles until authorization is re-applied. */
+  async reapply(personIds: string[]): Promise<void> {
+    await this.call("visitor/v1/auth/reapplication", {
+      personIds: personIds.join(","),
+      ImmediateDownload: 1,
+    });
+  }
+
+  async doors() {
+    const page = await this.call(
+      "resource/v1/acsDoor/acsDoorList",
+      { pageNo: 1, pageSize: 500 },
+      pageOf(Door),
+    );
+    return page?.list ?? [];
+  }
+
+  async subscribeEvents(eventTypes: number[], eventDest: string, token: string): Promise<void> {
+    await this.call("eventService/v1/eventSubscriptionByEventTypes", { eventTypes, eventDest, token });
+  }
+}

@@ -1,0 +1,124 @@
+import { readFileSync } from "node:fs";
+import { assertTimeZone, SiteId } from "@gatehouse/shared";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.union([
+  z.boolean(),
+  z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1"),
+]);
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      assertTimeZone(tz);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "must be an IANA time zone, e.g. Asia/Almaty" },
+);
+
+/** door → direction, as `1:entry,2:exit` or a JSON object. */
+const doorDirections = z
+  .union([z.string(), z.record(z.string(), z.enum(["entry", "exit"]))])
+  .transform((v, ctx) => {
+    if (typeof v !== "string") return v;
+    const out: Record<string, "entry" | "exit"> = {};
+    for (const part of v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const [door, dir] = part.split(":").map((s) => s.trim());
+      if (!door || (dir !== "entry" && dir !== "exit")) {
+        ctx.addIssue({
+          code: "custom",
+          message: `'${part}' is not door:entry or door:exit (e.g. 1:entry,2:exit)`,
+        });
+        return z.NEVER;
+      }
+      out[door] = dir;
+    }
+    return out;
+  });
+
+export const AgentConfigSchema = z.object({
+  AGENT_SITE_ID: SiteId,
+  AGENT_MQTT_URL: z.string().regex(/^mqtts?:\/\/.+/, "must be mqtt://host:port or mqtts://host:port"),
+  AGENT_MQTT_USERNAME: z.string().min(1),
+  AGENT_MQTT_PASSWORD: z.string().min(1),
+  AGENT_MQTT_CA_FILE: z.string().optional(),
+  AGENT_COMMAND_PUBLIC_KEY: z.string().optional(),
+  AGENT_DB_URL: z.string().default("file:./data/agent.db"),
+  AGENT_HIKCENTRAL_URL: z.url({
+    message: "must be the HikCentral base URL, e.g. https://hcp.campus.local:443",
+  }),
+  AGENT_HIKCENTRAL_APP_KEY: z.string().min(1),
+  AGENT_HIKCENTRAL_APP_SECRET: z.string().min(1),
+  AGENT_HIKCENTRAL_CA_FILE: z.string().optional(),
+  AGENT_HIKCENTRAL_CONTENT_MD5: bool.default(true),
+  AGENT_HIKCENTRAL_RATE: z.coerce.number().positive().default(10),
+  AGENT_HIKCENTRAL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  AGENT_HIKCENTRAL_ORG: z.string().min(1).default("1"),
+  AGENT_TIME_ZONE: timeZone.default("UTC"),
+  AGENT_DOOR_DIRECTIONS: doorDirections.default({}),
+  AGENT_EVENT_LISTEN: z
+    .string()
+    .regex(/^[^:\s]+:\d{1,5}$/, "must be host:port, e.g. 0.0.0.0:9101")
+    .default("0.0.0.0:9101"),
+  AGENT_EVENT_PUBLIC_URL: z.url().optional(),
+  AGENT_HTTP_HOST: z.string().default("127.0.0.1"),
+  AGENT_HTTP_PORT: port.default(9100),
+  AGENT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const SECRET_KEYS = ["AGENT_MQTT_PASSWORD", "AGENT_HIKCENTRAL_APP_SECRET"] as const;
+
+/**
+ * Builds the agent's config from the environment and an optional YAML/JSON file (same keys; the
+ * environment wins). `KEY_FILE` reads a secret from a file (systemd LoadCredential).
+ */
+export function loadAgentConfig(
+  env: Record<string, string | undefined>,
+  fileText?: string,
+  readFile: (path: string) => string = (p) => readFileSync(p, "utf8"),
+): AgentConfig {
+  const fromFile = fileText ? ((parseYaml(fileText) as Record<string, unknown> | null) ?? {}) : {};
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith("AGENT_") && v !== undefined && v !== "") merged[k] = v;
+  const problems: string[] = [];
+  for (const key of SECRET_KEYS) {
+    const file = merged[`${key}_FILE`];
+    if (typeof file === "string" && merged[key] === undefined) {
+      try {
+        merged[key] = readFile(file).trim();
+      } catch (e) {
+        problems.push(`${key}_FILE: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+      }
+    }
+  }
+  const r = AgentConfigSchema.safeParse(merged);
+  if (!r.success) {
+    for (const i of r.error.issues) {
+      const key = i.path.join(".");
+      const secret = (SECRET_KEYS as readonly string[]).includes(key);
+      const value = merged[key];
+      problems.push(
+        `${key}: ${i.message}${value === undefined ? " (not set)" : secret ? "" : ` (got ${JSON.stringify(value)})`}`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return r.data!;
+}

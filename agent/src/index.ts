@@ -1,0 +1,3 @@
+export { type AgentConfig, ConfigError, loadAgentConfig } from "./config.js";
+export { createLogger } from "./logger.js";
+export { AGENT_VERSION, type RunningAgent, startAgent } from "./main.js";

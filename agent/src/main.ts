@@ -1,0 +1,228 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import type { AgentStatus } from "@gatehouse/shared";
+import { applyMigrations, Database } from "@gatehouse/shared/db";
+import { type ServerType, serve } from "@hono/node-server";
+import { Hono } from "hono";
+import type { Logger } from "pino";
+import { AgentStore } from "./adapters/db/agent-store.js";
+import { HikCentralClient } from "./adapters/hikcentral/client.js";
+import { AgentLink } from "./adapters/mqtt/agent-link.js";
+import type { AgentConfig } from "./config.js";
+import { SUBSCRIBED_EVENT_TYPES } from "./domain/access-events.js";
+import { createAgentMetrics } from "./metrics.js";
+import { CommandExecutor } from "./services/command-executor.js";
+import { EventIntake } from "./services/event-intake.js";
+import { Inbox } from "./services/inbox.js";
+import { OutboxRelay } from "./services/outbox-relay.js";
+
+export const AGENT_VERSION = "0.1.0";
+
+export interface RunningAgent {
+  healthUrl: string;
+  eventUrl: string;
+  store: AgentStore;
+  stop(): Promise<void>;
+}
+
+const migrations = fileURLToPath(new URL("../migrations", import.meta.url));
+
+function listen(app: Hono, host: string, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
+    s.once("error", reject);
+  });
+}
+
+/** The agent's composition root: everything is built here from one validated config. */
+export async function startAgent(config: AgentConfig, log: Logger): Promise<RunningAgent> {
+  const site = config.AGENT_SITE_ID;
+  const db = await Database.open({ url: config.AGENT_DB_URL, synchronous: "FULL" });
+  await applyMigrations(db, migrations);
+  const store = new AgentStore(db, site);
+
+  let eventToken = await store.getMeta("event_token");
+  if (!eventToken) {
+    eventToken = randomBytes(18).toString("base64url");
+    await store.setMeta("event_token", eventToken);
+  }
+
+  let inboxDepth = 0;
+  let outboxDepth = 0;
+  const depths = async () => {
+    inboxDepth = await store.pendingCount();
+    outboxDepth = await store.outboxDepth();
+    return { inbox: inboxDepth, outbox: outboxDepth };
+  };
+  const metrics = createAgentMetrics(AGENT_VERSION, depths);
+
+  let hikHealthy: boolean | undefined;
+  let hikError: string | undefined;
+  const hik = new HikCentralClient({
+    baseUrl: config.AGENT_HIKCENTRAL_URL,
+    appKey: config.AGENT_HIKCENTRAL_APP_KEY,
+    appSecret: config.AGENT_HIKCENTRAL_APP_SECRET,
+    contentMd5: config.AGENT_HIKCENTRAL_CONTENT_MD5,
+    timeoutMs: config.AGENT_HIKCENTRAL_TIMEOUT_MS,
+    ratePerSecond: config.AGENT_HIKCENTRAL_RATE,
+    retries: 3,
+    ...(config.AGENT_HIKCENTRAL_CA_FILE ? { ca: readFileSync(config.AGENT_HIKCENTRAL_CA_FILE, "utf8") } : {}),
+    onCall: (endpoint, outcome, seconds) => {
+      metrics.apiRequests.inc({ endpoint, status: outcome });
+      metrics.apiSeconds.observe({ endpoint }, seconds);
+      const reached = outcome !== "network" && outcome !== "5xx";
+      hikHealthy = reached;
+      hikError = reached ? undefined : outcome;
+    },
+  });
+
+  let relay: OutboxRelay | undefined;
+  const wakeRelay = () => relay?.wake();
+  const executor = new CommandExecutor(hik, {
+    timeZone: config.AGENT_TIME_ZONE,
+    orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
+  });
+  const inbox = new Inbox(store, executor, log.child({ component: "inbox" }), metrics, {
+    site,
+    retryDelayMs: (n) => Math.min(60_000, 1000 * 2 ** Math.min(n, 6)) * (0.5 + Math.random() / 2),
+    onQueued: wakeRelay,
+  });
+  const intake = new EventIntake(
+    store,
+    log.child({ component: "event-intake" }),
+    metrics,
+    { site, timeZone: config.AGENT_TIME_ZONE, doorDirections: config.AGENT_DOOR_DIRECTIONS },
+    wakeRelay,
+  );
+
+  const since = new Date().toISOString();
+  let subscribed = false;
+  const status = async (state: "online" | "offline"): Promise<AgentStatus> => {
+    const d = await depths();
+    return {
+      site,
+      state,
+      since,
+      version: AGENT_VERSION,
+      queues: d,
+      lastAppliedSeq: await store.lastAppliedSeq(),
+      sources: [
+        {
+          name: "hikcentral-api",
+          state: hikHealthy === undefined ? "unknown" : hikHealthy ? "up" : "down",
+          ...(hikError ? { error: hikError } : {}),
+        },
+        {
+          name: "hikcentral-push",
+          state: subscribed ? "up" : "down",
+          ...(intake.lastEventAt ? { lastEventAt: intake.lastEventAt.toISOString() } : {}),
+        },
+      ],
+    };
+  };
+
+  const link = new AgentLink({
+    url: config.AGENT_MQTT_URL,
+    username: config.AGENT_MQTT_USERNAME,
+    password: config.AGENT_MQTT_PASSWORD,
+    ...(config.AGENT_MQTT_CA_FILE ? { ca: readFileSync(config.AGENT_MQTT_CA_FILE, "utf8") } : {}),
+    site,
+    log: log.child({ component: "mqtt" }),
+    onCommand: (payload) => inbox.receive(payload),
+    onConnect: () => {
+      // Status is republished on every connect: a restarted broker forgets what it did not persist.
+      void status("online")
+        .then((s) => link.publishStatus(s))
+        .catch((e: Error) => log.warn({ err: e.message }, "status publish failed"));
+      relay?.wake();
+      inbox.wake();
+    },
+    onConnectionChange: (up) => metrics.mqttConnected.set(up ? 1 : 0),
+  });
+  relay = new OutboxRelay(store, link, log.child({ component: "outbox" }));
+
+  // HikCentral pushes access events here: a secret path, since HCP's way of presenting the token is unknown.
+  const events = new Hono();
+  events.post("/hikcentral/events/:token", async (c) => {
+    if (c.req.param("token") !== eventToken) return c.json({ code: "403", msg: "unknown subscription" }, 403);
+    const body = await c.req.json().catch(() => undefined);
+    const r = await intake.handlePush(body);
+    return c.json({ code: "0", msg: "Success", data: r });
+  });
+  const [listenHost, listenPort] = config.AGENT_EVENT_LISTEN.split(":") as [string, string];
+  const eventServer = await listen(events, listenHost, Number(listenPort));
+  const eventPort = (eventServer.address() as AddressInfo).port;
+  const eventBase =
+    config.AGENT_EVENT_PUBLIC_URL ??
+    `http://${listenHost === "0.0.0.0" ? "127.0.0.1" : listenHost}:${eventPort}`;
+  const eventUrl = `${eventBase.replace(/\/$/, "")}/hikcentral/events/${eventToken}`;
+
+  const health = new Hono();
+  health.get("/healthz", async (c) => {
+    const s = await status("online");
+    const degraded = !link.connected || hikHealthy === false || !subscribed;
+    return c.json({
+      status: degraded ? "degraded" : "ok",
+      mqtt: link.connected ? "connected" : "disconnected",
+      hikcentral: s.sources?.[0]?.state,
+      eventSubscription: subscribed ? "active" : "missing",
+      queues: s.queues,
+      lastAppliedSeq: s.lastAppliedSeq,
+    });
+  });
+  health.get("/metrics", async (c) =>
+    c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
+  );
+  const healthServer = await listen(health, config.AGENT_HTTP_HOST, config.AGENT_HTTP_PORT);
+  const healthUrl = `http://${config.AGENT_HTTP_HOST}:${(healthServer.address() as AddressInfo).port}`;
+
+  // Subscribing again is harmless, and HCP may forget a subscription across its own restarts.
+  let subscribeTimer: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const subscribe = async (attempt = 0): Promise<void> => {
+    if (stopping) return;
+    try {
+      await hik.subscribeEvents(SUBSCRIBED_EVENT_TYPES, eventUrl, eventToken);
+      subscribed = true;
+      log.info({ eventTypes: SUBSCRIBED_EVENT_TYPES.length }, "subscribed to HikCentral access events");
+      subscribeTimer = setTimeout(() => void subscribe(0), 3_600_000);
+    } catch (e) {
+      subscribed = false;
+      const delay = Math.min(60_000, 2000 * 2 ** attempt);
+      log.warn({ err: (e as Error).message, retryInMs: delay }, "event subscription failed");
+      subscribeTimer = setTimeout(() => void subscribe(attempt + 1), delay);
+    }
+  };
+  void subscribe();
+  link.start();
+  relay.wake();
+  inbox.wake();
+  const statusTimer = setInterval(() => {
+    if (link.connected)
+      void status("online")
+        .then((s) => link.publishStatus(s))
+        .catch(() => {});
+  }, 30_000);
+  log.info({ site, health: healthUrl }, "agent started");
+
+  return {
+    healthUrl,
+    eventUrl,
+    store,
+    async stop() {
+      stopping = true;
+      clearTimeout(subscribeTimer);
+      clearInterval(statusTimer);
+      await inbox.stop();
+      await relay?.stop();
+      await link.stop(await status("offline").catch(() => undefined));
+      await new Promise((r) => eventServer.close(r));
+      await new Promise((r) => healthServer.close(r));
+      await hik.close();
+      db.close();
+      log.info("agent stopped");
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import {
+  type Command,
+  formatInZone,
+  GatehouseError,
+  type GrantCommand,
+  type RevokeCommand,
+  type ValidityCommand,
+} from "@gatehouse/shared";
+import type { HikCentralClient, PersonWrite } from "../adapters/hikcentral/client.js";
+
+export interface ExecutionResult {
+  personId: string | null;
+  /** What the replica should now hold for this person. */
+  desired: Record<string, unknown>;
+}
+
+export interface ExecutorOptions {
+  timeZone: string;
+  orgIndexCode: string;
+}
+
+/** HikCentral rejects an empty family name; a one-word name keeps the word as the given name. */
+const familyOrDash = (family: string) => (family.trim() === "" ? "-" : family);
+
+/**
+ * Carries out one command against HikCentral, in the order that leaves no race: the person exists and is
+ * valid before it joins an access group, and nothing is acknowledged before authorization is re-applied.
+ */
+export class CommandExecutor {
+  private groupCache: Map<string, string> | undefined;
+
+  constructor(
+    private readonly hik: HikCentralClient,
+    private readonly opts: ExecutorOptions,
+  ) {}
+
+  async execute(cmd: Command): Promise<ExecutionResult> {
+    switch (cmd.type) {
+      case "grant":
+        return this.grant(cmd);
+      case "revoke":
+        return this.revoke(cmd);
+      case "validity":
+        return this.validity(cmd);
+      default:
+        throw new GatehouseError(
+          "UNSUPPORTED_COMMAND",
+          `this agent version does not carry out '${cmd.type}' commands yet`,
+        );
+    }
+  }
+
+  /** Access groups may be named by privilegeGroupId or by name; an unknown one is a permanent error. */
+  async resolveGroups(refs: string[]): Promise<string[]> {
+    const lookup = async (fresh: boolean) => {
+      if (!this.groupCache || fresh) {
+        const groups = await this.hik.privilegeGroups(1);
+        this.groupCache = new Map();
+        for (const g of groups) {
+          this.groupCache.set(g.privilegeGroupId, g.privilegeGroupId);
+          this.groupCache.set(`name:${g.privilegeGroupName.toLowerCase()}`, g.privilegeGroupId);
+        }
+      }
+      return refs.map((r) => this.groupCache!.get(r) ?? this.groupCache!.get(`name:${r.toLowerCase()}`));
+    };
+    let ids = await lookup(false);
+    if (ids.some((id) => id === undefined)) ids = await lookup(true);
+    const missing = refs.filter((_, i) => ids[i] === undefined);
+    if (missing.length > 0) {
+      throw new GatehouseError(
+        "UNKNOWN_ACCESS_GROUP",
+        `HikCentral has no access level ${missing.map((m) => `'${m}'`).join(", ")}; create it or fix the site's kind mapping`,
+        { details: { accessGroups: missing } },
+      );
+    }
+    return ids as string[];
+  }
+
+  private window(validFrom: string, validUntil: string) {
+    return {
+      beginTime: formatInZone(new Date(validFrom), this.opts.timeZone),
+      endTime: formatInZone(new Date(validUntil), this.opts.timeZone),
+    };
+  }
+
+  private async grant(cmd: GrantCommand): Promise<ExecutionResult> {
+    const p = cmd.payload;
+    const groups = await this.resolveGroups(p.accessGroups);
+    const write: PersonWrite = {
+      personCode: p.personCode,
+      personGivenName: p.person.givenName,
+      personFamilyName: familyOrDash(p.person.familyName),
+      orgIndexCode: this.opts.orgIndexCode,
+      ...this.window(p.validFrom, p.validUntil),
+      ...(p.person.email ? { email: p.person.email } : {}),
+      ...(p.person.phone ? { phoneNo: p.person.phone } : {}),
+    };
+    // Found by personCode first, so a retried or repeated grant never makes a second person.
+    const existing = await this.hik.personByCode(p.personCode);
+    let personId: string;
+    if (existing) {
+      personId = existing.personId;
+      const { personCode: _code, ...update } = write;
+      await this.hik.updatePerson(personId, update);
+    } else {
+      personId = await this.hik.addPerson(write);
+    }
+    const check = await this.hik.personById(personId);
+    if (!check) {
+      throw new GatehouseError(
+        "PERSON_MISSING",
+        `HikCentral lost person ${personId} right after writing it`,
+        {
+          retryable: true,
+        },
+      );
+    }
+    for (const g of groups) await this.hik.addToGroup(g, [personId]);
+    await this.hik.reapply([personId]);
+    return {
+      personId,
+      desired: { state: "granted", kind: p.kind, groups, validFrom: p.validFrom, validUntil: p.validUntil },
+    };
+  }
+
+  private async revoke(cmd: RevokeCommand): Promise<ExecutionResult> {
+    const p = cmd.payload;
+    const desired = { state: "revoked", reason: p.reason };
+    const existing = await this.hik.personByCode(p.personCode);
+    if (!existing) return { personId: null, desired };
+    const groups = await this.resolveGroups(p.accessGroups);
+    for (const g of groups) await this.hik.removeFromGroup(g, [existing.personId]);
+    // Ending the validity too means a group someone re-adds by hand still does not open the turnstile.
+    await this.hik.updatePerson(existing.personId, { endTime: formatInZone(new Date(), this.opts.timeZone) });
+    await this.hik.reapply([existing.personId]);
+    return { personId: existing.personId, desired };
+  }
+
+  private async validity(cmd: ValidityCommand): Promise<ExecutionResult> {
+    const p = cmd.payload;
+    const existing = await this.hik.personByCode(p.personCode);
+    if (!existing) {
+      throw new GatehouseError("PERSON_NOT_FOUND", `HikCentral has no person ${p.personCode} to change`, {
+        details: { personCode: p.personCode },
+      });
+    }
+    await this.hik.updatePerson(existing.personId, this.window(p.validFrom, p.validUntil));
+    await this.hik.reapply([existing.personId]);
+    return { personId: existing.personId, desired: { validFrom: p.validFrom, validUntil: p.validUntil } };
+  }
+}

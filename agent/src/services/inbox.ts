@@ -1,0 +1,224 @@
+import { randomUUID } from "node:crypto";
+import { type Ack, type AckStatus, Command, GatehouseError, type Reason } from "@gatehouse/shared";
+import type { Logger } from "pino";
+import type { AgentStore } from "../adapters/db/agent-store.js";
+import type { AgentMetrics } from "../metrics.js";
+import type { CommandExecutor } from "./command-executor.js";
+
+export interface InboxOptions {
+  site: string;
+  /** How long a retryable failure waits before the command is tried again (grows per attempt). */
+  retryDelayMs: (attempt: number) => number;
+  onQueued: () => void;
+}
+
+const makeAck = (
+  site: string,
+  cmd: { id: string; seq: number },
+  status: AckStatus,
+  reason?: Reason,
+): Ack => ({
+  id: randomUUID(),
+  commandId: cmd.id,
+  site,
+  seq: cmd.seq,
+  status,
+  at: new Date().toISOString(),
+  ...(reason ? { reason } : {}),
+});
+
+/**
+ * Takes commands in, stores them before the broker gets its PUBACK, and applies them strictly in `seq`
+ * order: a command whose predecessor has not arrived waits for it (the control plane re-sends unacked
+ * commands, so a gap fills itself).
+ */
+export class Inbox {
+  private running = false;
+  private again = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private current: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: AgentStore,
+    private readonly executor: CommandExecutor,
+    private readonly log: Logger,
+    private readonly metrics: AgentMetrics,
+    private readonly opts: InboxOptions,
+  ) {}
+
+  /** Called for every message on the commands topic. Resolves once the command is durable (or refused). */
+  async receive(payload: Buffer): Promise<void> {
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString("utf8"));
+    } catch {
+      this.metrics.commandsRejected.inc({ reason: "not_json" });
+      this.log.warn({ reason: "not_json" }, "refused a command that is not JSON");
+      return;
+    }
+    const parsed = Command.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid";
+      this.metrics.commandsRejected.inc({ reason: "schema" });
+      const ref = json as { id?: unknown; seq?: unknown };
+      this.log.warn({ reason: "schema", where }, "refused an invalid command");
+      if (typeof ref?.id === "string" && Number.isInteger(ref.seq) && (ref.seq as number) > 0) {
+        await this.store.queueAck(
+          makeAck(this.opts.site, { id: ref.id, seq: ref.seq as number }, "rejected", {
+            code: "INVALID_COMMAND",
+            message: `command failed validation at ${where}`,
+            retryable: false,
+          }),
+        );
+        this.opts.onQueued();
+      }
+      return;
+    }
+    const cmd = parsed.data;
+    if (cmd.site !== this.opts.site) {
+      this.metrics.commandsRejected.inc({ reason: "wrong_site" });
+      this.log.warn({ commandId: cmd.id, site: cmd.site }, "refused a command for another site");
+      return;
+    }
+    const result = await this.store.storeCommand(cmd, makeAck(this.opts.site, cmd, "received"));
+    if (result === "seq_conflict") {
+      this.metrics.commandsRejected.inc({ reason: "seq_conflict" });
+      this.log.error(
+        { commandId: cmd.id, seq: cmd.seq },
+        "refused a command whose seq belongs to another command",
+      );
+      await this.store.queueAck(
+        makeAck(this.opts.site, cmd, "rejected", {
+          code: "SEQ_CONFLICT",
+          message: `seq ${cmd.seq} already belongs to another command`,
+          retryable: false,
+        }),
+      );
+    } else if (result === "duplicate") {
+      // The control plane re-sent it: repeat the final answer if there is one, apply nothing twice.
+      const known = await this.store.commandStatus(cmd.id);
+      if (known && known.status !== "pending") {
+        await this.store.queueAck(
+          makeAck(
+            this.opts.site,
+            cmd,
+            known.status as AckStatus,
+            known.lastError ? { code: "REPEATED", message: known.lastError, retryable: false } : undefined,
+          ),
+        );
+      }
+    } else {
+      this.log.info({ commandId: cmd.id, seq: cmd.seq, type: cmd.type }, "command stored");
+    }
+    this.opts.onQueued();
+    this.wake();
+  }
+
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.current = this.drain().finally(() => {
+      this.running = false;
+      if (this.again) {
+        this.again = false;
+        this.wake();
+      }
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    await this.current;
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      const next = await this.store.nextPending();
+      if (!next) return;
+      const expected = (await this.store.lastAppliedSeq()) + 1;
+      if (next.seq > expected) {
+        this.log.info(
+          { waitingFor: expected, have: next.seq },
+          "waiting for an earlier command before applying",
+        );
+        return;
+      }
+      const done = await this.apply(next.command, next.attempts);
+      if (!done) return;
+    }
+  }
+
+  /** Returns false when the command must be retried later (the loop then pauses). */
+  private async apply(cmd: Command, attempts: number): Promise<boolean> {
+    const log = this.log.child({ commandId: cmd.id, seq: cmd.seq, type: cmd.type });
+    if (Date.parse(cmd.expiresAt) < Date.now()) {
+      log.warn("command expired before it could be applied");
+      await this.store.finishCommand(
+        cmd,
+        makeAck(this.opts.site, cmd, "expired", {
+          code: "EXPIRED",
+          message: `command expired at ${cmd.expiresAt}`,
+          retryable: false,
+        }),
+      );
+      this.metrics.commands.inc({ type: cmd.type, status: "expired" });
+      this.opts.onQueued();
+      return true;
+    }
+    const started = performance.now();
+    try {
+      const result = await this.executor.execute(cmd);
+      const visitId = "visitId" in cmd.payload ? cmd.payload.visitId : undefined;
+      const personCode = "personCode" in cmd.payload ? cmd.payload.personCode : undefined;
+      await this.store.finishCommand(
+        cmd,
+        makeAck(this.opts.site, cmd, "applied"),
+        personCode && visitId
+          ? { personCode, visitId, personId: result.personId, desired: result.desired }
+          : undefined,
+      );
+      this.metrics.commands.inc({ type: cmd.type, status: "applied" });
+      this.metrics.countAccess(cmd.type, "success");
+      this.metrics.commandSeconds.observe({ type: cmd.type }, (performance.now() - started) / 1000);
+      log.info({ personId: result.personId }, "command applied");
+    } catch (e) {
+      const err =
+        e instanceof GatehouseError
+          ? e
+          : new GatehouseError("AGENT_ERROR", (e as Error).message, { cause: e });
+      if (err.retryable) {
+        await this.store.noteAttempt(cmd.id, err.message);
+        const delay = this.opts.retryDelayMs(attempts + 1);
+        log.warn(
+          { code: err.code, err: err.message, retryInMs: delay },
+          "command failed for now; will retry",
+        );
+        this.metrics.taskErrors.inc({ task_name: cmd.type });
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.wake(), delay);
+        return false;
+      }
+      const visitId = "visitId" in cmd.payload ? cmd.payload.visitId : undefined;
+      const personCode = "personCode" in cmd.payload ? cmd.payload.personCode : undefined;
+      await this.store.finishCommand(
+        cmd,
+        makeAck(this.opts.site, cmd, "failed", err.toReason()),
+        personCode && visitId
+          ? { personCode, visitId, personId: null, desired: {}, error: `${err.code}: ${err.message}` }
+          : undefined,
+      );
+      this.metrics.commands.inc({ type: cmd.type, status: "failed" });
+      this.metrics.countAccess(cmd.type, "failed");
+      log.error({ code: err.code, err: err.message }, "command failed");
+    }
+    this.opts.onQueued();
+    return true;
+  }
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from "node:crypto";
+import type { Ack, Passage } from "@gatehouse/shared";
+import type { Database } from "@gatehouse/shared/db";
+import type { InStatement } from "@libsql/client";
+import { accessAfterAck, applyPassage, type CommandStatus, nextCommandStatus } from "../../domain/visit.js";
+import { toVisit, type VisitRecord } from "./visits-repo.js";
+
+export type AckOutcome =
+  | { kind: "unknown_command" }
+  | { kind: "unchanged"; status: CommandStatus }
+  | { kind: "updated"; status: CommandStatus; visitId: string | null; commandType: string };
+
+export type PassageOutcome =
+  | { kind: "duplicate" }
+  | { kind: "stored"; visit: VisitRecord | null; notify: string[] };
+
+/** Commits what agents report. Each method is one read-then-write unit under the write lock. */
+export class IntakeRepo {
+  constructor(private readonly db: Database) {}
+
+  async recordAck(ack: Ack): Promise<AckOutcome> {
+    return this.db.exclusive(async () => {
+      const r = await this.db.read(
+        "SELECT type, status, visit_id FROM commands WHERE id = ? AND site_id = ?",
+        [ack.commandId, ack.site],
+      );
+      const row = r.rows[0];
+      if (!row) return { kind: "unknown_command" };
+      const current = String(row.status) as CommandStatus;
+      const next = nextCommandStatus(current, ack.status);
+      if (next === current) return { kind: "unchanged", status: current };
+      const type = String(row.type);
+      const visitId = row.visit_id === null ? null : String(row.visit_id);
+      const now = new Date().toISOString();
+      const stmts: InStatement[] = [
+        {
+          sql: "UPDATE commands SET status = ?, error_code = ?, error_message = ?, acked_at = ? WHERE id = ?",
+          args: [next, ack.reason?.code ?? null, ack.reason?.message ?? null, now, ack.commandId],
+        },
+      ];
+      if (visitId) {
+        const v = await this.db.read("SELECT access FROM visits WHERE id = ?", [visitId]);
+        const access = String(v.rows[0]?.access ?? "pending") as Parameters<typeof accessAfterAck>[0];
+        const after = accessAfterAck(access, type, next);
+        if (after !== access) {
+          stmts.push({
+            sql: "UPDATE visits SET access = ?, access_error = ?, updated_at = ? WHERE id = ?",
+            args: [
+              after,
+              after === "failed" ? `${ack.reason?.code ?? next}: ${ack.reason?.message ?? ""}` : null,
+              now,
+              visitId,
+            ],
+          });
+        }
+      }
+      await this.db.writeNow(stmts);
+      return { kind: "updated", status: next, visitId, commandType: type };
+    });
+  }
+
+  async recordPassage(p: Passage): Promise<PassageOutcome> {
+    return this.db.exclusive(async () => {
+      const seen = await this.db.read("SELECT 1 FROM passages WHERE id = ?", [p.id]);
+      if (seen.rows.length > 0) return { kind: "duplicate" };
+      let visit: VisitRecord | null = null;
+      if (p.visitId) {
+        const r = await this.db.read("SELECT * FROM visits WHERE id = ? AND site_id = ?", [
+          p.visitId,
+          p.site,
+        ]);
+        if (r.rows[0]) visit = toVisit(r.rows[0]);
+      }
+      if (!visit && p.personCode) {
+        const r = await this.db.read("SELECT * FROM visits WHERE person_code = ? AND site_id = ?", [
+          p.personCode,
+          p.site,
+        ]);
+        if (r.rows[0]) visit = toVisit(r.rows[0]);
+      }
+      const now = new Date().toISOString();
+      const stmts: InStatement[] = [
+        {
+          sql: `INSERT INTO passages (id, site_id, visit_id, person_code, door_id, door_name, direction, result, reason_code,
+                  event_type, occurred_at, received_at, stored_at, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          args: [
+            p.id,
+            p.site,
+            visit?.id ?? null,
+            p.personCode ?? null,
+            p.door.id,
+            p.door.name ?? null,
+            p.direction,
+            p.result,
+            p.reasonCode ?? null,
+            p.eventType,
+            p.occurredAt,
+            p.receivedAt,
+            now,
+            JSON.stringify(p),
+          ],
+        },
+      ];
+      let notify: string[] = [];
+      if (visit) {
+        // Visit fields hold UTC instants; the passage keeps the site's offset as the agent saw it.
+        const effect = applyPassage(visit, { ...p, occurredAt: new Date(p.occurredAt).toISOString() });
+        notify = effect.notify;
+        const c = effect.counts;
+        stmts.push({
+          sql: `UPDATE visits SET first_entry_at = ?, first_exit_at = ?, entry_count = ?, exit_count = ?, inside = ?,
+                  updated_at = ? WHERE id = ?`,
+          args: [c.firstEntryAt, c.firstExitAt, c.entryCount, c.exitCount, c.inside ? 1 : 0, now, visit.id],
+        });
+        const site = await this.db.read("SELECT fallback_email FROM sites WHERE id = ?", [p.site]);
+        const recipient = visit.host.email ?? (site.rows[0]?.fallback_email as string | null) ?? null;
+        for (const kind of notify) {
+          // The unique (visit, kind) key makes "first entry" a fact that can be recorded only once.
+          stmts.push({
+            sql: `INSERT INTO notifications (id, visit_id, kind, recipient, passage_id, status, next_attempt_at, created_at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (visit_id, kind) DO NOTHING`,
+            args: [
+              randomUUID(),
+              visit.id,
+              kind,
+              recipient,
+              p.id,
+              recipient ? "pending" : "no_recipient",
+              now,
+              now,
+            ],
+          });
+        }
+        Object.assign(visit, c);
+      }
+      await this.db.writeNow(stmts);
+      return { kind: "stored", visit, notify };
+    });
+  }
+}

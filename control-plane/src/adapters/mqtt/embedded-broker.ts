@@ -1,0 +1,140 @@
+import type { AddressInfo } from "node:net";
+import { createServer, type Server } from "node:net";
+import { parseSiteTopic } from "@gatehouse/shared";
+import { Aedes, type AuthenticateError, type Client } from "aedes";
+import type { Logger } from "pino";
+
+export type Identity = { kind: "agent"; site: string } | { kind: "consumer"; tokenId: string };
+
+export type AgentTopic = "acks" | "events/passage" | "status";
+
+export interface BrokerHooks {
+  /** Returns who logs in, or undefined to refuse. */
+  authenticate(username: string | undefined, password: string): Promise<Identity | undefined>;
+  /**
+   * Commits an agent's message; the PUBACK is sent only after it resolves. Reject only when the message
+   * could not be stored (the agent then sends it again); return false to refuse forwarding it.
+   */
+  onAgentMessage(site: string, topic: AgentTopic, payload: Buffer): Promise<boolean>;
+  onRefused(what: "login" | "publish" | "subscribe", reason: string): void;
+  onAgentDisconnect?(site: string): void;
+}
+
+/** Topics a consumer (an API token) may subscribe to. */
+const CONSUMER_FILTERS = [
+  /^gatehouse\/v1\/passages\/(#|\+|[a-z0-9-]+)$/,
+  /^gatehouse\/v1\/sites\/(\+|[a-z0-9-]+)\/status$/,
+  /^gatehouse\/v1\/(visits|occupancy)\/(#|\+|[a-z0-9-]+)$/,
+];
+
+function authError(message: string, code: 4 | 5 | 2): AuthenticateError {
+  return Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
+}
+
+/**
+ * The control plane's embedded aedes broker (MQTT 3.1.1). Per-site ACLs live in its hooks; acks and
+ * passages are committed in `authorizePublish`, which aedes runs before it sends the PUBACK.
+ */
+export async function startEmbeddedBroker(opts: {
+  host: string;
+  port: number;
+  hooks: BrokerHooks;
+  log: Logger;
+}) {
+  const identities = new WeakMap<Client, Identity>();
+  const broker = await Aedes.createBroker({
+    concurrency: 1000,
+    drainTimeout: 10_000,
+    maxTopicLevels: 12,
+    queueLimit: 10_000,
+    authenticate: (client, username, password, done) => {
+      // aedes accepts an empty client id with clean=false, which the spec forbids.
+      if (!client.id) return done(authError("a client id is required", 2), false);
+      opts.hooks
+        .authenticate(username, password ? password.toString("utf8") : "")
+        .then((who) => {
+          if (!who) {
+            opts.hooks.onRefused("login", "bad_credentials");
+            opts.log.warn({ clientId: client.id, username }, "MQTT login refused");
+            return done(authError("bad username or password", 4), false);
+          }
+          identities.set(client, who);
+          done(null, true);
+        })
+        .catch((e: Error) => {
+          opts.log.error({ err: e.message }, "MQTT authentication failed");
+          done(authError("server error", 5), false);
+        });
+    },
+    authorizeSubscribe: (client, sub, done) => {
+      const who = identities.get(client);
+      const ok =
+        who?.kind === "agent"
+          ? sub.topic === `gatehouse/v1/sites/${who.site}/commands` ||
+            sub.topic.startsWith(`gatehouse/v1/sites/${who.site}/bridge/request/`)
+          : who?.kind === "consumer"
+            ? CONSUMER_FILTERS.some((re) => re.test(sub.topic))
+            : false;
+      if (!ok) {
+        opts.hooks.onRefused("subscribe", who?.kind ?? "anonymous");
+        opts.log.warn({ clientId: client.id, topic: sub.topic }, "MQTT subscription refused");
+        return done(null, null);
+      }
+      done(null, sub);
+    },
+    authorizePublish: (client, packet, done) => {
+      if (!client) return done(null); // the broker's own messages
+      const who = identities.get(client);
+      const parsed = parseSiteTopic(packet.topic);
+      const allowed =
+        who?.kind === "agent" &&
+        parsed?.site === who.site &&
+        (parsed.rest === "acks" ||
+          parsed.rest === "events/passage" ||
+          parsed.rest === "status" ||
+          parsed.rest.startsWith("bridge/response/"));
+      if (!allowed || !parsed || who?.kind !== "agent") {
+        opts.hooks.onRefused("publish", who?.kind ?? "anonymous");
+        opts.log.warn({ clientId: client.id, topic: packet.topic }, "MQTT publish refused");
+        return done(new Error("not authorized"));
+      }
+      if (parsed.rest.startsWith("bridge/response/")) return done(null);
+      opts.hooks
+        .onAgentMessage(who.site, parsed.rest as AgentTopic, packet.payload as Buffer)
+        .then((forward) => done(forward ? null : new Error("refused")))
+        .catch((e: Error) => {
+          opts.log.error({ err: e.message, topic: packet.topic }, "could not commit an agent message");
+          done(e);
+        });
+    },
+  });
+  broker.on("clientDisconnect", (client) => {
+    const who = identities.get(client);
+    if (who?.kind === "agent") opts.hooks.onAgentDisconnect?.(who.site);
+  });
+
+  const server: Server = createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    broker,
+    port,
+    publish(topic: string, payload: string, retain = false): Promise<void> {
+      return new Promise((resolve, reject) =>
+        broker.publish(
+          { cmd: "publish", topic, payload: Buffer.from(payload), qos: 1, retain, dup: false },
+          (err) => (err ? reject(err) : resolve()),
+        ),
+      );
+    },
+    async close(): Promise<void> {
+      await new Promise<void>((r) => broker.close(() => r()));
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+export type EmbeddedBroker = Awaited<ReturnType<typeof startEmbeddedBroker>>;

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { applyMigrations, Database } from "@gatehouse/shared/db";
+import { Command, Option } from "commander";
+import { SitesRepo } from "./adapters/db/sites-repo.js";
+import { ROLES, type Role, TokensRepo } from "./adapters/db/tokens-repo.js";
+import { ConfigError, loadControlPlaneConfig } from "./config.js";
+import { DEFAULT_KINDS } from "./http/schemas.js";
+import { createLogger } from "./logger.js";
+import { startControlPlane } from "./main.js";
+
+function config(path?: string) {
+  try {
+    return loadControlPlaneConfig(process.env, path ? readFileSync(path, "utf8") : undefined);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`gatehouse: ${e.message}`);
+      process.exit(2);
+    }
+    throw e;
+  }
+}
+
+async function openDb(path?: string) {
+  const cfg = config(path);
+  const db = await Database.open({ url: cfg.GATEHOUSE_DB_URL });
+  await applyMigrations(db, fileURLToPath(new URL("../migrations", import.meta.url)));
+  return db;
+}
+
+const program = new Command("gatehouse").description("Gatehouse control plane");
+program
+  .command("serve")
+  .description("run the control plane (HTTP API, embedded MQTT broker)")
+  .option("--config <file>", "YAML or JSON file with the GATEHOUSE_* keys")
+  .action(async (o: { config?: string }) => {
+    const cfg = config(o.config);
+    const cp = await startControlPlane(cfg, createLogger(cfg.GATEHOUSE_LOG_LEVEL, "gatehouse"));
+    const stop = async () => {
+      await cp.stop();
+      process.exit(0);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+
+const token = program.command("token").description("API tokens");
+token
+  .command("create")
+  .description("create an API token and print it once")
+  .addOption(new Option("--role <role>", "what the token may do").choices(ROLES).makeOptionMandatory())
+  .option("--name <name>", "who or what uses it", "cli")
+  .option("--config <file>")
+  .action(async (o: { role: Role; name: string; config?: string }) => {
+    const db = await openDb(o.config);
+    console.log(await new TokensRepo(db).create(o.role, o.name));
+    db.close();
+  });
+
+const site = program.command("site").description("sites");
+site
+  .command("add <id>")
+  .description("register a site and print its agent's MQTT credentials once")
+  .requiredOption("--name <name>", "the site's name")
+  .option("--time-zone <zone>", "IANA time zone of the site", "UTC")
+  .option("--config <file>")
+  .action(async (id: string, o: { name: string; timeZone: string; config?: string }) => {
+    const db = await openDb(o.config);
+    const password = randomBytes(24).toString("base64url");
+    const created = await new SitesRepo(db).create(
+      { id, name: o.name, timeZone: o.timeZone, kinds: DEFAULT_KINDS },
+      password,
+    );
+    db.close();
+    if (created === "exists") {
+      console.error(`gatehouse: site '${id}' exists already`);
+      process.exit(1);
+    }
+    console.log(
+      `AGENT_SITE_ID=${id}\nAGENT_MQTT_USERNAME=${created.agentUsername}\nAGENT_MQTT_PASSWORD=${password}`,
+    );
+  });
+
+await program.parseAsync();

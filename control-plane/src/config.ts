@@ -1,0 +1,68 @@
+import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const ControlPlaneConfigSchema = z.object({
+  GATEHOUSE_DB_URL: z.string().default("file:./data/gatehouse.db"),
+  GATEHOUSE_DB_AUTH_TOKEN: z.string().optional(),
+  GATEHOUSE_HTTP_HOST: z.string().default("0.0.0.0"),
+  GATEHOUSE_HTTP_PORT: port.default(8080),
+  GATEHOUSE_MQTT_HOST: z.string().default("0.0.0.0"),
+  GATEHOUSE_MQTT_PORT: port.default(1883),
+  GATEHOUSE_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/.+/, "must be smtp://[user:pass@]host:port or smtps://...")
+    .optional(),
+  GATEHOUSE_MAIL_FROM: z.string().default("Gatehouse <gatehouse@localhost>"),
+  GATEHOUSE_ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  GATEHOUSE_COMMAND_RESEND_SECONDS: z.coerce.number().positive().default(30),
+  GATEHOUSE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const SECRET_KEYS = ["GATEHOUSE_SMTP_URL", "GATEHOUSE_ADMIN_TOKEN", "GATEHOUSE_DB_AUTH_TOKEN"];
+
+/** Environment (wins) over an optional YAML/JSON file with the same keys; `KEY_FILE` reads a secret from a file. */
+export function loadControlPlaneConfig(
+  env: Record<string, string | undefined>,
+  fileText?: string,
+  readFile: (p: string) => string = (p) => readFileSync(p, "utf8"),
+): ControlPlaneConfig {
+  const merged: Record<string, unknown> = fileText
+    ? { ...((parseYaml(fileText) as object | null) ?? {}) }
+    : {};
+  for (const [k, v] of Object.entries(env))
+    if (k.startsWith("GATEHOUSE_") && v !== undefined && v !== "") merged[k] = v;
+  const problems: string[] = [];
+  for (const key of SECRET_KEYS) {
+    const file = merged[`${key}_FILE`];
+    if (typeof file === "string" && merged[key] === undefined) {
+      try {
+        merged[key] = readFile(file).trim();
+      } catch (e) {
+        problems.push(`${key}_FILE: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+      }
+    }
+  }
+  const r = ControlPlaneConfigSchema.safeParse(merged);
+  if (!r.success) {
+    for (const i of r.error.issues) {
+      const key = i.path.join(".");
+      const v = merged[key];
+      const shown =
+        v === undefined ? " (not set)" : SECRET_KEYS.includes(key) ? "" : ` (got ${JSON.stringify(v)})`;
+      problems.push(`${key}: ${i.message}${shown}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return r.data!;
+}

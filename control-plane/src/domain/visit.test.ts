@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { accessAfterAck, applyPassage, nextCommandStatus, personCodeFor, splitName } from "./visit.js";
+
+const empty = { firstEntryAt: null, firstExitAt: null, entryCount: 0, exitCount: 0, inside: false };
+
+describe("visit domain", () => {
+  it("splits names for HikCentral, Cyrillic included", () => {
+    expect(splitName("Павел Дуров")).toEqual({ givenName: "Павел", familyName: "Дуров" });
+    expect(splitName("  Anna Maria  Schmidt ")).toEqual({ givenName: "Anna Maria", familyName: "Schmidt" });
+    expect(splitName("Madonna")).toEqual({ givenName: "Madonna", familyName: "" });
+  });
+
+  it("makes a personCode HikCentral accepts", () => {
+    expect(personCodeFor("0b6f8f44-8a4b-4c56-9a53-1f9b3f1f2a10")).toMatch(/^GH[0-9A-F]{20}$/);
+  });
+
+  it("moves command status forward only", () => {
+    expect(nextCommandStatus("pending", "received")).toBe("received");
+    expect(nextCommandStatus("received", "applied")).toBe("applied");
+    expect(nextCommandStatus("applied", "received")).toBe("applied");
+    expect(nextCommandStatus("failed", "applied")).toBe("failed");
+  });
+
+  it("derives access from acks, and a late grant never reopens a revoked visit", () => {
+    expect(accessAfterAck("pending", "grant", "applied")).toBe("granted");
+    expect(accessAfterAck("pending", "grant", "failed")).toBe("failed");
+    expect(accessAfterAck("revoked", "grant", "applied")).toBe("revoked");
+    expect(accessAfterAck("granted", "revoke", "applied")).toBe("revoked");
+    expect(accessAfterAck("pending", "grant", "received")).toBe("pending");
+  });
+
+  it("notifies on the first entry and the first exit only", () => {
+    const t1 = "2025-10-03T09:00:00+05:00";
+    const a = applyPassage(empty, { direction: "entry", result: "granted", occurredAt: t1 });
+    expect(a.notify).toEqual(["first_entry"]);
+    expect(a.counts).toMatchObject({ entryCount: 1, inside: true, firstEntryAt: t1 });
+    const b = applyPassage(a.counts, { direction: "entry", result: "granted", occurredAt: t1 });
+    expect(b.notify).toEqual([]);
+    expect(b.counts.entryCount).toBe(2);
+    const c = applyPassage(b.counts, { direction: "exit", result: "granted", occurredAt: t1 });
+    expect(c.notify).toEqual(["first_exit"]);
+    expect(c.counts.inside).toBe(false);
+  });
+
+  it("does not count denied passages", () => {
+    const d = applyPassage(empty, {
+      direction: "entry",
+      result: "denied",
+      occurredAt: "2025-10-03T09:00:00Z",
+    });
+    expect(d).toEqual({ counts: empty, notify: [] });
+  });
+});

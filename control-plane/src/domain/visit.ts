@@ -1,0 +1,85 @@
+/** The visit as the domain sees it. Pure data and functions: no I/O. */
+export type VisitStatus = "scheduled" | "active" | "checked_out" | "cancelled" | "expired";
+export type Access = "pending" | "granted" | "failed" | "revoked";
+
+export interface VisitCounts {
+  firstEntryAt: string | null;
+  firstExitAt: string | null;
+  entryCount: number;
+  exitCount: number;
+  inside: boolean;
+}
+
+export function initialStatus(validFrom: Date, now: Date): VisitStatus {
+  return validFrom.getTime() > now.getTime() ? "scheduled" : "active";
+}
+
+/**
+ * HikCentral keeps a family and a given name. The last word is taken as the family name ("Павел Дуров" →
+ * given "Павел", family "Дуров"); a single word is a given name only.
+ */
+export function splitName(full: string): { givenName: string; familyName: string } {
+  const words = full.trim().split(/\s+/).filter(Boolean);
+  if (words.length <= 1) return { givenName: words[0] ?? "", familyName: "" };
+  return { givenName: words.slice(0, -1).join(" "), familyName: words[words.length - 1]! };
+}
+
+/** A stable HikCentral personCode per visit: the agent finds the person by it before creating one. */
+export function personCodeFor(visitId: string): string {
+  return `GH${visitId.replace(/-/g, "").slice(0, 20).toUpperCase()}`;
+}
+
+export type CommandStatus = "pending" | "received" | "applied" | "failed" | "expired" | "rejected";
+const FINAL: CommandStatus[] = ["applied", "failed", "expired", "rejected"];
+
+/** Acks may arrive twice or late; a command's status only moves forward. */
+export function nextCommandStatus(current: CommandStatus, incoming: CommandStatus): CommandStatus {
+  if (FINAL.includes(current)) return current;
+  if (incoming === "pending") return current;
+  return incoming;
+}
+
+/** What a final ack of a command means for the visit's access. */
+export function accessAfterAck(current: Access, commandType: string, status: CommandStatus): Access {
+  if (commandType === "grant") {
+    if (current === "revoked") return current; // a late grant ack never reopens a revoked visit
+    if (status === "applied") return "granted";
+    if (status === "failed" || status === "expired" || status === "rejected") return "failed";
+  }
+  if (commandType === "revoke" && status === "applied") return "revoked";
+  return current;
+}
+
+export type NotificationKind = "first_entry" | "first_exit";
+
+export interface PassageFacts {
+  direction: "entry" | "exit" | "unknown";
+  result: "granted" | "denied";
+  occurredAt: string;
+}
+
+/** How a passage changes a visit's counts, and which host notifications it causes (each kind once ever). */
+export function applyPassage(
+  counts: VisitCounts,
+  p: PassageFacts,
+): { counts: VisitCounts; notify: NotificationKind[] } {
+  if (p.result !== "granted" || p.direction === "unknown") return { counts, notify: [] };
+  const next = { ...counts };
+  const notify: NotificationKind[] = [];
+  if (p.direction === "entry") {
+    next.entryCount += 1;
+    next.inside = true;
+    if (!counts.firstEntryAt) {
+      next.firstEntryAt = p.occurredAt;
+      notify.push("first_entry");
+    }
+  } else {
+    next.exitCount += 1;
+    next.inside = false;
+    if (!counts.firstExitAt) {
+      next.firstExitAt = p.occurredAt;
+      notify.push("first_exit");
+    }
+  }
+  return { counts: next, notify };
+}

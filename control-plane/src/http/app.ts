@@ -1,0 +1,231 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "pino";
+import type { Site, SitesRepo } from "../adapters/db/sites-repo.js";
+import type { TokensRepo } from "../adapters/db/tokens-repo.js";
+import type { VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { ControlPlaneMetrics } from "../metrics.js";
+import { FieldError, type VisitService } from "../services/visits.js";
+import { type AuthEnv, bearerAuth, requireRole } from "./auth.js";
+import { problem, zodProblems } from "./problem.js";
+import { Problem, SiteCreate, SiteCreated, SiteView, VisitCreate, VisitView } from "./schemas.js";
+
+export interface AppDeps {
+  sites: SitesRepo;
+  visits: VisitsRepo;
+  tokens: TokensRepo;
+  visitService: VisitService;
+  metrics: ControlPlaneMetrics;
+  log: Logger;
+  ready: () => boolean;
+}
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+const problems = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [
+      c,
+      { content: { "application/problem+json": { schema: Problem } }, description: "Problem" },
+    ]),
+  );
+const security = [{ bearer: [] }];
+
+async function siteView(sites: SitesRepo, s: Site) {
+  return {
+    id: s.id,
+    name: s.name,
+    timeZone: s.timeZone,
+    kinds: s.kinds,
+    fallbackEmail: s.fallbackEmail,
+    agent: { username: s.agentUsername, state: s.agentState, seenAt: s.agentSeenAt, status: s.agentStatus },
+    commands: await sites.queueStats(s.id),
+    createdAt: s.createdAt,
+  };
+}
+
+export function buildApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AuthEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return problem(c, 400, "the request is not valid", zodProblems(result.error));
+    },
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+
+  app.onError((err, c) => {
+    if (err instanceof FieldError)
+      return problem(c, err.status, err.message, [{ path: err.path, message: err.message }]);
+    if (err instanceof HTTPException && err.status < 500) {
+      return problem(c, err.status, err.message, [{ path: "(body)", message: err.message }]);
+    }
+    deps.log.error({ err: err.message, stack: err.stack }, "request failed");
+    return problem(c, 500, "something went wrong; it has been logged");
+  });
+  app.notFound((c) => problem(c, 404, `no route ${c.req.method} ${c.req.path}`));
+
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+  });
+  app.use(
+    "/v1/*",
+    bodyLimit({ maxSize: 1024 * 1024, onError: (c) => problem(c, 413, "the body is larger than 1 MiB") }),
+  );
+  app.use("/v1/*", bearerAuth(deps.tokens));
+  app.on("POST", "/v1/sites", requireRole("admin"));
+  app.on("POST", "/v1/visits", requireRole("operator"));
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", (c) =>
+    deps.ready() ? c.json({ status: "ready" }) : c.json({ status: "starting" }, 503),
+  );
+  app.get("/metrics", async (c) =>
+    c.text(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/sites",
+      summary: "Register a site; answers its agent's MQTT credentials once",
+      security,
+      request: { body: { content: { "application/json": { schema: SiteCreate } }, required: true } },
+      responses: { 201: json(SiteCreated, "The site"), ...problems(400, 401, 403, 409) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const password = randomBytes(24).toString("base64url");
+      const created = await deps.sites.create(
+        {
+          id: body.id,
+          name: body.name,
+          timeZone: body.timeZone,
+          kinds: body.kinds,
+          ...(body.fallbackEmail ? { fallbackEmail: body.fallbackEmail } : {}),
+        },
+        password,
+      );
+      if (created === "exists") {
+        return problem(c, 409, `site '${body.id}' exists already`, [
+          { path: "id", message: "already exists" },
+        ]) as never;
+      }
+      return c.json(
+        {
+          ...(await siteView(deps.sites, created)),
+          agentCredentials: { username: created.agentUsername, password },
+        },
+        201,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/sites",
+      summary: "Sites with their agents' live status",
+      security,
+      responses: {
+        200: json(z.object({ items: z.array(SiteView), nextCursor: z.string().nullable() }), "Sites"),
+        ...problems(401),
+      },
+    }),
+    async (c) => {
+      const all = await deps.sites.list();
+      return c.json(
+        { items: await Promise.all(all.map((s) => siteView(deps.sites, s))), nextCursor: null },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/sites/{id}",
+      summary: "One site, its agent's status and its command queue",
+      security,
+      request: { params: z.object({ id: z.string() }) },
+      responses: { 200: json(SiteView, "The site"), ...problems(401, 404) },
+    }),
+    async (c) => {
+      const s = await deps.sites.get(c.req.valid("param").id);
+      if (!s) return problem(c, 404, "no such site", [{ path: "id", message: "not found" }]) as never;
+      return c.json(await siteView(deps.sites, s), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/visits",
+      summary: "Create a visit; its grant is queued for the site's agent",
+      security,
+      request: { body: { content: { "application/json": { schema: VisitCreate } }, required: true } },
+      responses: { 201: json(VisitView, "The visit"), ...problems(400, 401, 403, 422) },
+    }),
+    async (c) => {
+      const v = await deps.visitService.create(c.req.valid("json"));
+      return c.json({ ...v, commands: await deps.visits.commands(v.id), notifications: [] }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/visits/{id}",
+      summary: "A visit with its access, passages counts, commands and notifications",
+      security,
+      request: { params: z.object({ id: z.string() }) },
+      responses: { 200: json(VisitView, "The visit"), ...problems(401, 404) },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").id;
+      const v = await deps.visits.get(id);
+      if (!v) return problem(c, 404, "no such visit", [{ path: "id", message: "not found" }]) as never;
+      return c.json(
+        {
+          ...v,
+          commands: await deps.visits.commands(id),
+          notifications: await deps.visits.notifications(id),
+        },
+        200,
+      );
+    },
+  );
+
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Gatehouse control plane",
+      version: "1.0.0",
+      description: "Visitor access on Hikvision turnstiles",
+    },
+  });
+
+  // Swagger UI from the installed package: campus networks often cannot reach a CDN.
+  const uiDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+  app.get("/docs", (c) =>
+    c.html(`<!doctype html><html><head><title>Gatehouse API</title><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({url:"/openapi.json",dom_id:"#ui"})</script></body></html>`),
+  );
+  app.get("/docs/:file{swagger-ui\\.css|swagger-ui-bundle\\.js}", (c) => {
+    const file = c.req.param("file");
+    return c.body(readFileSync(join(uiDir, file)), 200, {
+      "content-type": file.endsWith(".css") ? "text/css" : "text/javascript",
+      "cache-control": "public, max-age=86400",
+    });
+  });
+
+  return app;
+}

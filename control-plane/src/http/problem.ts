@@ -1,0 +1,48 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { z } from "zod";
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not found",
+  409: "Conflict",
+  413: "Payload too large",
+  422: "Unprocessable content",
+  429: "Too many requests",
+  500: "Internal server error",
+};
+
+/** RFC 9457 problem details, with the fields at fault in `errors`. */
+export function problem(
+  c: Context,
+  status: ContentfulStatusCode,
+  detail: string,
+  errors: FieldProblem[] = [],
+) {
+  return c.body(
+    JSON.stringify({ type: "about:blank", title: TITLES[status] ?? "Error", status, detail, errors }),
+    status,
+    { "content-type": "application/problem+json" },
+  );
+}
+
+export function zodProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.flatMap((i) => {
+    const at = i.path.map(String);
+    // One problem per unknown field, named, so a client sees which field it may not send.
+    if (i.code === "unrecognized_keys") {
+      return i.keys.map((k) => ({
+        path: [...at, k].join("."),
+        message: "is not a field that can be set here",
+      }));
+    }
+    return [{ path: at.join(".") || "(body)", message: i.message }];
+  });
+}

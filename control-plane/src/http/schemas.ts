@@ -1,0 +1,144 @@
+import { assertTimeZone, IsoDateTime, SiteId } from "@gatehouse/shared";
+import { z } from "@hono/zod-openapi";
+
+export const Problem = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })),
+  })
+  .openapi("Problem");
+
+const TimeZone = z.string().refine(
+  (tz) => {
+    try {
+      assertTimeZone(tz);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: "must be an IANA time zone, e.g. Asia/Almaty" },
+);
+
+export const KindConfig = z.strictObject({
+  accessGroups: z.array(z.string().min(1)).min(1).describe("HikCentral access levels (ids or names)"),
+  revokeOnExit: z.boolean().default(false),
+});
+
+export const DEFAULT_KINDS = {
+  guest: { accessGroups: ["Visitors"], revokeOnExit: false },
+  student: { accessGroups: ["Students"], revokeOnExit: false },
+  contractor: { accessGroups: ["Contractors"], revokeOnExit: false },
+};
+
+export const SiteCreate = z
+  .strictObject({
+    id: SiteId,
+    name: z.string().trim().min(1).max(200),
+    timeZone: TimeZone.default("UTC"),
+    kinds: z
+      .record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a lower-case word"), KindConfig)
+      .default(DEFAULT_KINDS),
+    fallbackEmail: z.email().optional(),
+  })
+  .openapi("SiteCreate");
+
+export const SiteView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    timeZone: z.string(),
+    kinds: z.record(z.string(), z.object({ accessGroups: z.array(z.string()), revokeOnExit: z.boolean() })),
+    fallbackEmail: z.string().nullable(),
+    agent: z.object({
+      username: z.string(),
+      state: z.string(),
+      seenAt: z.string().nullable(),
+      status: z.unknown().nullable(),
+    }),
+    commands: z.object({ pending: z.int(), oldestPendingAt: z.string().nullable() }),
+    createdAt: z.string(),
+  })
+  .openapi("Site");
+
+export const SiteCreated = SiteView.extend({
+  agentCredentials: z.object({
+    username: z.string(),
+    password: z.string().describe("Shown once; only its hash is stored"),
+  }),
+}).openapi("SiteCreated");
+
+export const VisitCreate = z
+  .strictObject({
+    site: z.string().min(1),
+    kind: z.string().min(1).default("guest"),
+    guest: z.strictObject({
+      name: z.string().trim().min(1, "the guest's name is required").max(128),
+      email: z.email().optional(),
+      phone: z.string().max(32).optional(),
+    }),
+    host: z.strictObject({
+      name: z.string().trim().min(1, "the host's name is required").max(128),
+      email: z.email().optional(),
+      language: z.enum(["en", "ru"]).optional(),
+    }),
+    validFrom: IsoDateTime,
+    validUntil: IsoDateTime,
+    revokeOnExit: z.boolean().optional(),
+    note: z.string().max(1000).optional(),
+  })
+  .refine((v) => Date.parse(v.validUntil) > Date.parse(v.validFrom), {
+    message: "must be after validFrom",
+    path: ["validUntil"],
+  })
+  .openapi("VisitCreate");
+
+export const VisitView = z
+  .object({
+    id: z.string(),
+    site: z.string(),
+    kind: z.string(),
+    personCode: z.string(),
+    guest: z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }),
+    host: z.object({ name: z.string(), email: z.string().nullable(), language: z.string() }),
+    validFrom: z.string(),
+    validUntil: z.string(),
+    revokeOnExit: z.boolean(),
+    note: z.string().nullable(),
+    status: z.enum(["scheduled", "active", "checked_out", "cancelled", "expired"]),
+    access: z.enum(["pending", "granted", "failed", "revoked"]),
+    accessError: z.string().nullable(),
+    firstEntryAt: z.string().nullable(),
+    firstExitAt: z.string().nullable(),
+    entryCount: z.int(),
+    exitCount: z.int(),
+    inside: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    commands: z.array(
+      z.object({
+        id: z.string(),
+        seq: z.int(),
+        type: z.string(),
+        status: z.string(),
+        error: z.object({ code: z.string(), message: z.string() }).nullable(),
+        createdAt: z.string(),
+        sentAt: z.string().nullable(),
+        ackedAt: z.string().nullable(),
+      }),
+    ),
+    notifications: z.array(
+      z.object({
+        kind: z.string(),
+        recipient: z.string().nullable(),
+        status: z.string(),
+        attempts: z.int(),
+        lastError: z.string().nullable(),
+        sentAt: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("Visit");

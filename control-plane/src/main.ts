@@ -1,0 +1,145 @@
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { applyMigrations, Database } from "@gatehouse/shared/db";
+import { type ServerType, serve } from "@hono/node-server";
+import { createTransport, type Transporter } from "nodemailer";
+import type { Logger } from "pino";
+import { IntakeRepo } from "./adapters/db/intake-repo.js";
+import { SitesRepo } from "./adapters/db/sites-repo.js";
+import { TokensRepo } from "./adapters/db/tokens-repo.js";
+import { VisitsRepo } from "./adapters/db/visits-repo.js";
+import { startEmbeddedBroker } from "./adapters/mqtt/embedded-broker.js";
+import { verifyPassword } from "./adapters/secrets.js";
+import type { ControlPlaneConfig } from "./config.js";
+import { buildApp } from "./http/app.js";
+import { createControlPlaneMetrics } from "./metrics.js";
+import { AgentIntake } from "./services/agent-intake.js";
+import { CommandDispatcher } from "./services/command-dispatcher.js";
+import { Notifier } from "./services/notifier.js";
+import { VisitService } from "./services/visits.js";
+
+export const CONTROL_PLANE_VERSION = "0.1.0";
+const migrations = fileURLToPath(new URL("../migrations", import.meta.url));
+
+export interface RunningControlPlane {
+  httpUrl: string;
+  mqttUrl: string;
+  db: Database;
+  tokens: TokensRepo;
+  stop(): Promise<void>;
+}
+
+/** The control plane's composition root: everything is built here from one validated config. */
+export async function startControlPlane(
+  config: ControlPlaneConfig,
+  log: Logger,
+): Promise<RunningControlPlane> {
+  const db = await Database.open({
+    url: config.GATEHOUSE_DB_URL,
+    ...(config.GATEHOUSE_DB_AUTH_TOKEN ? { authToken: config.GATEHOUSE_DB_AUTH_TOKEN } : {}),
+  });
+  const applied = await applyMigrations(db, migrations);
+  if (applied.length > 0) log.info({ applied }, "database migrated");
+
+  const sites = new SitesRepo(db);
+  const visits = new VisitsRepo(db);
+  const tokens = new TokensRepo(db);
+  const intakeRepo = new IntakeRepo(db);
+  if (config.GATEHOUSE_ADMIN_TOKEN) await tokens.create("admin", "bootstrap", config.GATEHOUSE_ADMIN_TOKEN);
+
+  const metrics = createControlPlaneMetrics(CONTROL_PLANE_VERSION, async () =>
+    Number((await db.read("SELECT count(*) AS n FROM visits WHERE inside = 1")).rows[0]?.n ?? 0),
+  );
+
+  const mail: Transporter = config.GATEHOUSE_SMTP_URL
+    ? createTransport(config.GATEHOUSE_SMTP_URL)
+    : createTransport({ jsonTransport: true });
+  if (!config.GATEHOUSE_SMTP_URL) log.warn("GATEHOUSE_SMTP_URL is not set: host emails are logged, not sent");
+  const notifier = new Notifier(db, mail, log.child({ component: "notifier" }), {
+    from: config.GATEHOUSE_MAIL_FROM,
+    maxAttempts: 10,
+    backoffMs: (n) => Math.min(3_600_000, 2000 * 2 ** n) * (0.5 + Math.random() / 2),
+    onResult: (kind, status) => metrics.emails.inc({ kind, status }),
+  });
+
+  let dispatcher: CommandDispatcher | undefined;
+  let intake: AgentIntake | undefined;
+  const broker = await startEmbeddedBroker({
+    host: config.GATEHOUSE_MQTT_HOST,
+    port: config.GATEHOUSE_MQTT_PORT,
+    log: log.child({ component: "broker" }),
+    hooks: {
+      async authenticate(username, password) {
+        if (username?.startsWith("agent-")) {
+          const cred = await sites.passwordHash(username);
+          return cred && verifyPassword(password, cred.hash) ? { kind: "agent", site: cred.site } : undefined;
+        }
+        const token = password ? await tokens.verify(password) : undefined;
+        return token ? { kind: "consumer", tokenId: token.id } : undefined;
+      },
+      onAgentMessage: (site, topic, payload) => intake!.handle(site, topic, payload),
+      onRefused: (action) => metrics.mqttRefused.inc({ action }),
+    },
+  });
+  const mqttHost = config.GATEHOUSE_MQTT_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEHOUSE_MQTT_HOST;
+  const mqttUrl = `mqtt://${mqttHost}:${broker.port}`;
+
+  dispatcher = new CommandDispatcher(
+    db,
+    (topic, payload) => broker.publish(topic, payload),
+    log.child({ component: "dispatcher" }),
+    config.GATEHOUSE_COMMAND_RESEND_SECONDS * 1000,
+  );
+  intake = new AgentIntake(intakeRepo, sites, log.child({ component: "intake" }), metrics, {
+    publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
+    onPassageStored: () => notifier.wake(),
+    onAgentOnline: (site) => {
+      void dispatcher!.resendSite(site).catch((e: Error) => log.warn({ err: e.message }, "re-send failed"));
+    },
+  });
+  const visitService = new VisitService(sites, visits, dispatcher, metrics, (e) =>
+    log.warn({ err: e.message }, "publishing a command failed; it will be re-sent"),
+  );
+
+  let ready = false;
+  const app = buildApp({
+    sites,
+    visits,
+    tokens,
+    visitService,
+    metrics,
+    log: log.child({ component: "http" }),
+    ready: () => ready,
+  });
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve(
+      { fetch: app.fetch, hostname: config.GATEHOUSE_HTTP_HOST, port: config.GATEHOUSE_HTTP_PORT },
+      () => resolve(s),
+    );
+    s.once("error", reject);
+  });
+  const httpHost = config.GATEHOUSE_HTTP_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEHOUSE_HTTP_HOST;
+  const httpUrl = `http://${httpHost}:${(server.address() as AddressInfo).port}`;
+
+  dispatcher.start();
+  notifier.wake();
+  ready = true;
+  log.info({ http: httpUrl, mqtt: mqttUrl }, "control plane started");
+
+  return {
+    httpUrl,
+    mqttUrl,
+    db,
+    tokens,
+    async stop() {
+      ready = false;
+      dispatcher!.stop();
+      await notifier.stop();
+      await new Promise((r) => server.close(r));
+      await broker.close();
+      mail.close();
+      db.close();
+      log.info("control plane stopped");
+    },
+  };
+}

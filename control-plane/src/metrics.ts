@@ -1,0 +1,87 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+
+export function createControlPlaneMetrics(version: string, guestsInside: () => Promise<number>) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  new Gauge({
+    name: "gatehouse_build_info",
+    help: "Build information",
+    labelNames: ["version", "component"],
+    registers: [registry],
+  }).set({ version, component: "control-plane" }, 1);
+  const passages = new Counter({
+    name: "gatehouse_passages_total",
+    help: "Passages stored (once each)",
+    labelNames: ["result", "direction"],
+    registers: [registry],
+  });
+  const passagesDuplicate = new Counter({
+    name: "gatehouse_passages_duplicate_total",
+    help: "Passages delivered again and ignored",
+    registers: [registry],
+  });
+  const passageLatency = new Histogram({
+    name: "gatehouse_passage_latency_seconds",
+    help: "Passage event time to stored at the control plane",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 30, 300],
+    registers: [registry],
+  });
+  const commandAcks = new Counter({
+    name: "gatehouse_command_acks_total",
+    help: "Command status changes reported by agents",
+    labelNames: ["type", "status"],
+    registers: [registry],
+  });
+  const commandsCreated = new Counter({
+    name: "gatehouse_commands_created_total",
+    help: "Commands queued for agents",
+    labelNames: ["type"],
+    registers: [registry],
+  });
+  const mqttInvalid = new Counter({
+    name: "gatehouse_mqtt_invalid_messages_total",
+    help: "Agent messages dropped because they failed validation",
+    labelNames: ["topic"],
+    registers: [registry],
+  });
+  const mqttRefused = new Counter({
+    name: "gatehouse_mqtt_refused_total",
+    help: "MQTT logins, publishes and subscriptions refused by the ACL",
+    labelNames: ["action"],
+    registers: [registry],
+  });
+  for (const action of ["login", "publish", "subscribe"]) mqttRefused.inc({ action }, 0);
+  const emails = new Counter({
+    name: "gatehouse_emails_total",
+    help: "Host emails by kind and outcome",
+    labelNames: ["kind", "status"],
+    registers: [registry],
+  });
+  const agentOnline = new Gauge({
+    name: "gatehouse_agent_online",
+    help: "1 while a site's agent reports online",
+    labelNames: ["site"],
+    registers: [registry],
+  });
+  new Gauge({
+    name: "hikcentral_guests_inside",
+    help: "Guests inside now, all sites (kept from the system Gatehouse replaces)",
+    registers: [registry],
+    async collect() {
+      this.set(await guestsInside());
+    },
+  });
+  return {
+    registry,
+    passages,
+    passagesDuplicate,
+    passageLatency,
+    commandAcks,
+    commandsCreated,
+    mqttInvalid,
+    mqttRefused,
+    emails,
+    agentOnline,
+  };
+}
+export type ControlPlaneMetrics = ReturnType<typeof createControlPlaneMetrics>;

@@ -1,0 +1,86 @@
+import { Ack, AgentStatus, type ConsumerPassage, Passage, topics } from "@gatehouse/shared";
+import type { Logger } from "pino";
+import type { IntakeRepo } from "../adapters/db/intake-repo.js";
+import type { SitesRepo } from "../adapters/db/sites-repo.js";
+import type { AgentTopic } from "../adapters/mqtt/embedded-broker.js";
+import type { ControlPlaneMetrics } from "../metrics.js";
+
+export interface IntakeEffects {
+  publish(topic: string, payload: string, retain?: boolean): Promise<void>;
+  onPassageStored(): void;
+  onAgentOnline(site: string): void;
+}
+
+/** Commits what agents send: acks, passages, status. Invalid payloads are logged, counted and dropped. */
+export class AgentIntake {
+  constructor(
+    private readonly intake: IntakeRepo,
+    private readonly sites: SitesRepo,
+    private readonly log: Logger,
+    private readonly metrics: ControlPlaneMetrics,
+    private readonly effects: IntakeEffects,
+  ) {}
+
+  async handle(site: string, topic: AgentTopic, payload: Buffer): Promise<boolean> {
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString("utf8"));
+    } catch {
+      return this.invalid(site, topic, "not JSON");
+    }
+    if (topic === "acks") {
+      const r = Ack.safeParse(json);
+      if (!r.success || r.data.site !== site)
+        return this.invalid(site, topic, r.error?.issues[0]?.message ?? "site mismatch");
+      const outcome = await this.intake.recordAck(r.data);
+      if (outcome.kind === "updated") {
+        this.metrics.commandAcks.inc({ type: outcome.commandType, status: outcome.status });
+        this.log.info(
+          { commandId: r.data.commandId, status: outcome.status, visitId: outcome.visitId },
+          "command ack",
+        );
+      } else if (outcome.kind === "unknown_command") {
+        this.log.warn({ commandId: r.data.commandId, site }, "ack for an unknown command");
+      }
+      return true;
+    }
+    if (topic === "events/passage") {
+      const r = Passage.safeParse(json);
+      if (!r.success || r.data.site !== site)
+        return this.invalid(site, topic, r.error?.issues[0]?.message ?? "site mismatch");
+      const p = r.data;
+      const outcome = await this.intake.recordPassage(p);
+      if (outcome.kind === "duplicate") {
+        this.metrics.passagesDuplicate.inc();
+        return true;
+      }
+      this.metrics.passages.inc({ result: p.result, direction: p.direction });
+      this.metrics.passageLatency.observe(Math.max(0, (Date.now() - Date.parse(p.occurredAt)) / 1000));
+      const v = outcome.visit;
+      const enriched: ConsumerPassage = {
+        ...p,
+        ...(v ? { visitId: v.id } : {}),
+        visit: v ? { id: v.id, kind: v.kind, guestName: v.guest.name, hostName: v.host.name } : null,
+      };
+      // Committed already: the republish may fail without losing anything consumers can't re-read by API.
+      this.effects
+        .publish(topics.passages(site), JSON.stringify(enriched))
+        .catch((e: Error) => this.log.warn({ err: e.message }, "republishing a passage failed"));
+      if (outcome.notify.length > 0) this.effects.onPassageStored();
+      return true;
+    }
+    const r = AgentStatus.safeParse(json);
+    if (!r.success || r.data.site !== site)
+      return this.invalid(site, topic, r.error?.issues[0]?.message ?? "site mismatch", false);
+    await this.sites.recordStatus(site, r.data);
+    this.metrics.agentOnline.set({ site }, r.data.state === "online" ? 1 : 0);
+    if (r.data.state === "online") this.effects.onAgentOnline(site);
+    return true;
+  }
+
+  private invalid(site: string, topic: string, reason: string, accept = true): boolean {
+    this.metrics.mqttInvalid.inc({ topic: topic.replace("/", "_") });
+    this.log.warn({ site, topic, reason }, "dropped an invalid agent message");
+    return accept;
+  }
+}

@@ -1,0 +1,59 @@
+import { type Command, topics } from "@gatehouse/shared";
+import type { Database } from "@gatehouse/shared/db";
+import type { Logger } from "pino";
+
+/**
+ * Publishes stored commands to their site's agent and re-sends any not yet received: MQTT re-sends an
+ * unacknowledged message only on reconnect, and an embedded broker forgets its queues when it restarts.
+ */
+export class CommandDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly publish: (topic: string, payload: string) => Promise<void>,
+    private readonly log: Logger,
+    private readonly resendAfterMs: number,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(
+      () => void this.resendStale().catch(() => {}),
+      Math.max(1000, this.resendAfterMs / 2),
+    );
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  async send(cmd: Command): Promise<void> {
+    await this.publish(topics.commands(cmd.site), JSON.stringify(cmd));
+    await this.db.write([
+      {
+        sql: "UPDATE commands SET sent_at = ?, send_count = send_count + 1 WHERE id = ?",
+        args: [new Date().toISOString(), cmd.id],
+      },
+    ]);
+  }
+
+  /** Every command of the site the agent has not confirmed, oldest first (on agent reconnect). */
+  async resendSite(site: string): Promise<number> {
+    const r = await this.db.read(
+      "SELECT envelope FROM commands WHERE site_id = ? AND status = 'pending' ORDER BY seq",
+      [site],
+    );
+    for (const row of r.rows) await this.send(JSON.parse(String(row.envelope)) as Command);
+    if (r.rows.length > 0) this.log.info({ site, count: r.rows.length }, "re-sent unconfirmed commands");
+    return r.rows.length;
+  }
+
+  private async resendStale(): Promise<void> {
+    const before = new Date(Date.now() - this.resendAfterMs).toISOString();
+    const r = await this.db.read(
+      "SELECT envelope FROM commands WHERE status = 'pending' AND (sent_at IS NULL OR sent_at < ?) ORDER BY site_id, seq LIMIT 500",
+      [before],
+    );
+    for (const row of r.rows) await this.send(JSON.parse(String(row.envelope)) as Command);
+  }
+}

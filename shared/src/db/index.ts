@@ -1,0 +1,1 @@
+export { applyMigrations, Database, type DatabaseOptions } from "./database.js";

@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { IsoDateTime, MessageId, PersonCode, SiteId } from "./common.js";
+
+export const VisitKind = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a lower-case word")
+  .describe("Kind of visit (guest, student, contractor, ...)");
+
+export const PersonInfo = z.object({
+  givenName: z.string().min(1).max(64),
+  familyName: z.string().max(64),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+});
+
+export const GrantPayload = z.object({
+  visitId: z.string().min(1),
+  personCode: PersonCode,
+  person: PersonInfo,
+  kind: VisitKind,
+  accessGroups: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe("HikCentral access levels (privilege group ids or names) of the visit's kind at this site"),
+  validFrom: IsoDateTime,
+  validUntil: IsoDateTime,
+});
+
+export const RevokePayload = z.object({
+  visitId: z.string().min(1),
+  personCode: PersonCode,
+  accessGroups: z.array(z.string().min(1)).min(1),
+  reason: z.string().describe("Why access ends: cancelled, checked_out, expired, first_exit, manual"),
+});
+
+export const ValidityPayload = z.object({
+  visitId: z.string().min(1),
+  personCode: PersonCode,
+  validFrom: IsoDateTime,
+  validUntil: IsoDateTime,
+});
+
+export const SyncPayload = z.object({
+  reason: z.string().describe("Why the control plane asks for reconciliation"),
+});
+
+export const DoorPayload = z.object({
+  door: z.string().min(1),
+  action: z.enum(["open", "close", "always_open", "always_closed"]),
+});
+
+const envelope = {
+  id: MessageId,
+  site: SiteId,
+  seq: z.int().positive().describe("Per-site sequence number; the agent applies commands in this order"),
+  issuedAt: IsoDateTime,
+  expiresAt: IsoDateTime.describe("The agent refuses the command after this time"),
+  signature: z
+    .string()
+    .optional()
+    .describe("Ed25519 signature by the control plane over the canonical envelope"),
+};
+
+export const GrantCommand = z.object({ ...envelope, type: z.literal("grant"), payload: GrantPayload });
+export const RevokeCommand = z.object({ ...envelope, type: z.literal("revoke"), payload: RevokePayload });
+export const ValidityCommand = z.object({
+  ...envelope,
+  type: z.literal("validity"),
+  payload: ValidityPayload,
+});
+export const SyncCommand = z.object({ ...envelope, type: z.literal("sync"), payload: SyncPayload });
+export const DoorCommand = z.object({ ...envelope, type: z.literal("door"), payload: DoorPayload });
+
+export const Command = z
+  .discriminatedUnion("type", [GrantCommand, RevokeCommand, ValidityCommand, SyncCommand, DoorCommand])
+  .describe("A signed command envelope from the control plane to one site's agent");
+
+export type Command = z.infer<typeof Command>;
+export type CommandType = Command["type"];
+export type GrantCommand = z.infer<typeof GrantCommand>;
+export type RevokeCommand = z.infer<typeof RevokeCommand>;
+export type ValidityCommand = z.infer<typeof ValidityCommand>;
+export type GrantPayload = z.infer<typeof GrantPayload>;
+export const COMMAND_TYPES = ["grant", "revoke", "validity", "sync", "door"] as const;

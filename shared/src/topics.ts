@@ -1,0 +1,23 @@
+/** The MQTT contract in one place: every topic Gatehouse uses is built here. */
+export const TOPIC_ROOT = "gatehouse/v1";
+
+export const topics = {
+  commands: (site: string) => `${TOPIC_ROOT}/sites/${site}/commands`,
+  acks: (site: string) => `${TOPIC_ROOT}/sites/${site}/acks`,
+  passageEvents: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/passage`,
+  status: (site: string) => `${TOPIC_ROOT}/sites/${site}/status`,
+  bridgeRequest: (site: string, name: string) => `${TOPIC_ROOT}/sites/${site}/bridge/request/${name}`,
+  bridgeResponse: (site: string, name: string) => `${TOPIC_ROOT}/sites/${site}/bridge/response/${name}`,
+  passages: (site: string) => `${TOPIC_ROOT}/passages/${site}`,
+  visits: (site: string) => `${TOPIC_ROOT}/visits/${site}`,
+  occupancy: (site: string) => `${TOPIC_ROOT}/occupancy/${site}`,
+} as const;
+
+export type AgentTopicKind = "acks" | "events/passage" | "status" | "bridge/response";
+
+/** Splits `gatehouse/v1/sites/{site}/{rest}` so brokers can route and authorize by site. */
+export function parseSiteTopic(topic: string): { site: string; rest: string } | null {
+  const m = /^gatehouse\/v1\/sites\/([^/]+)\/(.+)$/.exec(topic);
+  if (!m) return null;
+  return { site: m[1]!, rest: m[2]! };
+}

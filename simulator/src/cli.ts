@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { startSimulator } from "./server.js";
+
+const program = new Command("gatehouse-sim")
+  .description("HikCentral OpenAPI simulator: signed API, persons, access levels, doors and event pushes")
+  .option("--port <port>", "port to listen on (0 = any free port)", "8443")
+  .option("--host <host>", "address to listen on", "127.0.0.1")
+  .option("--app-key <key>", "partner AppKey to accept", process.env.SIM_APP_KEY)
+  .option("--app-secret <secret>", "partner AppSecret to accept", process.env.SIM_APP_SECRET)
+  .option("--time-zone <zone>", "HikCentral server time zone", "Asia/Almaty")
+  .parse();
+
+const o = program.opts<{
+  port: string;
+  host: string;
+  appKey?: string;
+  appSecret?: string;
+  timeZone: string;
+}>();
+const sim = await startSimulator({
+  port: Number(o.port),
+  host: o.host,
+  timeZone: o.timeZone,
+  ...(o.appKey ? { appKey: o.appKey } : {}),
+  ...(o.appSecret ? { appSecret: o.appSecret } : {}),
+  log: (m) => console.error(m),
+});
+console.log(
+  JSON.stringify({ ready: true, url: sim.url, appKey: sim.appKey, appSecret: sim.appSecret, terminals: [] }),
+);
+const stop = async () => {
+  await sim.stop();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

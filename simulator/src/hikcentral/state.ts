@@ -1,0 +1,128 @@
+import { randomUUID } from "node:crypto";
+
+export interface SimPerson {
+  personId: string;
+  personCode: string;
+  personFamilyName: string;
+  personGivenName: string;
+  gender: number;
+  orgIndexCode: string;
+  phoneNo?: string;
+  email?: string;
+  remark?: string;
+  beginTime?: string;
+  endTime?: string;
+  picUri: string;
+  /** Changes not yet downloaded to the terminals (cleared by reapplication). */
+  pendingDownload: boolean;
+}
+
+export interface SimGroup {
+  privilegeGroupId: string;
+  privilegeGroupName: string;
+  type: 1 | 2;
+  description: string;
+  doors: string[];
+  members: Set<string>;
+}
+
+export interface SimDoor {
+  doorIndexCode: string;
+  doorName: string;
+  acsDevIndexCode: string;
+  /** Terminals are physically entry or exit; HCP reports it as inAndOutType 1 (in) / 0 (out). */
+  direction: "entry" | "exit";
+}
+
+export interface SimEvent {
+  eventId: string;
+  eventType: number;
+  happenTime: Date;
+  receiveTime: Date;
+  doorIndexCode: string;
+  personId?: string;
+  personCode?: string;
+  personName?: string;
+  cardNo?: string;
+  inAndOutType: 1 | 0 | -1;
+  picUri?: string;
+  seq: number;
+}
+
+export interface SimSubscription {
+  eventTypes: Set<number>;
+  eventDest: string;
+  token?: string;
+}
+
+export interface SimOrg {
+  orgIndexCode: string;
+  orgName: string;
+  parentOrgIndexCode: string;
+}
+
+/** Everything HikCentral holds, in memory. Seeded like the university deployment the old system ran against. */
+export class HikState {
+  persons = new Map<string, SimPerson>();
+  groups = new Map<string, SimGroup>();
+  doors = new Map<string, SimDoor>();
+  orgs: SimOrg[] = [
+    { orgIndexCode: "1", orgName: "All Persons", parentOrgIndexCode: "" },
+    { orgIndexCode: "65", orgName: "Visitor Management", parentOrgIndexCode: "1" },
+  ];
+  events: SimEvent[] = [];
+  subscriptions = new Map<number, SimSubscription>();
+  private nextPersonId = 1;
+  private nextSeq = 1;
+
+  constructor() {
+    const doors: SimDoor[] = [
+      { doorIndexCode: "1", doorName: "Turnstile Entry", acsDevIndexCode: "1", direction: "entry" },
+      { doorIndexCode: "2", doorName: "Turnstile Exit", acsDevIndexCode: "2", direction: "exit" },
+      { doorIndexCode: "3", doorName: "Parking Entry", acsDevIndexCode: "3", direction: "entry" },
+      { doorIndexCode: "4", doorName: "Parking Exit", acsDevIndexCode: "4", direction: "exit" },
+    ];
+    for (const d of doors) this.doors.set(d.doorIndexCode, d);
+    const groups: Array<[string, string]> = [
+      ["7", "Visitors"],
+      ["8", "Students"],
+      ["9", "Contractors"],
+    ];
+    for (const [id, name] of groups) {
+      this.groups.set(id, {
+        privilegeGroupId: id,
+        privilegeGroupName: name,
+        type: 1,
+        description: `${name} (09:00-22:00)`,
+        doors: ["1", "2"],
+        members: new Set(),
+      });
+    }
+  }
+
+  allocatePersonId(): string {
+    return String(this.nextPersonId++);
+  }
+
+  personByCode(code: string): SimPerson | undefined {
+    for (const p of this.persons.values()) if (p.personCode === code) return p;
+    return undefined;
+  }
+
+  groupsOf(personId: string): SimGroup[] {
+    return [...this.groups.values()].filter((g) => g.members.has(personId));
+  }
+
+  addEvent(e: Omit<SimEvent, "eventId" | "seq" | "receiveTime">): SimEvent {
+    const event: SimEvent = {
+      ...e,
+      eventId: randomUUID().toUpperCase(),
+      seq: this.nextSeq++,
+      receiveTime: new Date(),
+    };
+    this.events.push(event);
+    return event;
+  }
+}
+
+export const personName = (p: SimPerson) => `${p.personGivenName} ${p.personFamilyName}`.trim();

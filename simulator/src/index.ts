@@ -1,0 +1,4 @@
+export { EVENT } from "./hikcentral/event-codes.js";
+export { stringToSign, verifySignature } from "./hikcentral/signature.js";
+export { HikState } from "./hikcentral/state.js";
+export { type Simulator, type SimulatorOptions, startSimulator } from "./server.js";

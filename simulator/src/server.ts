@@ -1,0 +1,235 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { FaultInjector, Faults } from "./control/faults.js";
+import { PassageRequest, simulatePassage } from "./control/passages.js";
+import { type ApiContext, ArtemisError, dispatch } from "./hikcentral/api.js";
+import { EventPusher } from "./hikcentral/push.js";
+import { verifySignature } from "./hikcentral/signature.js";
+import { HikState, personName } from "./hikcentral/state.js";
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  appKey?: string;
+  appSecret?: string;
+  timeZone?: string;
+  version?: string;
+  personNotFound?: ApiContext["personNotFound"];
+  /** How the gateway rejects a bad signature; HCP's exact answer is not publicly captured. */
+  signatureRejection?: { status: number; body: Record<string, unknown> };
+  log?: (msg: string) => void;
+}
+
+export interface Simulator {
+  url: string;
+  appKey: string;
+  appSecret: string;
+  state: HikState;
+  faults: FaultInjector;
+  pusher: EventPusher;
+  stop(): Promise<void>;
+}
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json;charset=UTF-8" },
+  });
+
+export function buildSimulatorApp(
+  state: HikState,
+  opts: Required<Omit<SimulatorOptions, "port" | "host">>,
+  faults: FaultInjector,
+  pusher: EventPusher,
+) {
+  const ctx: ApiContext = {
+    state,
+    timeZone: opts.timeZone,
+    version: opts.version,
+    personNotFound: opts.personNotFound,
+    onSubscriptionChange: () => {},
+  };
+  const secrets = (key: string) => (key === opts.appKey ? opts.appSecret : undefined);
+  const pending = new Set<() => void>();
+  const app = new Hono<{ Bindings: { incoming: { socket: { destroy(): void } } } }>();
+
+  app.all("/artemis/*", async (c) => {
+    const url = new URL(c.req.url);
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const check = verifySignature(
+      {
+        method: c.req.method,
+        path: url.pathname,
+        query: url.searchParams,
+        header: (n) => c.req.header(n),
+        body,
+      },
+      secrets,
+    );
+    if (!check.ok) {
+      const res = json(opts.signatureRejection.body, opts.signatureRejection.status);
+      res.headers.set("X-Ca-Error-Message", check.message);
+      return res;
+    }
+    const apiPath = url.pathname.replace(/^\/artemis\/api\//, "");
+    const fault = faults.decide(apiPath);
+    if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    if (fault.kind === "timeout") {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 120_000);
+        pending.add(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      return json({ code: "0", msg: "Success" });
+    }
+    if (fault.kind === "reset") {
+      c.env.incoming.socket.destroy();
+      return new Response(null, { status: 500 });
+    }
+    if (fault.kind === "http")
+      return json({ code: String(fault.status), msg: "Internal Server Error" }, fault.status);
+    if (fault.kind === "code") return json({ code: fault.code, msg: fault.msg });
+    if (c.req.method !== "POST") return json({ code: "8", msg: "This product version is not supported" });
+
+    let parsed: unknown = {};
+    if (body.length > 0) {
+      try {
+        parsed = JSON.parse(Buffer.from(body).toString("utf8"));
+      } catch {
+        return json({ code: "2", msg: "Incorrect request parameter. [body parameter error]" });
+      }
+    }
+    try {
+      const data = dispatch(apiPath, parsed, ctx);
+      return json(data === undefined ? { code: "0", msg: "Success" } : { code: "0", msg: "Success", data });
+    } catch (e) {
+      if (e instanceof ArtemisError) return json({ code: e.code, msg: e.msg });
+      throw e;
+    }
+  });
+
+  const problem = (status: number, detail: string, errors: { path: string; message: string }[] = []) =>
+    new Response(JSON.stringify({ type: "about:blank", title: "Bad request", status, detail, errors }), {
+      status,
+      headers: { "content-type": "application/problem+json" },
+    });
+
+  app.post("/_sim/passages", async (c) => {
+    const r = PassageRequest.safeParse(await c.req.json().catch(() => undefined));
+    if (!r.success) {
+      return problem(
+        400,
+        "invalid passage",
+        r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+      );
+    }
+    try {
+      const event = simulatePassage(state, r.data);
+      pusher.publish(event);
+      return c.json(
+        { eventId: event.eventId, eventType: event.eventType, door: event.doorIndexCode, seq: event.seq },
+        201,
+      );
+    } catch (e) {
+      return problem(404, (e as Error).message);
+    }
+  });
+
+  app.get("/_sim/persons", (c) =>
+    c.json(
+      [...state.persons.values()].map((p) => ({
+        personId: p.personId,
+        personCode: p.personCode,
+        personName: personName(p),
+        beginTime: p.beginTime ?? null,
+        endTime: p.endTime ?? null,
+        pendingDownload: p.pendingDownload,
+        groups: state.groupsOf(p.personId).map((g) => g.privilegeGroupId),
+      })),
+    ),
+  );
+  app.get("/_sim/access-groups", (c) =>
+    c.json(
+      [...state.groups.values()].map((g) => ({
+        privilegeGroupId: g.privilegeGroupId,
+        privilegeGroupName: g.privilegeGroupName,
+        type: g.type,
+        doors: g.doors,
+        members: [...g.members],
+      })),
+    ),
+  );
+  app.get("/_sim/doors", (c) => c.json([...state.doors.values()]));
+  app.get("/_sim/subscriptions", (c) =>
+    c.json([...state.subscriptions].map(([eventType, s]) => ({ eventType, eventDest: s.eventDest }))),
+  );
+  app.get("/_sim/faults", (c) => c.json({ ...faults.get(), calls: Object.fromEntries(faults.calls) }));
+  app.put("/_sim/faults", async (c) => {
+    const r = Faults.safeParse(await c.req.json().catch(() => undefined));
+    if (!r.success) {
+      return problem(
+        400,
+        "invalid faults",
+        r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+      );
+    }
+    faults.set(r.data);
+    return c.json(r.data);
+  });
+
+  return {
+    app,
+    releasePending: () => {
+      for (const f of pending) f();
+    },
+  };
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const opts = {
+    appKey: options.appKey ?? "23456789",
+    appSecret: options.appSecret ?? "sim-secret-0123456789",
+    timeZone: options.timeZone ?? "Asia/Almaty",
+    version: options.version ?? "V3.1.1.0",
+    personNotFound: options.personNotFound ?? "empty-data",
+    signatureRejection: options.signatureRejection ?? {
+      status: 401,
+      body: { code: "401", msg: "Invalid signature" },
+    },
+    log: options.log ?? (() => {}),
+  };
+  const state = new HikState();
+  const faults = new FaultInjector();
+  const pusher = new EventPusher(state, {
+    timeZone: opts.timeZone,
+    batchSize: 50,
+    attempts: 3,
+    retryDelayMs: 200,
+    dropRate: () => faults.dropPushRate(),
+    log: opts.log,
+  });
+  const { app, releasePending } = buildSimulatorApp(state, opts, faults, pusher);
+  const host = options.host ?? "127.0.0.1";
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    appKey: opts.appKey,
+    appSecret: opts.appSecret,
+    state,
+    faults,
+    pusher,
+    async stop() {
+      pusher.stop();
+      releasePending();
+      (server as Server).closeAllConnections?.();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadAgentConfig, type RunningAgent, startAgent } from "@gatehouse/agent";
+import {
+  loadControlPlaneConfig,
+  type RunningControlPlane,
+  startControlPlane,
+} from "@gatehouse/control-plane";
+import { type Simulator, startSimulator } from "@gatehouse/simulator";
+import type { Logger } from "pino";
+
+export interface StackOptions {
+  dataDir: string;
+  httpPort?: number;
+  mqttPort?: number;
+  smtpUrl?: string;
+  adminToken: string;
+  siteId?: string;
+  timeZone?: string;
+  /** Visit kinds of the site, when not the defaults (guest, student, contractor). */
+  siteKinds?: Record<string, { accessGroups: string[]; revokeOnExit?: boolean }>;
+  /** One logger for all components; each gets its own child. */
+  log: Logger;
+}
+
+export interface Stack {
+  controlPlane: RunningControlPlane;
+  simulator: Simulator;
+  agent: RunningAgent;
+  siteId: string;
+  adminToken: string;
+  /** Authorised JSON call to the control plane's API. */
+  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  stopAgent(): Promise<void>;
+  startAgent(): Promise<RunningAgent>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole system in this process on real sockets: the HikCentral simulator, the control plane with
+ * its embedded broker, a site and its agent. The demo and the end-to-end tests both start it here.
+ */
+export async function startStack(o: StackOptions): Promise<Stack> {
+  mkdirSync(o.dataDir, { recursive: true });
+  const siteId = o.siteId ?? "demo";
+  const timeZone = o.timeZone ?? "Asia/Almaty";
+  const simulator = await startSimulator({
+    timeZone,
+    log: (m) => o.log.child({ component: "simulator" }).warn(m),
+  });
+  const cpConfig = loadControlPlaneConfig({
+    GATEHOUSE_DB_URL: `file:${join(o.dataDir, "gatehouse.db")}`,
+    GATEHOUSE_HTTP_HOST: "127.0.0.1",
+    GATEHOUSE_HTTP_PORT: String(o.httpPort ?? 0),
+    GATEHOUSE_MQTT_HOST: "127.0.0.1",
+    GATEHOUSE_MQTT_PORT: String(o.mqttPort ?? 0),
+    GATEHOUSE_ADMIN_TOKEN: o.adminToken,
+    GATEHOUSE_COMMAND_RESEND_SECONDS: "5",
+    ...(o.smtpUrl ? { GATEHOUSE_SMTP_URL: o.smtpUrl } : {}),
+  });
+  const controlPlane = await startControlPlane(cpConfig, o.log.child({ component: "control-plane" }));
+
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${controlPlane.httpUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${o.adminToken}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+
+  // Credentials are shown once; the demo keeps them beside its data so that it can be restarted.
+  const credFile = join(o.dataDir, `agent-${siteId}.json`);
+  let creds: { username: string; password: string };
+  if (existsSync(credFile)) {
+    creds = JSON.parse(readFileSync(credFile, "utf8")) as typeof creds;
+  } else {
+    const r = await api("POST", "/v1/sites", {
+      id: siteId,
+      name: "Demo campus",
+      timeZone,
+      fallbackEmail: "security@demo.test",
+      ...(o.siteKinds ? { kinds: o.siteKinds } : {}),
+    });
+    if (r.status !== 201)
+      throw new Error(`creating site ${siteId} failed: ${r.status} ${JSON.stringify(r.body)}`);
+    creds = r.body.agentCredentials;
+    writeFileSync(credFile, JSON.stringify(creds), { mode: 0o600 });
+  }
+
+  const agentConfig = loadAgentConfig({
+    AGENT_SITE_ID: siteId,
+    AGENT_MQTT_URL: controlPlane.mqttUrl,
+    AGENT_MQTT_USERNAME: creds.username,
+    AGENT_MQTT_PASSWORD: creds.password,
+    AGENT_DB_URL: `file:${join(o.dataDir, "agent.db")}`,
+    AGENT_HIKCENTRAL_URL: simulator.url,
+    AGENT_HIKCENTRAL_APP_KEY: simulator.appKey,
+    AGENT_HIKCENTRAL_APP_SECRET: simulator.appSecret,
+    AGENT_HIKCENTRAL_ORG: "65",
+    AGENT_TIME_ZONE: timeZone,
+    AGENT_DOOR_DIRECTIONS: "1:entry,2:exit,3:entry,4:exit",
+    AGENT_EVENT_LISTEN: "127.0.0.1:0",
+    AGENT_HTTP_HOST: "127.0.0.1",
+    AGENT_HTTP_PORT: "0",
+  });
+  const launchAgent = async () => {
+    const a = await startAgent(agentConfig, o.log.child({ component: "agent" }));
+    // Ready when connected to the broker and subscribed to HikCentral's events.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const h = (await (await fetch(`${a.healthUrl}/healthz`)).json()) as { status: string };
+      if (h.status === "ok") break;
+      if (Date.now() > deadline) throw new Error(`agent not ready: ${JSON.stringify(h)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return a;
+  };
+  let agent: RunningAgent | undefined = await launchAgent();
+
+  const stack: Stack = {
+    controlPlane,
+    simulator,
+    get agent() {
+      if (!agent) throw new Error("the agent is stopped");
+      return agent;
+    },
+    siteId,
+    adminToken: o.adminToken,
+    api,
+    async stopAgent() {
+      await agent?.stop();
+      agent = undefined;
+    },
+    async startAgent() {
+      agent = await launchAgent();
+      return agent;
+    },
+    async stop() {
+      await agent?.stop();
+      agent = undefined;
+      await controlPlane.stop();
+      await simulator.stop();
+    },
+  };
+  return stack;
+}
