@@ -19,6 +19,8 @@ export interface StackOptions {
   timeZone?: string;
   /** Visit kinds of the site, when not the defaults (guest, student, contractor). */
   siteKinds?: Record<string, { accessGroups: string[]; revokeOnExit?: boolean }>;
+  /** Extra AGENT_* settings (e.g. AGENT_HIKCENTRAL_RATE for benchmarks). */
+  agentEnv?: Record<string, string>;
   /** One logger for all components; each gets its own child. */
   log: Logger;
 }
@@ -104,6 +106,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     AGENT_EVENT_LISTEN: "127.0.0.1:0",
     AGENT_HTTP_HOST: "127.0.0.1",
     AGENT_HTTP_PORT: "0",
+    ...o.agentEnv,
   });
   const launchAgent = async () => {
     const a = await startAgent(agentConfig, o.log.child({ component: "agent" }));

@@ -158,6 +158,47 @@ describe("walking skeleton: visit → grant → passage → MQTT → email", () 
   });
 });
 
+describe("the agent goes away and comes back", () => {
+  it("grants a visit created while the agent was stopped, once it is back, keeping its applied sequence", async () => {
+    await stack.stopAgent();
+    const status = await eventually(
+      async () => {
+        const site = (await stack.api("GET", `/v1/sites/${stack.siteId}`)).body;
+        return site.agent.state === "offline" ? site : undefined;
+      },
+      5000,
+      "agent offline",
+    );
+    expect(status.agent.status.state).toBe("offline");
+
+    const created = await stack.api("POST", "/v1/visits", {
+      site: stack.siteId,
+      kind: "guest",
+      guest: { name: "Late Arrival" },
+      host: { name: "Host" },
+      validFrom: inHours(0),
+      validUntil: inHours(1),
+    });
+    expect(created.status).toBe(201);
+    const site = (await stack.api("GET", `/v1/sites/${stack.siteId}`)).body;
+    expect(site.commands.pending).toBeGreaterThanOrEqual(1);
+
+    await stack.startAgent();
+    const v = await eventually(
+      async () => {
+        const x = (await stack.api("GET", `/v1/visits/${created.body.id}`)).body;
+        return x.access === "granted" ? x : undefined;
+      },
+      15_000,
+      "granted after the agent came back",
+    );
+    expect(v.commands[0].status).toBe("applied");
+    const online = (await stack.api("GET", `/v1/sites/${stack.siteId}`)).body;
+    expect(online.agent.state).toBe("online");
+    expect(online.commands.pending).toBe(0);
+  });
+});
+
 describe("bad input is refused with a problem naming the field, and nothing is stored", () => {
   const good = () => ({
     site: stack.siteId,

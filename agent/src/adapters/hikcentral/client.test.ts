@@ -1,0 +1,151 @@
+import { type Simulator, startSimulator } from "@gatehouse/simulator";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { HikCentralClient, type HikCentralClientOptions } from "./client.js";
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ timeZone: "Asia/Almaty" });
+});
+afterAll(() => sim.stop());
+afterEach(() => {
+  sim.faults.set({ rules: [], dropPushRate: 0 });
+  sim.faults.calls.clear();
+});
+
+const client = (o: Partial<HikCentralClientOptions> = {}) =>
+  new HikCentralClient({
+    baseUrl: sim.url,
+    appKey: sim.appKey,
+    appSecret: sim.appSecret,
+    contentMd5: true,
+    timeoutMs: 2000,
+    ratePerSecond: 1000,
+    retries: 3,
+    ...o,
+  });
+
+const person = (code: string) => ({
+  personCode: code,
+  personGivenName: "Павел",
+  personFamilyName: "Дуров",
+  orgIndexCode: "65",
+  beginTime: "2025-10-03T09:00:00+05:00",
+  endTime: "2025-10-03T18:00:00+05:00",
+});
+
+describe("HikCentral client against the simulator", () => {
+  it("talks to a gateway that verifies every signature, with and without Content-MD5", async () => {
+    expect(await client().version()).toMatchObject({ softVersion: "V3.1.1.0" });
+    expect(await client({ contentMd5: false }).version()).toMatchObject({
+      produceName: "HikCentral Professional",
+    });
+  });
+
+  it("turns a wrong secret into HIKCENTRAL_SIGNATURE, which is not retried", async () => {
+    const err = await client({ appSecret: "wrong-secret-0000000" })
+      .version()
+      .catch((e) => e);
+    expect(err).toMatchObject({ code: "HIKCENTRAL_SIGNATURE", retryable: false });
+    expect(err.message).toContain("Invalid Signature");
+    expect(err.message).not.toContain("wrong-secret");
+    expect(sim.faults.calls.get("common/v1/version")).toBeUndefined(); // refused at the gateway
+  });
+
+  it("creates, finds and round-trips a Cyrillic person, and answers undefined for an unknown code", async () => {
+    const c = client();
+    const id = await c.addPerson(person("GHCLIENT1"));
+    const found = await c.personByCode("GHCLIENT1");
+    expect(found).toMatchObject({
+      personId: id,
+      personName: "Павел Дуров",
+      endTime: "2025-10-03T18:00:00+05:00",
+    });
+    expect(await c.personByCode("GHNOBODY")).toBeUndefined();
+  });
+
+  it("maps code 2 to a permanent error naming the field", async () => {
+    const err = await client()
+      .addPerson({ ...person("GHCLIENT2"), beginTime: "2025-10-03T09:00:00Z" })
+      .catch((e) => e);
+    expect(err).toMatchObject({
+      code: "HIKCENTRAL_PARAMETER",
+      retryable: false,
+      details: { field: "beginTime" },
+    });
+  });
+
+  it("maps codes 8 and 17 to permanent errors that say what to fix", async () => {
+    sim.faults.set({
+      rules: [{ path: "acs/v1/privilege/group", error: { code: "17" }, rate: 1 }],
+      dropPushRate: 0,
+    });
+    const e17 = await client()
+      .privilegeGroups()
+      .catch((e) => e);
+    expect(e17).toMatchObject({ code: "HIKCENTRAL_NO_PERMISSION", retryable: false });
+    expect(e17.message).toContain("Partner Management");
+    expect(sim.faults.calls.get("acs/v1/privilege/group")).toBe(1);
+    const e8 = await client()
+      .call("resource/v1/no/such/api", {})
+      .catch((e) => e);
+    expect(e8).toMatchObject({ code: "HIKCENTRAL_NOT_SUPPORTED", retryable: false });
+  });
+
+  it("retries 5xx and 429 with backoff and succeeds when HikCentral recovers", async () => {
+    sim.faults.set({
+      rules: [
+        { path: "common/v1/version", error: { http: 503 }, rate: 1, times: 2 },
+        { path: "resource/v1/acsDoor/acsDoorList", error: { http: 429 }, rate: 1, times: 1 },
+      ],
+      dropPushRate: 0,
+    });
+    expect(await client().version()).toMatchObject({ softVersion: "V3.1.1.0" });
+    expect(sim.faults.calls.get("common/v1/version")).toBe(3);
+    expect((await client().doors()).map((d) => d.doorName)).toContain("Turnstile Entry");
+    expect(sim.faults.calls.get("resource/v1/acsDoor/acsDoorList")).toBe(2);
+  });
+
+  it("gives up after its retries with a retryable HIKCENTRAL_UNAVAILABLE (no retry storm)", async () => {
+    sim.faults.set({
+      rules: [{ path: "common/v1/version", error: { http: 500 }, rate: 1 }],
+      dropPushRate: 0,
+    });
+    const err = await client({ retries: 2 })
+      .version()
+      .catch((e) => e);
+    expect(err).toMatchObject({ code: "HIKCENTRAL_UNAVAILABLE", retryable: true });
+    expect(sim.faults.calls.get("common/v1/version")).toBe(3);
+  });
+
+  it("times out a call that hangs", async () => {
+    sim.faults.set({ rules: [{ path: "common/v1/version", error: "timeout", rate: 1 }], dropPushRate: 0 });
+    const err = await client({ retries: 0, timeoutMs: 300 })
+      .version()
+      .catch((e) => e);
+    expect(err).toMatchObject({ code: "HIKCENTRAL_UNAVAILABLE", retryable: true });
+    expect(err.message).toContain("300 ms");
+  });
+
+  it("reads an empty page whose list HCP leaves out", async () => {
+    const r = await client().call(
+      "acs/v1/privilege/group",
+      { pageNo: 1, pageSize: 10, type: 2 },
+      z.unknown(),
+    );
+    expect(r).toEqual({ total: 0, pageNo: 1, pageSize: 10 });
+    expect(await client().privilegeGroups(2)).toEqual([]);
+  });
+
+  it("manages access-level membership and re-applies authorization", async () => {
+    const c = client();
+    const id = await c.addPerson(person("GHCLIENT3"));
+    await c.addToGroup("8", [id]);
+    expect(sim.state.groups.get("8")!.members.has(id)).toBe(true);
+    expect(sim.state.persons.get(id)!.pendingDownload).toBe(true);
+    await c.reapply([id]);
+    expect(sim.state.persons.get(id)!.pendingDownload).toBe(false);
+    await c.removeFromGroup("8", [id]);
+    expect(sim.state.groups.get("8")!.members.has(id)).toBe(false);
+  });
+});

@@ -1,0 +1,21 @@
+import { writeFileSync } from "node:fs";
+
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  baseline: number | null;
+  ratio: number | null;
+  target: number | null;
+  met: boolean | null;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)]!;
+}
+
+export function writeResults(path: string, results: BenchResult[]): void {
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { type BenchResult, writeResults } from "./results.js";
+import { skeletonLatency } from "./skeleton-latency.js";
+
+const quick = process.argv.includes("--quick");
+const results: BenchResult[] = [];
+console.log(
+  `gatehouse bench (${quick ? "quick" : "full"}) on ${cpus().length} cores, Node ${process.version}`,
+);
+
+// The agent's default HikCentral limit (10 req/s; a grant is 5 calls, so a run of grants queues), and a limit
+// high enough that the figures show Gatehouse's own cost with the simulator at zero latency.
+results.push(...(await skeletonLatency(quick ? 30 : 200, 10)));
+results.push(...(await skeletonLatency(quick ? 30 : 200, 1000)));
+
+for (const r of results) {
+  const base = r.baseline === null ? "" : `  baseline ${r.baseline} ${r.unit}  ratio ${r.ratio}x`;
+  const target = r.target === null ? "" : `  target ≤ ${r.target} ${r.unit}: ${r.met ? "met" : "MISSED"}`;
+  console.log(`${r.name}: ${r.value} ${r.unit}${base}${target}`);
+}
+const out = fileURLToPath(new URL("../results.json", import.meta.url));
+writeResults(out, results);
+console.log(`wrote ${out}`);
+process.exit(0);
