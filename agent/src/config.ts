@@ -84,6 +84,21 @@ export class ConfigError extends Error {
 
 const SECRET_KEYS = ["AGENT_MQTT_PASSWORD", "AGENT_HIKCENTRAL_APP_SECRET"] as const;
 
+const EXAMPLES: Record<string, string> = {
+  AGENT_SITE_ID: "north-campus",
+  AGENT_MQTT_URL: "mqtts://gatehouse.example.edu:8883",
+  AGENT_MQTT_USERNAME: "agent-north-campus (printed by `gatehouse site add`)",
+  AGENT_MQTT_PASSWORD: "set AGENT_MQTT_PASSWORD_FILE=/etc/gatehouse/credentials/agent-mqtt-password",
+  AGENT_HIKCENTRAL_URL: "https://hcp.campus.local:443",
+  AGENT_HIKCENTRAL_APP_KEY: "34489509 (artemis-web → Partner Management)",
+  AGENT_HIKCENTRAL_APP_SECRET:
+    "set AGENT_HIKCENTRAL_APP_SECRET_FILE=/etc/gatehouse/credentials/hikcentral-app-secret",
+  AGENT_TIME_ZONE: "Asia/Almaty",
+  AGENT_DOOR_DIRECTIONS: "1:entry,2:exit",
+  AGENT_EVENT_LISTEN: "0.0.0.0:9101",
+  AGENT_HTTP_PORT: "9100",
+};
+
 /**
  * Builds the agent's config from the environment and an optional YAML/JSON file (same keys; the
  * environment wins). `KEY_FILE` reads a secret from a file (systemd LoadCredential).
@@ -114,9 +129,10 @@ export function loadAgentConfig(
       const key = i.path.join(".");
       const secret = (SECRET_KEYS as readonly string[]).includes(key);
       const value = merged[key];
-      problems.push(
-        `${key}: ${i.message}${value === undefined ? " (not set)" : secret ? "" : ` (got ${JSON.stringify(value)})`}`,
-      );
+      const problem = value === undefined ? "is required (not set)" : i.message;
+      const shown = value === undefined || secret ? "" : ` (got ${JSON.stringify(value)})`;
+      const example = EXAMPLES[key] ? `; example: ${EXAMPLES[key]}` : "";
+      problems.push(`${key}: ${problem}${shown}${example}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { assertTimeZone, SiteId } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { Command, Option } from "commander";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
@@ -67,6 +68,17 @@ site
   .option("--time-zone <zone>", "IANA time zone of the site", "UTC")
   .option("--config <file>")
   .action(async (id: string, o: { name: string; timeZone: string; config?: string }) => {
+    const valid = SiteId.safeParse(id);
+    if (!valid.success) {
+      console.error(`gatehouse: site id '${id}' ${valid.error.issues[0]?.message}`);
+      process.exit(2);
+    }
+    try {
+      assertTimeZone(o.timeZone);
+    } catch {
+      console.error(`gatehouse: --time-zone '${o.timeZone}' must be an IANA time zone, e.g. Asia/Almaty`);
+      process.exit(2);
+    }
     const db = await openDb(o.config);
     const password = randomBytes(24).toString("base64url");
     const created = await new SitesRepo(db).create(

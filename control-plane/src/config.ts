@@ -31,6 +31,15 @@ export class ConfigError extends Error {
 
 const SECRET_KEYS = ["GATEHOUSE_SMTP_URL", "GATEHOUSE_ADMIN_TOKEN", "GATEHOUSE_DB_AUTH_TOKEN"];
 
+const EXAMPLES: Record<string, string> = {
+  GATEHOUSE_DB_URL: "file:/var/lib/gatehouse/gatehouse.db",
+  GATEHOUSE_HTTP_PORT: "8080",
+  GATEHOUSE_MQTT_PORT: "1883",
+  GATEHOUSE_SMTP_URL: "smtp://user:password@mail.example.edu:587 (or GATEHOUSE_SMTP_URL_FILE)",
+  GATEHOUSE_MAIL_FROM: "Gatehouse <gatehouse@example.edu>",
+  GATEHOUSE_ADMIN_TOKEN: "a random string of 24+ characters (or GATEHOUSE_ADMIN_TOKEN_FILE)",
+};
+
 /** Environment (wins) over an optional YAML/JSON file with the same keys; `KEY_FILE` reads a secret from a file. */
 export function loadControlPlaneConfig(
   env: Record<string, string | undefined>,
@@ -60,7 +69,8 @@ export function loadControlPlaneConfig(
       const v = merged[key];
       const shown =
         v === undefined ? " (not set)" : SECRET_KEYS.includes(key) ? "" : ` (got ${JSON.stringify(v)})`;
-      problems.push(`${key}: ${i.message}${shown}`);
+      const example = EXAMPLES[key] ? `; example: ${EXAMPLES[key]}` : "";
+      problems.push(`${key}: ${i.message}${shown}${example}`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -48,10 +48,16 @@ export class CommandDispatcher {
     return r.rows.length;
   }
 
+  /**
+   * Only to agents that say they are online: an offline agent gets its whole backlog from `resendSite` when
+   * it returns, and re-sending meanwhile would only pile copies into its broker session.
+   */
   private async resendStale(): Promise<void> {
     const before = new Date(Date.now() - this.resendAfterMs).toISOString();
     const r = await this.db.read(
-      "SELECT envelope FROM commands WHERE status = 'pending' AND (sent_at IS NULL OR sent_at < ?) ORDER BY site_id, seq LIMIT 500",
+      `SELECT c.envelope FROM commands c JOIN sites s ON s.id = c.site_id
+        WHERE c.status = 'pending' AND s.agent_state = 'online' AND (c.sent_at IS NULL OR c.sent_at < ?)
+        ORDER BY c.site_id, c.seq LIMIT 500`,
       [before],
     );
     for (const row of r.rows) await this.send(JSON.parse(String(row.envelope)) as Command);

@@ -1,0 +1,60 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadAgentConfig } from "./config.js";
+
+const example = readFileSync(
+  fileURLToPath(new URL("../../deploy/config/agent.example.yaml", import.meta.url)),
+  "utf8",
+);
+const secrets = { AGENT_MQTT_PASSWORD: "mqtt-pass-123", AGENT_HIKCENTRAL_APP_SECRET: "app-secret-456" };
+
+describe("agent config", () => {
+  it("loads the example file, with secrets from the environment", () => {
+    const c = loadAgentConfig(secrets, example);
+    expect(c).toMatchObject({
+      AGENT_SITE_ID: "north-campus",
+      AGENT_HIKCENTRAL_APP_KEY: "34489509",
+      AGENT_DOOR_DIRECTIONS: { "1": "entry", "2": "exit", "3": "entry", "4": "exit" },
+      AGENT_HTTP_PORT: 9100,
+    });
+  });
+
+  it("reads a secret from a *_FILE path", () => {
+    const c = loadAgentConfig(
+      { AGENT_MQTT_PASSWORD_FILE: "/run/creds/mqtt", AGENT_HIKCENTRAL_APP_SECRET: "s" },
+      example,
+      (p) => (p === "/run/creds/mqtt" ? "from-file\n" : ""),
+    );
+    expect(c.AGENT_MQTT_PASSWORD).toBe("from-file");
+  });
+
+  it("names each bad key and its problem, and never prints a secret", () => {
+    let err: ConfigError | undefined;
+    try {
+      loadAgentConfig(
+        {
+          ...secrets,
+          AGENT_TIME_ZONE: "Mars/Olympus",
+          AGENT_DOOR_DIRECTIONS: "1:up",
+          AGENT_MQTT_URL: "http://x",
+        },
+        example,
+      );
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err!.message).toMatch(/AGENT_TIME_ZONE: must be an IANA time zone.*Mars\/Olympus/);
+    expect(err!.message).toMatch(/AGENT_DOOR_DIRECTIONS: '1:up' is not door:entry or door:exit/);
+    expect(err!.message).toMatch(/AGENT_MQTT_URL: must be mqtt:\/\//);
+    expect(err!.message).not.toContain("mqtt-pass-123");
+    expect(err!.message).not.toContain("app-secret-456");
+  });
+
+  it("says which required key is missing", () => {
+    expect(() => loadAgentConfig({}, undefined)).toThrow(
+      /AGENT_SITE_ID: is required \(not set\); example: north-campus/,
+    );
+  });
+});
