@@ -1,25 +1,13 @@
-import { readFileSync } from "node:fs";
-import { assertTimeZone, SiteId } from "@gatehouse/shared";
-import { parse as parseYaml } from "yaml";
+import { ConfigError, loadConfig, SiteId, TimeZone } from "@gatehouse/shared";
 import { z } from "zod";
+
+export { ConfigError };
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.union([
   z.boolean(),
   z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1"),
 ]);
-
-const timeZone = z.string().refine(
-  (tz) => {
-    try {
-      assertTimeZone(tz);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "must be an IANA time zone, e.g. Asia/Almaty" },
-);
 
 /** door → direction, as `1:entry,2:exit` or a JSON object. */
 const doorDirections = z
@@ -62,7 +50,7 @@ export const AgentConfigSchema = z.object({
   AGENT_HIKCENTRAL_RATE: z.coerce.number().positive().default(10),
   AGENT_HIKCENTRAL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   AGENT_HIKCENTRAL_ORG: z.string().min(1).default("1"),
-  AGENT_TIME_ZONE: timeZone.default("UTC"),
+  AGENT_TIME_ZONE: TimeZone.default("UTC"),
   AGENT_DOOR_DIRECTIONS: doorDirections.default({}),
   AGENT_EVENT_LISTEN: z
     .string()
@@ -74,13 +62,6 @@ export const AgentConfigSchema = z.object({
   AGENT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
 
 const SECRET_KEYS = ["AGENT_MQTT_PASSWORD", "AGENT_HIKCENTRAL_APP_SECRET"] as const;
 
@@ -106,35 +87,13 @@ const EXAMPLES: Record<string, string> = {
 export function loadAgentConfig(
   env: Record<string, string | undefined>,
   fileText?: string,
-  readFile: (path: string) => string = (p) => readFileSync(p, "utf8"),
+  readFile?: (path: string) => string,
 ): AgentConfig {
-  const fromFile = fileText ? ((parseYaml(fileText) as Record<string, unknown> | null) ?? {}) : {};
-  const merged: Record<string, unknown> = { ...fromFile };
-  for (const [k, v] of Object.entries(env))
-    if (k.startsWith("AGENT_") && v !== undefined && v !== "") merged[k] = v;
-  const problems: string[] = [];
-  for (const key of SECRET_KEYS) {
-    const file = merged[`${key}_FILE`];
-    if (typeof file === "string" && merged[key] === undefined) {
-      try {
-        merged[key] = readFile(file).trim();
-      } catch (e) {
-        problems.push(`${key}_FILE: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
-      }
-    }
-  }
-  const r = AgentConfigSchema.safeParse(merged);
-  if (!r.success) {
-    for (const i of r.error.issues) {
-      const key = i.path.join(".");
-      const secret = (SECRET_KEYS as readonly string[]).includes(key);
-      const value = merged[key];
-      const problem = value === undefined ? "is required (not set)" : i.message;
-      const shown = value === undefined || secret ? "" : ` (got ${JSON.stringify(value)})`;
-      const example = EXAMPLES[key] ? `; example: ${EXAMPLES[key]}` : "";
-      problems.push(`${key}: ${problem}${shown}${example}`);
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return r.data!;
+  return loadConfig(
+    AgentConfigSchema,
+    { prefix: "AGENT_", secretKeys: SECRET_KEYS, examples: EXAMPLES },
+    env,
+    fileText,
+    readFile,
+  );
 }

@@ -1,6 +1,7 @@
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { ConfigError, loadConfig } from "@gatehouse/shared";
 import { z } from "zod";
+
+export { ConfigError };
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -22,13 +23,6 @@ export const ControlPlaneConfigSchema = z.object({
 });
 export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
-
 const SECRET_KEYS = ["GATEHOUSE_SMTP_URL", "GATEHOUSE_ADMIN_TOKEN", "GATEHOUSE_DB_AUTH_TOKEN"];
 
 const EXAMPLES: Record<string, string> = {
@@ -44,35 +38,13 @@ const EXAMPLES: Record<string, string> = {
 export function loadControlPlaneConfig(
   env: Record<string, string | undefined>,
   fileText?: string,
-  readFile: (p: string) => string = (p) => readFileSync(p, "utf8"),
+  readFile?: (p: string) => string,
 ): ControlPlaneConfig {
-  const merged: Record<string, unknown> = fileText
-    ? { ...((parseYaml(fileText) as object | null) ?? {}) }
-    : {};
-  for (const [k, v] of Object.entries(env))
-    if (k.startsWith("GATEHOUSE_") && v !== undefined && v !== "") merged[k] = v;
-  const problems: string[] = [];
-  for (const key of SECRET_KEYS) {
-    const file = merged[`${key}_FILE`];
-    if (typeof file === "string" && merged[key] === undefined) {
-      try {
-        merged[key] = readFile(file).trim();
-      } catch (e) {
-        problems.push(`${key}_FILE: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"})`);
-      }
-    }
-  }
-  const r = ControlPlaneConfigSchema.safeParse(merged);
-  if (!r.success) {
-    for (const i of r.error.issues) {
-      const key = i.path.join(".");
-      const v = merged[key];
-      const shown =
-        v === undefined ? " (not set)" : SECRET_KEYS.includes(key) ? "" : ` (got ${JSON.stringify(v)})`;
-      const example = EXAMPLES[key] ? `; example: ${EXAMPLES[key]}` : "";
-      problems.push(`${key}: ${i.message}${shown}${example}`);
-    }
-  }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return r.data!;
+  return loadConfig(
+    ControlPlaneConfigSchema,
+    { prefix: "GATEHOUSE_", secretKeys: SECRET_KEYS, examples: EXAMPLES },
+    env,
+    fileText,
+    readFile,
+  );
 }

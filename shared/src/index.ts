@@ -1,9 +1,11 @@
 export { buildAsyncApi, renderAsyncApiYaml } from "./asyncapi/build.js";
+export { ConfigError, type ConfigSpec, loadConfig, TimeZone } from "./config.js";
 export * from "./errors.js";
 export * from "./schemas/ack.js";
 export * from "./schemas/command.js";
 export * from "./schemas/common.js";
 export * from "./schemas/passage.js";
 export * from "./schemas/status.js";
+export { SerialLoop } from "./serial-loop.js";
 export * from "./time.js";
 export * from "./topics.js";

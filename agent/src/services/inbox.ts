@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { type Ack, type AckStatus, Command, GatehouseError, type Reason } from "@gatehouse/shared";
+import {
+  type Ack,
+  type AckStatus,
+  Command,
+  GatehouseError,
+  type Reason,
+  SerialLoop,
+} from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { AgentStore } from "../adapters/db/agent-store.js";
 import type { AgentMetrics } from "../metrics.js";
@@ -33,11 +40,8 @@ const makeAck = (
  * commands, so a gap fills itself).
  */
 export class Inbox {
-  private running = false;
-  private again = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private current: Promise<void> = Promise.resolve();
+  private readonly loop: SerialLoop;
 
   constructor(
     private readonly store: AgentStore,
@@ -45,7 +49,12 @@ export class Inbox {
     private readonly log: Logger,
     private readonly metrics: AgentMetrics,
     private readonly opts: InboxOptions,
-  ) {}
+  ) {
+    this.loop = new SerialLoop(
+      () => this.drain(),
+      (e) => log.error({ err: e.message }, "applying commands paused"),
+    );
+  }
 
   /** Called for every message on the commands topic. Resolves once the command is durable (or refused). */
   async receive(payload: Buffer): Promise<void> {
@@ -117,29 +126,16 @@ export class Inbox {
   }
 
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    this.current = this.drain().finally(() => {
-      this.running = false;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.loop.wake();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     clearTimeout(this.retryTimer);
-    await this.current;
+    await this.loop.stop();
   }
 
   private async drain(): Promise<void> {
-    while (!this.stopped) {
+    while (!this.loop.isStopped) {
       const next = await this.store.nextPending();
       if (!next) return;
       const expected = (await this.store.lastAppliedSeq()) + 1;

@@ -1,4 +1,4 @@
-import { assertTimeZone, IsoDateTime, SiteId } from "@gatehouse/shared";
+import { IsoDateTime, SiteId, TimeZone } from "@gatehouse/shared";
 import { z } from "@hono/zod-openapi";
 
 export const Problem = z
@@ -10,18 +10,6 @@ export const Problem = z
     errors: z.array(z.object({ path: z.string(), message: z.string() })),
   })
   .openapi("Problem");
-
-const TimeZone = z.string().refine(
-  (tz) => {
-    try {
-      assertTimeZone(tz);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "must be an IANA time zone, e.g. Asia/Almaty" },
-);
 
 export const KindConfig = z.strictObject({
   accessGroups: z.array(z.string().min(1)).min(1).describe("HikCentral access levels (ids or names)"),

@@ -1,3 +1,4 @@
+import { SerialLoop } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { Transporter } from "nodemailer";
 import type { Logger } from "pino";
@@ -16,46 +17,33 @@ export interface NotifierOptions {
  * row so that a resend after a crash mid-send is recognisable as the same message.
  */
 export class Notifier {
-  private running = false;
-  private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private current: Promise<void> = Promise.resolve();
+  private readonly loop: SerialLoop;
 
   constructor(
     private readonly db: Database,
     private readonly mail: Transporter,
     private readonly log: Logger,
     private readonly opts: NotifierOptions,
-  ) {}
+  ) {
+    this.loop = new SerialLoop(
+      () => this.drain(),
+      (e) => log.error({ err: e.message }, "notifier pass failed"),
+    );
+  }
 
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    this.current = this.drain()
-      .catch((e: Error) => this.log.error({ err: e.message }, "notifier pass failed"))
-      .finally(() => {
-        this.running = false;
-        if (this.again) {
-          this.again = false;
-          this.wake();
-        }
-      });
+    this.loop.wake();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     clearTimeout(this.timer);
-    await this.current;
+    await this.loop.stop();
   }
 
   private async drain(): Promise<void> {
     for (;;) {
-      if (this.stopped) return;
+      if (this.loop.isStopped) return;
       const now = new Date().toISOString();
       const due = await this.db.read(
         `SELECT n.id, n.kind, n.recipient, n.attempts, v.guest_name, v.host_name, v.host_language,
