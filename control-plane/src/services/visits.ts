@@ -49,6 +49,13 @@ export class VisitService {
         `site '${site.id}' has no visit kind '${input.kind}' (it has: ${Object.keys(site.kinds).join(", ")})`,
       );
     }
+    if (Date.parse(input.validUntil) <= now.getTime()) {
+      throw new FieldError(
+        422,
+        "validUntil",
+        `the visit ended already (${input.validUntil}); nothing to grant`,
+      );
+    }
     const id = randomUUID();
     const stamp = now.toISOString();
     const visit: VisitRecord = {

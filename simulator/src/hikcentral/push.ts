@@ -77,7 +77,8 @@ export class EventPusher {
         if (delivered) this.pushed += batch.length;
         else {
           this.dropped += batch.length;
-          this.opts.log(`push of ${batch.length} events to ${dest} failed; dropped`);
+          // The origin only: the path of a callback URL often carries the subscriber's secret token.
+          this.opts.log(`push of ${batch.length} events to ${new URL(dest).origin} failed; dropped`);
         }
       }
     } finally {

@@ -217,6 +217,12 @@ describe("bad input is refused with a problem naming the field, and nothing is s
     ["validUntil before validFrom", (b: any) => ({ ...b, validUntil: inHours(-3) }), 400, "validUntil"],
     ["a time without an offset", (b: any) => ({ ...b, validFrom: "2025-10-03T09:00:00" }), 400, "validFrom"],
     ["an unknown site", (b: any) => ({ ...b, site: "atlantis" }), 422, "site"],
+    [
+      "a visit that has ended already",
+      (b: any) => ({ ...b, validFrom: inHours(-5), validUntil: inHours(-4) }),
+      422,
+      "validUntil",
+    ],
     ["an unknown kind", (b: any) => ({ ...b, kind: "astronaut" }), 422, "kind"],
     ["a field that is not the caller's to set", (b: any) => ({ ...b, access: "granted" }), 400, "access"],
   ])("%s", async (_name, mutate, status, path) => {
