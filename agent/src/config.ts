@@ -51,6 +51,8 @@ export const AgentConfigSchema = z.object({
   AGENT_HIKCENTRAL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   AGENT_HIKCENTRAL_ORG: z.string().min(1).default("1"),
   AGENT_TIME_ZONE: TimeZone.default("UTC"),
+  /** The site's turnstiles open by face only: a grant without a working face fails instead of half-working. */
+  AGENT_FACE_ONLY: bool.default(false),
   AGENT_DOOR_DIRECTIONS: doorDirections.default({}),
   AGENT_EVENT_LISTEN: z
     .string()

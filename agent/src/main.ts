@@ -83,6 +83,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const executor = new CommandExecutor(hik, {
     timeZone: config.AGENT_TIME_ZONE,
     orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
+    faceOnly: config.AGENT_FACE_ONLY,
+    appliedFace: (code) => store.appliedFace(code),
   });
   const inbox = new Inbox(store, executor, log.child({ component: "inbox" }), metrics, {
     site,

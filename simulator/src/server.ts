@@ -50,6 +50,7 @@ export function buildSimulatorApp(
     version: opts.version,
     personNotFound: opts.personNotFound,
     onSubscriptionChange: () => {},
+    dropFaces: () => faults.dropFaces(),
   };
   const secrets = (key: string) => (key === opts.appKey ? opts.appSecret : undefined);
   const pending = new Set<() => void>();

@@ -3,20 +3,28 @@ import {
   formatInZone,
   GatehouseError,
   type GrantCommand,
+  type Reason,
   type RevokeCommand,
   type ValidityCommand,
 } from "@gatehouse/shared";
 import type { HikCentralClient, PersonWrite } from "../adapters/hikcentral/client.js";
+import { prepareFacePhoto } from "../adapters/images/face-photo.js";
 
 export interface ExecutionResult {
   personId: string | null;
   /** What the replica should now hold for this person. */
   desired: Record<string, unknown>;
+  /** Applied, but with something the control plane should show (a face that did not take on a mixed site). */
+  warning?: Reason;
 }
 
 export interface ExecutorOptions {
   timeZone: string;
   orgIndexCode: string;
+  /** The site's terminals open by face only: a grant whose face did not take has failed. */
+  faceOnly: boolean;
+  /** The face digest the replica says HikCentral holds for a person, to skip an unchanged upload. */
+  appliedFace: (personCode: string) => Promise<string | undefined>;
 }
 
 /** HikCentral rejects an empty family name; a one-word name keeps the word as the given name. */
@@ -115,12 +123,66 @@ export class CommandExecutor {
         },
       );
     }
+    // Enrol before assign: the face is on the person before any turnstile is told to let it through.
+    let faceSha256: string | undefined;
+    let warning: Reason | undefined;
+    if (p.face) {
+      try {
+        faceSha256 = await this.enrolFace(personId, p.personCode, p.face, Boolean(check.personPhoto?.picUri));
+      } catch (e) {
+        if (!(e instanceof GatehouseError) || e.retryable || this.opts.faceOnly) throw e;
+        warning = e.toReason();
+      }
+    } else if (this.opts.faceOnly && !check.personPhoto?.picUri) {
+      throw new GatehouseError(
+        "FACE_REQUIRED",
+        "this site's turnstiles open by face only and the visit has no photo",
+      );
+    }
     for (const g of groups) await this.hik.addToGroup(g, [personId]);
     await this.hik.reapply([personId]);
     return {
       personId,
-      desired: { state: "granted", kind: p.kind, groups, validFrom: p.validFrom, validUntil: p.validUntil },
+      desired: {
+        state: "granted",
+        kind: p.kind,
+        groups,
+        validFrom: p.validFrom,
+        validUntil: p.validUntil,
+        ...(faceSha256 ? { faceSha256 } : {}),
+      },
+      ...(warning ? { warning } : {}),
     };
+  }
+
+  /**
+   * Uploads the face through `person/face/update` and confirms it by reading `personPhoto.picUri` back:
+   * HCP answers code 0 to some photo paths and silently drops the photo.
+   */
+  private async enrolFace(
+    personId: string,
+    personCode: string,
+    face: { jpegBase64: string; sha256: string },
+    hasPhoto: boolean,
+  ): Promise<string> {
+    if (hasPhoto && (await this.opts.appliedFace(personCode)) === face.sha256) return face.sha256;
+    const jpeg = await prepareFacePhoto(Buffer.from(face.jpegBase64, "base64"));
+    try {
+      await this.hik.updateFace(personId, jpeg);
+    } catch (e) {
+      if (e instanceof GatehouseError && (e.code === "FACE_REJECTED" || e.code === "HIKCENTRAL_PARAMETER")) {
+        throw new GatehouseError("FACE_REJECTED", `HikCentral refused the face: ${e.message}`, { cause: e });
+      }
+      throw e;
+    }
+    const after = await this.hik.personById(personId);
+    if (!after?.personPhoto?.picUri) {
+      throw new GatehouseError(
+        "FACE_REJECTED",
+        "HikCentral accepted the face upload but holds no photo (picUri is empty)",
+      );
+    }
+    return face.sha256;
   }
 
   private async revoke(cmd: RevokeCommand): Promise<ExecutionResult> {

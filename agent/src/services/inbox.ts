@@ -175,7 +175,7 @@ export class Inbox {
       const personCode = "personCode" in cmd.payload ? cmd.payload.personCode : undefined;
       await this.store.finishCommand(
         cmd,
-        makeAck(this.opts.site, cmd, "applied"),
+        makeAck(this.opts.site, cmd, "applied", result.warning),
         personCode && visitId
           ? { personCode, visitId, personId: result.personId, desired: result.desired }
           : undefined,

@@ -59,6 +59,20 @@ export const SiteCreated = SiteView.extend({
   }),
 }).openapi("SiteCreated");
 
+/** A base64 JPEG (a `data:image/jpeg;base64,` prefix is accepted and dropped). */
+const JpegBase64 = z
+  .string()
+  .max(7_200_000, "the photo is larger than 5 MB")
+  .transform((s) => s.replace(/^data:image\/jpe?g;base64,/i, "").replace(/\s+/g, ""))
+  .refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && s.length % 4 === 0, { message: "must be base64" })
+  .refine(
+    (s) => {
+      const head = Buffer.from(s.slice(0, 8), "base64");
+      return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+    },
+    { message: "must be a JPEG photo" },
+  );
+
 export const VisitCreate = z
   .strictObject({
     site: z.string().min(1),
@@ -67,6 +81,9 @@ export const VisitCreate = z
       name: z.string().trim().min(1, "the guest's name is required").max(128),
       email: z.email().optional(),
       phone: z.string().max(32).optional(),
+      photo: JpegBase64.optional().describe(
+        "Face photo, base64 JPEG; sent to HikCentral, not kept after the grant",
+      ),
     }),
     host: z.strictObject({
       name: z.string().trim().min(1, "the host's name is required").max(128),

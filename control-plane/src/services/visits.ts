@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Command } from "@gatehouse/shared";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
@@ -9,7 +9,7 @@ import type { CommandDispatcher } from "./command-dispatcher.js";
 export interface NewVisit {
   site: string;
   kind: string;
-  guest: { name: string; email?: string | undefined; phone?: string | undefined };
+  guest: { name: string; email?: string | undefined; phone?: string | undefined; photo?: string | undefined };
   host: { name: string; email?: string | undefined; language?: "en" | "ru" | undefined };
   validFrom: string;
   validUntil: string;
@@ -112,6 +112,14 @@ export class VisitService {
           accessGroups: kind.accessGroups,
           validFrom: visit.validFrom,
           validUntil: visit.validUntil,
+          ...(input.guest.photo
+            ? {
+                face: {
+                  jpegBase64: input.guest.photo,
+                  sha256: createHash("sha256").update(Buffer.from(input.guest.photo, "base64")).digest("hex"),
+                },
+              }
+            : {}),
         },
       }),
     );

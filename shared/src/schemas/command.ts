@@ -13,6 +13,16 @@ export const PersonInfo = z.object({
   phone: z.string().optional(),
 });
 
+export const FacePhoto = z
+  .object({
+    jpegBase64: z.string().min(1).describe("The guest's photo, a base64 JPEG without a data: prefix"),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe("SHA-256 of the JPEG bytes, so unchanged faces are not re-sent"),
+  })
+  .describe("A face to enrol; the agent checks and scales it before HikCentral sees it");
+
 export const GrantPayload = z.object({
   visitId: z.string().min(1),
   personCode: PersonCode,
@@ -24,6 +34,7 @@ export const GrantPayload = z.object({
     .describe("HikCentral access levels (privilege group ids or names) of the visit's kind at this site"),
   validFrom: IsoDateTime,
   validUntil: IsoDateTime,
+  face: FacePhoto.optional(),
 });
 
 export const RevokePayload = z.object({

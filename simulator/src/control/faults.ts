@@ -19,6 +19,7 @@ export type FaultRule = z.infer<typeof FaultRule>;
 export const Faults = z.object({
   rules: z.array(FaultRule).default([]),
   dropPushRate: z.number().min(0).max(1).default(0),
+  dropFaces: z.boolean().default(false).describe("Answer face uploads with code 0 and keep no photo"),
 });
 export type Faults = z.infer<typeof Faults>;
 
@@ -38,18 +39,22 @@ const DEFAULT_MSG: Record<string, string> = {
 };
 
 export class FaultInjector {
-  private faults: Faults = { rules: [], dropPushRate: 0 };
+  private faults: Faults = { rules: [], dropPushRate: 0, dropFaces: false };
   private used = new Map<FaultRule, number>();
   /** Calls per API path, so tests can count retries. */
   readonly calls = new Map<string, number>();
 
-  set(f: Faults) {
-    this.faults = f;
+  set(f: z.input<typeof Faults>) {
+    this.faults = Faults.parse(f);
     this.used.clear();
   }
 
   get(): Faults {
     return this.faults;
+  }
+
+  dropFaces(): boolean {
+    return this.faults.dropFaces;
   }
 
   dropPushRate(): number {

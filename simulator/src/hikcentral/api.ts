@@ -2,6 +2,7 @@ import { formatInZone } from "@gatehouse/shared";
 import { ArtemisError, invalidPersonData, notSupported, paramError } from "./errors.js";
 import { eventName } from "./event-codes.js";
 import { asBody, type Body, idList, int, page, paging, reqStr, str, time } from "./fields.js";
+import { jpegSize } from "./jpeg.js";
 import { type HikState, personName, type SimEvent, type SimPerson } from "./state.js";
 
 export interface ApiContext {
@@ -11,6 +12,24 @@ export interface ApiContext {
   /** How an unknown personCode/personId is answered; real HCP's answer is not publicly captured. */
   personNotFound: "empty-data" | "code-2";
   onSubscriptionChange: () => void;
+  /** Fault mode: answer face uploads with code 0 and keep no photo, as some HCP photo paths do. */
+  dropFaces: () => boolean;
+}
+
+/** The largest face the simulated terminals' algorithm takes; HCP answered 128 to an unscaled phone photo. */
+const MAX_FACE_BYTES = 200 * 1024;
+const MAX_FACE_SIDE = 1000;
+let picCounter = 0;
+
+function acceptFace(ctx: ApiContext, p: SimPerson, faceData: string) {
+  const bytes = Buffer.from(faceData, "base64");
+  const size = jpegSize(bytes);
+  if (!size || bytes.length > MAX_FACE_BYTES || size.width > MAX_FACE_SIDE || size.height > MAX_FACE_SIDE) {
+    throw invalidPersonData();
+  }
+  if (ctx.dropFaces()) return;
+  p.picUri = `/pic?face=${p.personId}-${++picCounter}`;
+  p.pendingDownload = true;
 }
 
 type Handler = (body: Body, ctx: ApiContext) => unknown;
@@ -128,7 +147,13 @@ export const handlers: Record<string, Handler> = {
     const orgIndexCode = reqStr(b, "orgIndexCode");
     if (!ctx.state.orgs.some((o) => o.orgIndexCode === orgIndexCode)) throw paramError("orgIndexCode");
     if (personCode && ctx.state.personByCode(personCode)) throw paramError("personCode");
-    if (b.faces !== undefined) throw invalidPersonData();
+    const faces = b.faces;
+    if (
+      faces !== undefined &&
+      (!Array.isArray(faces) || faces.some((f) => typeof (f as Body)?.faceData !== "string"))
+    ) {
+      throw paramError("faces");
+    }
     const p: SimPerson = {
       personId: ctx.state.allocatePersonId(),
       personCode: personCode ?? "",
@@ -141,6 +166,8 @@ export const handlers: Record<string, Handler> = {
     };
     applyPersonFields(p, b);
     if (!p.personCode) p.personCode = p.personId;
+    const first = (faces as Body[] | undefined)?.[0];
+    if (first) acceptFace(ctx, p, first.faceData as string);
     ctx.state.persons.set(p.personId, p);
     return p.personId;
   },
@@ -160,6 +187,16 @@ export const handlers: Record<string, Handler> = {
     }
     // A photo sent here is accepted and silently dropped, as on V3.1.1.
     applyPersonFields(p, b);
+    return undefined;
+  },
+
+  "resource/v1/person/face/update": (b, ctx) => {
+    if (b.personCode !== undefined && b.personId !== undefined) {
+      throw new ArtemisError("2", "Incorrect request parameter. [personId and personCode can only have one]");
+    }
+    rejectUnknownFields(b, new Set(["personId", "faceData"]));
+    const p = requirePerson(ctx, reqStr(b, "personId"));
+    acceptFace(ctx, p, reqStr(b, "faceData"));
     return undefined;
   },
 

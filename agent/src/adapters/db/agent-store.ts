@@ -174,6 +174,15 @@ export class AgentStore {
     };
   }
 
+  async appliedFace(personCode: string): Promise<string | undefined> {
+    const r = await this.db.read(
+      "SELECT json_extract(desired, '$.faceSha256') AS face FROM persons WHERE person_code = ?",
+      [personCode],
+    );
+    const v = r.rows[0]?.face;
+    return v === null || v === undefined ? undefined : String(v);
+  }
+
   async personCount(): Promise<number> {
     return Number((await this.db.read("SELECT count(*) AS n FROM persons")).rows[0]?.n ?? 0);
   }

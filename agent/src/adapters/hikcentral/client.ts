@@ -200,6 +200,11 @@ export class HikCentralClient {
     await this.call("resource/v1/person/single/update", { personId, ...p });
   }
 
+  /** Exactly `{personId, faceData}`: HCP rejects the call when anything else is sent with it. */
+  async updateFace(personId: string, jpeg: Buffer): Promise<void> {
+    await this.call("resource/v1/person/face/update", { personId, faceData: jpeg.toString("base64") });
+  }
+
   async deletePerson(personId: string): Promise<void> {
     await this.call("resource/v1/person/single/delete", { personId });
   }

@@ -38,6 +38,13 @@ export class IntakeRepo {
           args: [next, ack.reason?.code ?? null, ack.reason?.message ?? null, now, ack.commandId],
         },
       ];
+      if (type === "grant" && next !== "received") {
+        // The photo went to HikCentral; the control plane keeps no copy once the grant is final.
+        stmts.push({
+          sql: "UPDATE commands SET envelope = json_remove(envelope, '$.payload.face') WHERE id = ?",
+          args: [ack.commandId],
+        });
+      }
       if (visitId) {
         const v = await this.db.read("SELECT access FROM visits WHERE id = ?", [visitId]);
         const access = String(v.rows[0]?.access ?? "pending") as Parameters<typeof accessAfterAck>[0];
