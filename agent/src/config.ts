@@ -59,6 +59,10 @@ export const AgentConfigSchema = z.object({
     .regex(/^[^:\s]+:\d{1,5}$/, "must be host:port, e.g. 0.0.0.0:9101")
     .default("0.0.0.0:9101"),
   AGENT_EVENT_PUBLIC_URL: z.url().optional(),
+  /** How often the subscription is checked and access records are searched for what pushes missed. */
+  AGENT_GAP_FILL_SECONDS: z.coerce.number().positive().default(60),
+  /** Searches reach back this far before the cursor: terminals upload buffered events late. */
+  AGENT_GAP_FILL_OVERLAP_SECONDS: z.coerce.number().nonnegative().default(900),
   AGENT_HTTP_HOST: z.string().default("127.0.0.1"),
   AGENT_HTTP_PORT: port.default(9100),
   AGENT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -11,10 +11,11 @@ import { AgentStore } from "./adapters/db/agent-store.js";
 import { HikCentralClient } from "./adapters/hikcentral/client.js";
 import { AgentLink } from "./adapters/mqtt/agent-link.js";
 import type { AgentConfig } from "./config.js";
-import { SUBSCRIBED_EVENT_TYPES } from "./domain/access-events.js";
 import { createAgentMetrics } from "./metrics.js";
 import { CommandExecutor } from "./services/command-executor.js";
 import { EventIntake } from "./services/event-intake.js";
+import { EventSync } from "./services/event-sync.js";
+import { GapFiller } from "./services/gap-filler.js";
 import { Inbox } from "./services/inbox.js";
 import { OutboxRelay } from "./services/outbox-relay.js";
 
@@ -100,7 +101,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   );
 
   const since = new Date().toISOString();
-  let subscribed = false;
+  let eventSync: EventSync | undefined;
+  const subscribed = () => eventSync?.subscribed ?? false;
   const status = async (state: "online" | "offline"): Promise<AgentStatus> => {
     const d = await depths();
     return {
@@ -118,7 +120,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
         },
         {
           name: "hikcentral-push",
-          state: subscribed ? "up" : "down",
+          state: subscribed() ? "up" : "down",
           ...(intake.lastEventAt ? { lastEventAt: intake.lastEventAt.toISOString() } : {}),
         },
       ],
@@ -164,12 +166,12 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const health = new Hono();
   health.get("/healthz", async (c) => {
     const s = await status("online");
-    const degraded = !link.connected || hikHealthy === false || !subscribed;
+    const degraded = !link.connected || hikHealthy === false || !subscribed();
     return c.json({
       status: degraded ? "degraded" : "ok",
       mqtt: link.connected ? "connected" : "disconnected",
       hikcentral: s.sources?.[0]?.state,
-      eventSubscription: subscribed ? "active" : "missing",
+      eventSubscription: subscribed() ? "active" : "missing",
       queues: s.queues,
       lastAppliedSeq: s.lastAppliedSeq,
     });
@@ -180,24 +182,22 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const healthServer = await listen(health, config.AGENT_HTTP_HOST, config.AGENT_HTTP_PORT);
   const healthUrl = `http://${config.AGENT_HTTP_HOST}:${(healthServer.address() as AddressInfo).port}`;
 
-  // Subscribing again is harmless, and HCP may forget a subscription across its own restarts.
-  let subscribeTimer: NodeJS.Timeout | undefined;
-  let stopping = false;
-  const subscribe = async (attempt = 0): Promise<void> => {
-    if (stopping) return;
-    try {
-      await hik.subscribeEvents(SUBSCRIBED_EVENT_TYPES, eventUrl, eventToken);
-      subscribed = true;
-      log.info({ eventTypes: SUBSCRIBED_EVENT_TYPES.length }, "subscribed to HikCentral access events");
-      subscribeTimer = setTimeout(() => void subscribe(0), 3_600_000);
-    } catch (e) {
-      subscribed = false;
-      const delay = Math.min(60_000, 2000 * 2 ** attempt);
-      log.warn({ err: (e as Error).message, retryInMs: delay }, "event subscription failed");
-      subscribeTimer = setTimeout(() => void subscribe(attempt + 1), delay);
-    }
-  };
-  void subscribe();
+  const gaps = new GapFiller(hik, store, log.child({ component: "gap-filler" }), {
+    ctx: { site, timeZone: config.AGENT_TIME_ZONE, doorDirections: config.AGENT_DOOR_DIRECTIONS },
+    overlapMs: config.AGENT_GAP_FILL_OVERLAP_SECONDS * 1000,
+    firstLookbackMs: 15 * 60_000,
+    pageSize: 500,
+    onQueued: (fresh) => {
+      for (const p of fresh) metrics.passages.inc({ result: p.result });
+      wakeRelay();
+    },
+  });
+  eventSync = new EventSync(hik, gaps, log.child({ component: "event-sync" }), {
+    eventUrl,
+    token: eventToken,
+    intervalMs: config.AGENT_GAP_FILL_SECONDS * 1000,
+  });
+  eventSync.start();
   link.start();
   relay.wake();
   inbox.wake();
@@ -214,9 +214,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     eventUrl,
     store,
     async stop() {
-      stopping = true;
-      clearTimeout(subscribeTimer);
       clearInterval(statusTimer);
+      await eventSync?.stop();
       await inbox.stop();
       await relay?.stop();
       await link.stop(await status("offline").catch(() => undefined));

@@ -17,6 +17,11 @@ export interface SimulatorOptions {
   timeZone?: string;
   version?: string;
   personNotFound?: ApiContext["personNotFound"];
+  /** Whether `acs/v1/door/events` insists on eventType or personName (default true, as reported). */
+  doorEventsRequireFilter?: boolean;
+  /** Attempts per push batch before it is dropped, and the delay between them. */
+  pushAttempts?: number;
+  pushRetryDelayMs?: number;
   /** How the gateway rejects a bad signature; HCP's exact answer is not publicly captured. */
   signatureRejection?: { status: number; body: Record<string, unknown> };
   log?: (msg: string) => void;
@@ -40,7 +45,7 @@ const json = (body: unknown, status = 200) =>
 
 export function buildSimulatorApp(
   state: HikState,
-  opts: Required<Omit<SimulatorOptions, "port" | "host">>,
+  opts: Required<Omit<SimulatorOptions, "port" | "host" | "pushAttempts" | "pushRetryDelayMs">>,
   faults: FaultInjector,
   pusher: EventPusher,
 ) {
@@ -49,6 +54,7 @@ export function buildSimulatorApp(
     timeZone: opts.timeZone,
     version: opts.version,
     personNotFound: opts.personNotFound,
+    doorEventsRequireFilter: opts.doorEventsRequireFilter,
     onSubscriptionChange: () => {},
     dropFaces: () => faults.dropFaces(),
   };
@@ -197,6 +203,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     timeZone: options.timeZone ?? "Asia/Almaty",
     version: options.version ?? "V3.1.1.0",
     personNotFound: options.personNotFound ?? "empty-data",
+    doorEventsRequireFilter: options.doorEventsRequireFilter ?? true,
     signatureRejection: options.signatureRejection ?? {
       status: 401,
       body: { code: "401", msg: "Invalid signature" },
@@ -208,8 +215,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const pusher = new EventPusher(state, {
     timeZone: opts.timeZone,
     batchSize: 50,
-    attempts: 3,
-    retryDelayMs: 200,
+    attempts: options.pushAttempts ?? 3,
+    retryDelayMs: options.pushRetryDelayMs ?? 200,
     dropRate: () => faults.dropPushRate(),
     log: opts.log,
   });

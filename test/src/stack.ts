@@ -6,7 +6,7 @@ import {
   type RunningControlPlane,
   startControlPlane,
 } from "@gatehouse/control-plane";
-import { type Simulator, startSimulator } from "@gatehouse/simulator";
+import { type Simulator, type SimulatorOptions, startSimulator } from "@gatehouse/simulator";
 import type { Logger } from "pino";
 
 export interface StackOptions {
@@ -19,6 +19,8 @@ export interface StackOptions {
   timeZone?: string;
   /** Visit kinds of the site, when not the defaults (guest, student, contractor). */
   siteKinds?: Record<string, { accessGroups: string[]; revokeOnExit?: boolean }>;
+  /** Simulator settings beyond the defaults. */
+  simulator?: SimulatorOptions;
   /** Extra AGENT_* settings (e.g. AGENT_HIKCENTRAL_RATE for benchmarks). */
   agentEnv?: Record<string, string>;
   /** One logger for all components; each gets its own child. */

@@ -67,12 +67,7 @@ export class EventIntake {
         );
       }
     }
-    for (const p of passages) {
-      if (p.personCode) {
-        const person = await this.store.person(p.personCode);
-        if (person) p.visitId = person.visitId;
-      }
-    }
+    for (const p of passages) await this.store.attachVisit(p);
     const fresh = await this.store.recordPassages(passages);
     this.metrics.duplicatePassages.inc(passages.length - fresh.length);
     for (const p of fresh) {

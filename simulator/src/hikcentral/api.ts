@@ -12,6 +12,8 @@ export interface ApiContext {
   /** How an unknown personCode/personId is answered; real HCP's answer is not publicly captured. */
   personNotFound: "empty-data" | "code-2";
   onSubscriptionChange: () => void;
+  /** A client reports HCP answers code 2 to a door event search without eventType or personName. */
+  doorEventsRequireFilter: boolean;
   /** Fault mode: answer face uploads with code 0 and keep no photo, as some HCP photo paths do. */
   dropFaces: () => boolean;
 }
@@ -284,6 +286,8 @@ export const handlers: Record<string, Handler> = {
     const doors = idList(b, "doorIndexCodes");
     if (doors && doors.length > 10) throw paramError("doorIndexCodes");
     const name = str(b, "personName");
+    if (ctx.doorEventsRequireFilter && eventType === undefined && name === undefined)
+      throw paramError("eventType");
     const order = int(b, "orderType", { min: 0, max: 1 }) ?? 0;
     const rows = ctx.state.events.filter((e) => {
       const t = e.happenTime.getTime();

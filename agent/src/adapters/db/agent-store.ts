@@ -174,6 +174,19 @@ export class AgentStore {
     };
   }
 
+  async personById(personId: string): Promise<PersonRow | undefined> {
+    const r = await this.db.read("SELECT person_code, visit_id, person_id FROM persons WHERE person_id = ?", [
+      personId,
+    ]);
+    const row = r.rows[0];
+    if (!row) return undefined;
+    return {
+      personCode: String(row.person_code),
+      visitId: String(row.visit_id),
+      personId: String(row.person_id),
+    };
+  }
+
   async appliedFace(personCode: string): Promise<string | undefined> {
     const r = await this.db.read(
       "SELECT json_extract(desired, '$.faceSha256') AS face FROM persons WHERE person_code = ?",
@@ -181,6 +194,18 @@ export class AgentStore {
     );
     const v = r.rows[0]?.face;
     return v === null || v === undefined ? undefined : String(v);
+  }
+
+  /** Adds the visit (and personCode) the replica knows for a passage's person. */
+  async attachVisit(p: Passage): Promise<void> {
+    const person = p.personCode
+      ? await this.person(p.personCode)
+      : p.personId
+        ? await this.personById(p.personId)
+        : undefined;
+    if (!person) return;
+    p.personCode = person.personCode;
+    p.visitId = person.visitId;
   }
 
   async personCount(): Promise<number> {
@@ -219,6 +244,20 @@ export class AgentStore {
       );
       return fresh;
     });
+  }
+
+  /** The ids of `ids` not taken in before. */
+  async unseen(ids: string[]): Promise<Set<string>> {
+    const out = new Set(ids);
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const r = await this.db.read(
+        `SELECT id FROM seen_passages WHERE id IN (${chunk.map(() => "?").join(",")})`,
+        chunk,
+      );
+      for (const row of r.rows) out.delete(String(row.id));
+    }
+    return out;
   }
 
   async takeOutbox(limit: number): Promise<OutboxRow[]> {

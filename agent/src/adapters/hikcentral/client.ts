@@ -4,7 +4,17 @@ import pRetry from "p-retry";
 import { Agent, type Dispatcher, fetch } from "undici";
 import type { z } from "zod";
 import { envelopeError, unavailable } from "./errors.js";
-import { AddedPersonId, Door, Envelope, PersonRecord, PrivilegeGroup, pageOf, Version } from "./schemas.js";
+import {
+  AddedPersonId,
+  Door,
+  DoorEventRecord,
+  Envelope,
+  PersonRecord,
+  PrivilegeGroup,
+  pageOf,
+  SubscriptionView,
+  Version,
+} from "./schemas.js";
 import { signRequest } from "./signer.js";
 
 export interface HikCentralClientOptions {
@@ -253,6 +263,30 @@ export class HikCentralClient {
       pageOf(Door),
     );
     return page?.list ?? [];
+  }
+
+  /** One page of access records, oldest first. `eventType` narrows to one code (some HCP versions require it). */
+  async doorEvents(q: {
+    startTime: string;
+    endTime: string;
+    pageNo: number;
+    pageSize: number;
+    eventType?: number;
+  }) {
+    const page = await this.call(
+      "acs/v1/door/events",
+      { ...q, sortField: "SwipeTime", orderType: 0 },
+      pageOf(DoorEventRecord),
+    );
+    return { total: page?.total ?? 0, list: page?.list ?? [] };
+  }
+
+  async subscriptions() {
+    return (await this.call("eventService/v1/eventSubscriptionView", {}, SubscriptionView))?.detail ?? [];
+  }
+
+  async unsubscribeEvents(eventTypes: number[]): Promise<void> {
+    await this.call("eventService/v1/eventUnSubscriptionByEventTypes", { eventTypes });
   }
 
   async subscribeEvents(eventTypes: number[], eventDest: string, token: string): Promise<void> {

@@ -91,3 +91,32 @@ export const EventNotify = z.object({
     events: z.array(z.unknown()).max(500),
   }),
 });
+
+/** One `acs/v1/door/events` record (ISC field names, which HCP clients read too). */
+export const DoorEventRecord = z
+  .object({
+    eventId: z.string().min(1),
+    eventType: z.coerce.number().int(),
+    eventTime: z.string(),
+    personId: z.union([z.string(), z.number()]).transform(String).optional(),
+    personName: z.string().optional(),
+    doorIndexCode: z.union([z.string(), z.number()]).transform(String).optional(),
+    doorName: z.string().optional(),
+    inAndOutType: z.coerce.number().int().optional(),
+    picUri: z.string().optional(),
+  })
+  .loose();
+export type DoorEventRecord = z.infer<typeof DoorEventRecord>;
+
+export const SubscriptionView = z
+  .object({
+    detail: z
+      .array(
+        z
+          .object({ eventTypes: z.array(z.coerce.number()).optional().default([]), eventDest: z.string() })
+          .loose(),
+      )
+      .optional()
+      .default([]),
+  })
+  .loose();
