@@ -9,28 +9,41 @@ const bool = z.union([
   z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1"),
 ]);
 
-/** door → direction, as `1:entry,2:exit` or a JSON object. */
-const doorDirections = z
-  .union([z.string(), z.record(z.string(), z.enum(["entry", "exit"]))])
-  .transform((v, ctx) => {
-    if (typeof v !== "string") return v;
-    const out: Record<string, "entry" | "exit"> = {};
-    for (const part of v
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean)) {
-      const [door, dir] = part.split(":").map((s) => s.trim());
-      if (!door || (dir !== "entry" && dir !== "exit")) {
-        ctx.addIssue({
-          code: "custom",
-          message: `'${part}' is not door:entry or door:exit (e.g. 1:entry,2:exit)`,
-        });
-        return z.NEVER;
-      }
-      out[door] = dir;
+const DirectionMap = z.record(z.string(), z.enum(["entry", "exit"]));
+
+/** door → direction, as `1:entry,2:exit`, a JSON object, or that object as a JSON string. */
+const doorDirections = z.union([z.string(), DirectionMap]).transform((v, ctx) => {
+  if (typeof v === "string" && v.trim().startsWith("{")) {
+    try {
+      const parsed = DirectionMap.safeParse(JSON.parse(v));
+      if (parsed.success) return parsed.data;
+    } catch {
+      /* reported below */
     }
-    return out;
-  });
+    ctx.addIssue({
+      code: "custom",
+      message: 'must map doors to "entry" or "exit", e.g. {"1":"entry","2":"exit"}',
+    });
+    return z.NEVER;
+  }
+  if (typeof v !== "string") return v;
+  const out: Record<string, "entry" | "exit"> = {};
+  for (const part of v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [door, dir] = part.split(":").map((s) => s.trim());
+    if (!door || (dir !== "entry" && dir !== "exit")) {
+      ctx.addIssue({
+        code: "custom",
+        message: `'${part}' is not door:entry or door:exit (e.g. 1:entry,2:exit)`,
+      });
+      return z.NEVER;
+    }
+    out[door] = dir;
+  }
+  return out;
+});
 
 export const AgentConfigSchema = z.object({
   AGENT_SITE_ID: SiteId,

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadAgentConfig, type RunningAgent, startAgent } from "@gatehouse/agent";
+import { type AgentConfig, loadAgentConfig, type RunningAgent, startAgent } from "@gatehouse/agent";
 import {
   loadControlPlaneConfig,
   type RunningControlPlane,
@@ -31,6 +31,7 @@ export interface Stack {
   controlPlane: RunningControlPlane;
   simulator: Simulator;
   agent: RunningAgent;
+  agentConfig: AgentConfig;
   siteId: string;
   adminToken: string;
   /** Authorised JSON call to the control plane's API. */
@@ -131,6 +132,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       if (!agent) throw new Error("the agent is stopped");
       return agent;
     },
+    agentConfig,
     siteId,
     adminToken: o.adminToken,
     api,

@@ -2,7 +2,7 @@ import { GatehouseError, isRetryable } from "@gatehouse/shared";
 import PQueue from "p-queue";
 import pRetry from "p-retry";
 import { Agent, type Dispatcher, fetch } from "undici";
-import type { z } from "zod";
+import { z } from "zod";
 import { envelopeError, unavailable } from "./errors.js";
 import {
   AddedPersonId,
@@ -47,6 +47,8 @@ export interface PersonWrite {
 /** The HikCentral Professional OpenAPI, signed and typed. Every call is a POST of JSON under /artemis/api/. */
 export class HikCentralClient {
   private readonly dispatcher: Dispatcher | undefined;
+  /** HikCentral's `Date` header of the last answer and when it arrived, for measuring clock skew. */
+  lastServerDate: { server: number; local: number } | undefined;
   private readonly queue: PQueue;
 
   constructor(private readonly opts: HikCentralClientOptions) {
@@ -101,6 +103,8 @@ export class HikCentralClient {
         ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
       });
       text = await res.text();
+      const date = res.headers.get("date");
+      if (date) this.lastServerDate = { server: Date.parse(date), local: Date.now() };
     } catch (e) {
       done("network");
       const err = e as Error & { cause?: { code?: string } };
@@ -254,6 +258,19 @@ export class HikCentralClient {
       personIds: personIds.join(","),
       ImmediateDownload: 1,
     });
+  }
+
+  async orgs() {
+    const page = await this.call(
+      "resource/v1/org/orgList",
+      { pageNo: 1, pageSize: 500 },
+      pageOf(
+        z
+          .object({ orgIndexCode: z.union([z.string(), z.number()]).transform(String), orgName: z.string() })
+          .loose(),
+      ),
+    );
+    return page?.list ?? [];
   }
 
   async doors() {

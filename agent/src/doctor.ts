@@ -1,0 +1,357 @@
+import { lookup } from "node:dns/promises";
+import { readFileSync } from "node:fs";
+import { isIP, Socket } from "node:net";
+import { type PeerCertificate, connect as tlsConnect } from "node:tls";
+import { type GatehouseError, topics } from "@gatehouse/shared";
+import { connectAsync } from "mqtt";
+import { HikCentralClient } from "./adapters/hikcentral/client.js";
+import type { AgentConfig } from "./config.js";
+
+export type CheckStatus = "pass" | "warn" | "fail";
+export interface Check {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+}
+
+const pass = (name: string, detail: string): Check => ({ name, status: "pass", detail });
+const warn = (name: string, detail: string, fix?: string): Check => ({
+  name,
+  status: "warn",
+  detail,
+  ...(fix ? { fix } : {}),
+});
+const fail = (name: string, detail: string, fix: string): Check => ({ name, status: "fail", detail, fix });
+
+/** The API groups the agent needs, each probed with a harmless read. */
+const API_GROUPS: Array<{ group: string; path: string; body: unknown }> = [
+  { group: "person management", path: "resource/v1/person/personList", body: { pageNo: 1, pageSize: 1 } },
+  { group: "organization", path: "resource/v1/org/orgList", body: { pageNo: 1, pageSize: 500 } },
+  { group: "access level", path: "acs/v1/privilege/group", body: { pageNo: 1, pageSize: 1, type: 1 } },
+  {
+    group: "access control doors",
+    path: "resource/v1/acsDoor/acsDoorList",
+    body: { pageNo: 1, pageSize: 1 },
+  },
+  { group: "event service", path: "eventService/v1/eventSubscriptionView", body: {} },
+];
+
+function tcpCheck(host: string, port: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = new Socket();
+    const t = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no answer in ${timeoutMs} ms`));
+    }, timeoutMs);
+    s.once("error", (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
+    s.connect(port, host, () => {
+      clearTimeout(t);
+      s.end();
+      resolve();
+    });
+  });
+}
+
+function peerCertificate(host: string, port: number, ca: string | undefined) {
+  return new Promise<{ cert: PeerCertificate; authorized: boolean; error: string | undefined }>(
+    (resolve, reject) => {
+      const s = tlsConnect({
+        host,
+        port,
+        servername: isIP(host) ? undefined : host,
+        rejectUnauthorized: false,
+        ...(ca ? { ca } : {}),
+      });
+      s.setTimeout(5000, () => {
+        s.destroy();
+        reject(new Error("TLS handshake timed out"));
+      });
+      s.once("secureConnect", () => {
+        const cert = s.getPeerCertificate();
+        resolve({
+          cert,
+          authorized: s.authorized,
+          error: s.authorizationError ? String(s.authorizationError) : undefined,
+        });
+        s.end();
+      });
+      s.once("error", reject);
+    },
+  );
+}
+
+/** Checks the config's every connection, without printing a secret; each failed check says how to fix it. */
+export async function runDoctor(config: AgentConfig, eventToken?: string): Promise<Check[]> {
+  return [
+    pass("config", `site ${config.AGENT_SITE_ID}, time zone ${config.AGENT_TIME_ZONE}`),
+    // HikCentral's checks stop at the first failure that makes the rest meaningless; the others still run.
+    ...(await hikcentralChecks(config)),
+    await eventEndpointCheck(config, eventToken),
+    await mqttCheck(config),
+  ];
+}
+
+async function hikcentralChecks(config: AgentConfig): Promise<Check[]> {
+  const checks: Check[] = [];
+  const url = new URL(config.AGENT_HIKCENTRAL_URL);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+
+  if (!isIP(host)) {
+    try {
+      const a = await lookup(host);
+      checks.push(pass("dns", `${host} is ${a.address}`));
+    } catch (e) {
+      checks.push(
+        fail(
+          "dns",
+          `${host} does not resolve (${(e as NodeJS.ErrnoException).code})`,
+          "fix AGENT_HIKCENTRAL_URL or this box's DNS",
+        ),
+      );
+      return checks;
+    }
+  }
+  try {
+    await tcpCheck(host, port, 5000);
+    checks.push(pass("tcp", `${host}:${port} accepts connections`));
+  } catch (e) {
+    checks.push(
+      fail(
+        "tcp",
+        `${host}:${port}: ${(e as Error).message}`,
+        "check the port in AGENT_HIKCENTRAL_URL and any firewall between this box and HikCentral",
+      ),
+    );
+    return checks;
+  }
+
+  let ca: string | undefined;
+  if (url.protocol === "https:") {
+    try {
+      ca = config.AGENT_HIKCENTRAL_CA_FILE
+        ? readFileSync(config.AGENT_HIKCENTRAL_CA_FILE, "utf8")
+        : undefined;
+      const { cert, authorized, error } = await peerCertificate(host, port, ca);
+      const fp = cert.fingerprint256;
+      const subject = cert.subject?.CN ?? "?";
+      if (authorized)
+        checks.push(
+          pass("tls", `certificate ${subject} (sha256 ${fp}) is trusted, valid until ${cert.valid_to}`),
+        );
+      else {
+        checks.push(
+          fail(
+            "tls",
+            `certificate ${subject} is not trusted (${error}); its SHA-256 fingerprint is ${fp}`,
+            "put HikCentral's certificate (or its CA) in a PEM file and set AGENT_HIKCENTRAL_CA_FILE; compare the fingerprint with the one shown on the HCP server first",
+          ),
+        );
+        return checks;
+      }
+    } catch (e) {
+      checks.push(fail("tls", (e as Error).message, "check that HikCentral serves HTTPS on this port"));
+      return checks;
+    }
+  }
+
+  const hik = new HikCentralClient({
+    baseUrl: config.AGENT_HIKCENTRAL_URL,
+    appKey: config.AGENT_HIKCENTRAL_APP_KEY,
+    appSecret: config.AGENT_HIKCENTRAL_APP_SECRET,
+    contentMd5: config.AGENT_HIKCENTRAL_CONTENT_MD5,
+    timeoutMs: config.AGENT_HIKCENTRAL_TIMEOUT_MS,
+    ratePerSecond: config.AGENT_HIKCENTRAL_RATE,
+    retries: 0,
+    ...(ca ? { ca } : {}),
+  });
+  try {
+    try {
+      const v = await hik.version();
+      checks.push(
+        pass(
+          "signature",
+          `credentials accepted; ${v?.produceName ?? "HikCentral"} ${v?.softVersion ?? ""}`.trim(),
+        ),
+      );
+    } catch (e) {
+      const err = e as GatehouseError;
+      checks.push(
+        fail(
+          "signature",
+          `${err.code}: ${err.message}`,
+          err.code === "HIKCENTRAL_SIGNATURE"
+            ? "copy AppKey and AppSecret again from https://<hcp>/artemis-web → Partner Management, and check the clock"
+            : "see the message",
+        ),
+      );
+    }
+    checks.push(clockCheck(hik.lastServerDate));
+    if (checks.some((c) => c.name === "signature" && c.status === "fail")) return checks;
+
+    for (const g of API_GROUPS) {
+      try {
+        await hik.call(g.path, g.body);
+        checks.push(pass(`api:${g.group}`, `${g.path} allowed`));
+      } catch (e) {
+        const err = e as GatehouseError;
+        if (err.code === "HIKCENTRAL_NO_PERMISSION") {
+          checks.push(
+            fail(
+              `api:${g.group}`,
+              `${g.path}: no permission (code 17)`,
+              `grant the partner the '${g.group}' API group in artemis-web → Partner Management`,
+            ),
+          );
+        } else if (err.code === "HIKCENTRAL_NOT_SUPPORTED") {
+          checks.push(
+            warn(`api:${g.group}`, `${g.path} is not supported by this HikCentral version (code 8)`),
+          );
+        } else checks.push(fail(`api:${g.group}`, `${err.code}: ${err.message}`, "see the message"));
+      }
+    }
+
+    try {
+      const orgs = await hik.orgs();
+      const org = orgs.find((o) => o.orgIndexCode === config.AGENT_HIKCENTRAL_ORG);
+      checks.push(
+        org
+          ? pass("organization", `persons go to '${org.orgName}' (${org.orgIndexCode})`)
+          : fail(
+              "organization",
+              `HikCentral has no organization ${config.AGENT_HIKCENTRAL_ORG}`,
+              `set AGENT_HIKCENTRAL_ORG to one of: ${orgs.map((o) => `${o.orgIndexCode} '${o.orgName}'`).join(", ")}`,
+            ),
+      );
+    } catch {
+      /* reported by the API group check */
+    }
+
+    try {
+      const groups = await hik.privilegeGroups(1);
+      checks.push(
+        groups.length > 0
+          ? pass(
+              "access-levels",
+              `HikCentral has ${groups.map((g) => `'${g.privilegeGroupName}' (${g.privilegeGroupId})`).join(", ")}`,
+            )
+          : warn(
+              "access-levels",
+              "HikCentral has no access levels for persons",
+              "create the access levels the site's visit kinds name",
+            ),
+      );
+    } catch {
+      /* reported by the API group check */
+    }
+
+    try {
+      const doors = await hik.doors();
+      const unmapped = doors.filter((d) => !config.AGENT_DOOR_DIRECTIONS[d.doorIndexCode]);
+      const list = doors.map((d) => `${d.doorIndexCode} '${d.doorName}'`).join(", ");
+      checks.push(
+        unmapped.length === 0
+          ? pass("doors", `every door has a direction: ${list}`)
+          : warn(
+              "doors",
+              `doors without a direction (the event's in/out flag will be used): ${unmapped.map((d) => `${d.doorIndexCode} '${d.doorName}'`).join(", ")}`,
+              `add them to AGENT_DOOR_DIRECTIONS, e.g. ${unmapped.map((d) => `${d.doorIndexCode}:entry`).join(",")}`,
+            ),
+      );
+    } catch {
+      /* reported by the API group check */
+    }
+  } finally {
+    await hik.close();
+  }
+  return checks;
+}
+
+function clockCheck(seen: { server: number; local: number } | undefined): Check {
+  if (!seen || Number.isNaN(seen.server))
+    return warn("clock", "HikCentral sent no Date header; clock skew not measured");
+  // The Date header has whole seconds: a skew under 2 s is noise.
+  const skew = Math.round((seen.server - seen.local) / 1000);
+  const line = `HikCentral's clock is ${Math.abs(skew)} s ${skew >= 0 ? "ahead of" : "behind"} this box`;
+  if (Math.abs(skew) > 300)
+    return fail("clock", line, "synchronise both clocks with NTP (signatures carry a timestamp)");
+  if (Math.abs(skew) > 30) return warn("clock", line, "synchronise both clocks with NTP");
+  return pass("clock", line);
+}
+
+async function eventEndpointCheck(config: AgentConfig, token: string | undefined): Promise<Check> {
+  const [h, p] = config.AGENT_EVENT_LISTEN.split(":") as [string, string];
+  const base = config.AGENT_EVENT_PUBLIC_URL ?? `http://${h === "0.0.0.0" ? "127.0.0.1" : h}:${p}`;
+  if (!token)
+    return warn(
+      "event-callback",
+      "the agent has not run yet, so it has no callback token; run it, then run doctor again",
+    );
+  try {
+    const res = await fetch(`${base.replace(/\/$/, "")}/hikcentral/events/${token}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: "OnEventNotify", params: { ability: "event_acs", events: [] } }),
+      signal: AbortSignal.timeout(5000),
+    });
+    return res.ok
+      ? pass(
+          "event-callback",
+          `a test push to ${base} was answered (as HikCentral would reach it: check that HCP can route to this address)`,
+        )
+      : fail(
+          "event-callback",
+          `a test push to ${base} got HTTP ${res.status}`,
+          "AGENT_EVENT_PUBLIC_URL must reach this agent's AGENT_EVENT_LISTEN",
+        );
+  } catch (e) {
+    return fail(
+      "event-callback",
+      `nothing answers at ${base} (${(e as Error).message})`,
+      "start the agent (doctor tests the running agent's listener) and check AGENT_EVENT_PUBLIC_URL",
+    );
+  }
+}
+
+async function mqttCheck(config: AgentConfig): Promise<Check> {
+  try {
+    const c = await connectAsync(config.AGENT_MQTT_URL, {
+      username: config.AGENT_MQTT_USERNAME,
+      password: config.AGENT_MQTT_PASSWORD,
+      clientId: `gatehouse-doctor-${config.AGENT_SITE_ID}-${process.pid}`,
+      reconnectPeriod: 0,
+      connectTimeout: 5000,
+      ...(config.AGENT_MQTT_CA_FILE ? { ca: readFileSync(config.AGENT_MQTT_CA_FILE, "utf8") } : {}),
+    });
+    let granted = 128;
+    try {
+      granted = (await c.subscribeAsync(topics.commands(config.AGENT_SITE_ID), { qos: 1 }))[0]?.qos ?? 128;
+    } catch {
+      granted = 128;
+    }
+    await c.endAsync();
+    return granted === 128
+      ? fail(
+          "mqtt",
+          "logged in, but may not subscribe to its commands topic",
+          "check the broker ACL for this site's agent",
+        )
+      : pass(
+          "mqtt",
+          `logged in to ${config.AGENT_MQTT_URL} and subscribed to ${topics.commands(config.AGENT_SITE_ID)}`,
+        );
+  } catch (e) {
+    const msg = (e as Error).message;
+    return fail(
+      "mqtt",
+      `${config.AGENT_MQTT_URL}: ${msg}`,
+      /password|authori/i.test(msg)
+        ? "use the credentials `gatehouse site add` printed (AGENT_MQTT_USERNAME, AGENT_MQTT_PASSWORD)"
+        : "check AGENT_MQTT_URL and that the broker is reachable",
+    );
+  }
+}
