@@ -59,6 +59,16 @@ export const AgentConfigSchema = z.object({
   AGENT_HIKCENTRAL_APP_KEY: z.string().min(1),
   AGENT_HIKCENTRAL_APP_SECRET: z.string().min(1),
   AGENT_HIKCENTRAL_CA_FILE: z.string().optional(),
+  /** SHA-256 fingerprint of HikCentral's certificate to pin (what `gatehouse-agent doctor` prints). */
+  AGENT_HIKCENTRAL_FINGERPRINT: z
+    .string()
+    .regex(
+      /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
+      "must be a SHA-256 fingerprint: 64 hex digits, colons optional",
+    )
+    .optional(),
+  /** Lab only: accept any certificate. The name says what it costs. */
+  AGENT_HIKCENTRAL_TLS_INSECURE_SKIP_VERIFY_UNSAFE: bool.default(false),
   AGENT_HIKCENTRAL_CONTENT_MD5: bool.default(true),
   AGENT_HIKCENTRAL_RATE: z.coerce.number().positive().default(10),
   AGENT_HIKCENTRAL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

@@ -5,6 +5,8 @@ import { type PeerCertificate, connect as tlsConnect } from "node:tls";
 import { type GatehouseError, topics } from "@gatehouse/shared";
 import { connectAsync } from "mqtt";
 import { HikCentralClient } from "./adapters/hikcentral/client.js";
+import { normaliseFingerprint } from "./adapters/hikcentral/tls.js";
+import { hikTlsFromConfig } from "./adapters/hikcentral/tls-config.js";
 import type { AgentConfig } from "./config.js";
 
 export type CheckStatus = "pass" | "warn" | "fail";
@@ -130,25 +132,46 @@ async function hikcentralChecks(config: AgentConfig): Promise<Check[]> {
     return checks;
   }
 
-  let ca: string | undefined;
+  const tls = hikTlsFromConfig(config);
   if (url.protocol === "https:") {
     try {
-      ca = config.AGENT_HIKCENTRAL_CA_FILE
-        ? readFileSync(config.AGENT_HIKCENTRAL_CA_FILE, "utf8")
-        : undefined;
-      const { cert, authorized, error } = await peerCertificate(host, port, ca);
+      const { cert, authorized, error } = await peerCertificate(host, port, tls.ca);
       const fp = cert.fingerprint256;
       const subject = cert.subject?.CN ?? "?";
-      if (authorized)
+      const pinned = tls.fingerprint256
+        ? normaliseFingerprint(tls.fingerprint256) === normaliseFingerprint(fp)
+        : undefined;
+      if (pinned === true)
+        checks.push(
+          pass("tls", `certificate ${subject} matches the pinned fingerprint, valid until ${cert.valid_to}`),
+        );
+      else if (pinned === false) {
+        checks.push(
+          fail(
+            "tls",
+            `certificate ${subject} has fingerprint ${fp}, not the pinned one`,
+            "if HikCentral's certificate was renewed, confirm the new fingerprint on the HCP server and set AGENT_HIKCENTRAL_FINGERPRINT to it",
+          ),
+        );
+        return checks;
+      } else if (authorized) {
         checks.push(
           pass("tls", `certificate ${subject} (sha256 ${fp}) is trusted, valid until ${cert.valid_to}`),
         );
-      else {
+      } else if (tls.insecureSkipVerify) {
+        checks.push(
+          warn(
+            "tls",
+            `certificate ${subject} is NOT verified (AGENT_HIKCENTRAL_TLS_INSECURE_SKIP_VERIFY_UNSAFE); its fingerprint is ${fp}`,
+            `pin it instead: AGENT_HIKCENTRAL_FINGERPRINT=${fp}`,
+          ),
+        );
+      } else {
         checks.push(
           fail(
             "tls",
             `certificate ${subject} is not trusted (${error}); its SHA-256 fingerprint is ${fp}`,
-            "put HikCentral's certificate (or its CA) in a PEM file and set AGENT_HIKCENTRAL_CA_FILE; compare the fingerprint with the one shown on the HCP server first",
+            `compare it with the fingerprint shown on the HCP server, then set AGENT_HIKCENTRAL_FINGERPRINT=${fp} (or put its CA in AGENT_HIKCENTRAL_CA_FILE)`,
           ),
         );
         return checks;
@@ -167,7 +190,7 @@ async function hikcentralChecks(config: AgentConfig): Promise<Check[]> {
     timeoutMs: config.AGENT_HIKCENTRAL_TIMEOUT_MS,
     ratePerSecond: config.AGENT_HIKCENTRAL_RATE,
     retries: 0,
-    ...(ca ? { ca } : {}),
+    tls,
   });
   try {
     try {

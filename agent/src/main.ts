@@ -9,6 +9,7 @@ import { Hono } from "hono";
 import type { Logger } from "pino";
 import { AgentStore } from "./adapters/db/agent-store.js";
 import { HikCentralClient } from "./adapters/hikcentral/client.js";
+import { hikTlsFromConfig } from "./adapters/hikcentral/tls-config.js";
 import { AgentLink } from "./adapters/mqtt/agent-link.js";
 import type { AgentConfig } from "./config.js";
 import { createAgentMetrics } from "./metrics.js";
@@ -40,6 +41,11 @@ function listen(app: Hono, host: string, port: number): Promise<ServerType> {
 /** The agent's composition root: everything is built here from one validated config. */
 export async function startAgent(config: AgentConfig, log: Logger): Promise<RunningAgent> {
   const site = config.AGENT_SITE_ID;
+  if (config.AGENT_HIKCENTRAL_TLS_INSECURE_SKIP_VERIFY_UNSAFE) {
+    log.warn(
+      "HikCentral's certificate is NOT verified (AGENT_HIKCENTRAL_TLS_INSECURE_SKIP_VERIFY_UNSAFE); pin it with AGENT_HIKCENTRAL_FINGERPRINT",
+    );
+  }
   const db = await Database.open({ url: config.AGENT_DB_URL, synchronous: "FULL" });
   await applyMigrations(db, migrations);
   const store = new AgentStore(db, site);
@@ -69,7 +75,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     timeoutMs: config.AGENT_HIKCENTRAL_TIMEOUT_MS,
     ratePerSecond: config.AGENT_HIKCENTRAL_RATE,
     retries: 3,
-    ...(config.AGENT_HIKCENTRAL_CA_FILE ? { ca: readFileSync(config.AGENT_HIKCENTRAL_CA_FILE, "utf8") } : {}),
+    tls: hikTlsFromConfig(config),
     onCall: (endpoint, outcome, seconds) => {
       metrics.apiRequests.inc({ endpoint, status: outcome });
       metrics.apiSeconds.observe({ endpoint }, seconds);

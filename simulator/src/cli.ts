@@ -9,6 +9,7 @@ const program = new Command("gatehouse-sim")
   .option("--app-key <key>", "partner AppKey to accept", process.env.SIM_APP_KEY)
   .option("--app-secret <secret>", "partner AppSecret to accept", process.env.SIM_APP_SECRET)
   .option("--time-zone <zone>", "HikCentral server time zone", "Asia/Almaty")
+  .option("--http", "serve plain HTTP instead of HTTPS with a generated self-signed certificate")
   .parse();
 
 const o = program.opts<{
@@ -17,17 +18,31 @@ const o = program.opts<{
   appKey?: string;
   appSecret?: string;
   timeZone: string;
+  http?: boolean;
 }>();
 const sim = await startSimulator({
   port: Number(o.port),
   host: o.host,
   timeZone: o.timeZone,
+  ...(o.http ? {} : { tls: "generate" as const }),
   ...(o.appKey ? { appKey: o.appKey } : {}),
   ...(o.appSecret ? { appSecret: o.appSecret } : {}),
   log: (m) => console.error(m),
 });
+if (sim.certificate) {
+  console.error(
+    `certificate SHA-256 fingerprint ${sim.certificate.fingerprint256}; PEM:\n${sim.certificate.cert}`,
+  );
+}
 console.log(
-  JSON.stringify({ ready: true, url: sim.url, appKey: sim.appKey, appSecret: sim.appSecret, terminals: [] }),
+  JSON.stringify({
+    ready: true,
+    url: sim.url,
+    appKey: sim.appKey,
+    appSecret: sim.appSecret,
+    ...(sim.certificate ? { fingerprint256: sim.certificate.fingerprint256 } : {}),
+    terminals: [],
+  }),
 );
 const stop = async () => {
   await sim.stop();

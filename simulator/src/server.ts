@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -8,6 +9,7 @@ import { type ApiContext, ArtemisError, dispatch } from "./hikcentral/api.js";
 import { EventPusher } from "./hikcentral/push.js";
 import { verifySignature } from "./hikcentral/signature.js";
 import { HikState, personName } from "./hikcentral/state.js";
+import { type SimCertificate, selfSignedCertificate } from "./tls.js";
 
 export interface SimulatorOptions {
   port?: number;
@@ -19,6 +21,8 @@ export interface SimulatorOptions {
   personNotFound?: ApiContext["personNotFound"];
   /** Whether `acs/v1/door/events` insists on eventType or personName (default true, as reported). */
   doorEventsRequireFilter?: boolean;
+  /** Serve HTTPS, as HCP does: with this certificate, or a self-signed one made now ("generate"). */
+  tls?: { key: string; cert: string } | "generate";
   /** Attempts per push batch before it is dropped, and the delay between them. */
   pushAttempts?: number;
   pushRetryDelayMs?: number;
@@ -29,6 +33,8 @@ export interface SimulatorOptions {
 
 export interface Simulator {
   url: string;
+  /** The certificate served, when over HTTPS (to trust or pin it). */
+  certificate: SimCertificate | undefined;
   appKey: string;
   appSecret: string;
   state: HikState;
@@ -45,7 +51,7 @@ const json = (body: unknown, status = 200) =>
 
 export function buildSimulatorApp(
   state: HikState,
-  opts: Required<Omit<SimulatorOptions, "port" | "host" | "pushAttempts" | "pushRetryDelayMs">>,
+  opts: Required<Omit<SimulatorOptions, "port" | "host" | "pushAttempts" | "pushRetryDelayMs" | "tls">>,
   faults: FaultInjector,
   pusher: EventPusher,
 ) {
@@ -222,12 +228,32 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   const { app, releasePending } = buildSimulatorApp(state, opts, faults, pusher);
   const host = options.host ?? "127.0.0.1";
+  let certificate: SimCertificate | undefined;
+  if (options.tls === "generate") certificate = await selfSignedCertificate(host);
+  else if (options.tls) {
+    const { X509Certificate } = await import("node:crypto");
+    certificate = { ...options.tls, fingerprint256: new X509Certificate(options.tls.cert).fingerprint256 };
+  }
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: options.port ?? 0,
+        hostname: host,
+        ...(certificate
+          ? {
+              createServer: createHttpsServer,
+              serverOptions: { key: certificate.key, cert: certificate.cert },
+            }
+          : {}),
+      },
+      () => resolve(s),
+    );
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${host}:${port}`,
+    url: `${certificate ? "https" : "http"}://${host}:${port}`,
+    certificate,
     appKey: opts.appKey,
     appSecret: opts.appSecret,
     state,

@@ -1,7 +1,7 @@
 import { GatehouseError, isRetryable } from "@gatehouse/shared";
 import PQueue from "p-queue";
 import pRetry from "p-retry";
-import { Agent, type Dispatcher, fetch } from "undici";
+import { type Dispatcher, fetch } from "undici";
 import { z } from "zod";
 import { envelopeError, unavailable } from "./errors.js";
 import {
@@ -16,6 +16,7 @@ import {
   Version,
 } from "./schemas.js";
 import { signRequest } from "./signer.js";
+import { type HikTlsOptions, hikcentralDispatcher } from "./tls.js";
 
 export interface HikCentralClientOptions {
   baseUrl: string;
@@ -27,8 +28,8 @@ export interface HikCentralClientOptions {
   ratePerSecond: number;
   /** Retries of a retryable failure (network, timeout, 5xx, 429, busy), with exponential backoff and jitter. */
   retries: number;
-  /** PEM of the CA (or the self-signed certificate) HikCentral presents. */
-  ca?: string;
+  /** How HikCentral's certificate is trusted (CA file, pinned fingerprint). */
+  tls?: HikTlsOptions;
   /** Calls `endpoint` with the outcome; bounded labels for metrics. */
   onCall?: (endpoint: string, outcome: string, seconds: number) => void;
 }
@@ -52,7 +53,7 @@ export class HikCentralClient {
   private readonly queue: PQueue;
 
   constructor(private readonly opts: HikCentralClientOptions) {
-    this.dispatcher = opts.ca ? new Agent({ connect: { ca: opts.ca } }) : undefined;
+    this.dispatcher = opts.tls ? hikcentralDispatcher(opts.tls) : undefined;
     this.queue = new PQueue({
       intervalCap: Math.max(1, opts.ratePerSecond),
       interval: 1000,
@@ -107,18 +108,17 @@ export class HikCentralClient {
       if (date) this.lastServerDate = { server: Date.parse(date), local: Date.now() };
     } catch (e) {
       done("network");
-      const err = e as Error & { cause?: { code?: string } };
+      const err = e as Error;
+      const cause = err.cause as (Error & { code?: string }) | undefined;
       const why =
-        err.name === "TimeoutError"
-          ? `no answer in ${this.opts.timeoutMs} ms`
-          : (err.cause?.code ?? err.message);
+        err.name === "TimeoutError" ? `no answer in ${this.opts.timeoutMs} ms` : (cause?.code ?? err.message);
       if (
-        err.cause?.code?.startsWith("ERR_TLS") ||
-        /certificate|self.signed/i.test(String(err.cause ?? err.message))
+        cause?.code?.startsWith("ERR_TLS") ||
+        /CERT|SELF_SIGNED|certificate/i.test(`${cause?.code} ${cause?.message}`)
       ) {
         throw new GatehouseError(
           "HIKCENTRAL_TLS",
-          `HikCentral's certificate is not trusted (${err.cause?.code ?? err.message}); set AGENT_HIKCENTRAL_CA_FILE`,
+          `HikCentral's certificate is not trusted (${cause?.message ?? cause?.code}); set AGENT_HIKCENTRAL_CA_FILE or AGENT_HIKCENTRAL_FINGERPRINT (gatehouse-agent doctor shows the fingerprint)`,
           { cause: e },
         );
       }
