@@ -76,6 +76,8 @@ export const AgentConfigSchema = z.object({
   AGENT_TIME_ZONE: TimeZone.default("UTC"),
   /** The site's turnstiles open by face only: a grant without a working face fails instead of half-working. */
   AGENT_FACE_ONLY: bool.default(false),
+  /** How long a command waits for HikCentral to download a change to every terminal before acking it pending. */
+  AGENT_DOWNLOAD_WAIT_SECONDS: z.coerce.number().nonnegative().default(30),
   AGENT_DOOR_DIRECTIONS: doorDirections.default({}),
   AGENT_EVENT_LISTEN: z
     .string()

@@ -92,6 +92,9 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
     faceOnly: config.AGENT_FACE_ONLY,
     appliedFace: (code) => store.appliedFace(code),
+    downloadWaitMs: config.AGENT_DOWNLOAD_WAIT_SECONDS * 1000,
+    downloadPollMs: 250,
+    log: (m) => log.warn(m),
   });
   const inbox = new Inbox(store, executor, log.child({ component: "inbox" }), metrics, {
     site,

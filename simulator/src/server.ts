@@ -63,6 +63,8 @@ export function buildSimulatorApp(
     doorEventsRequireFilter: opts.doorEventsRequireFilter,
     onSubscriptionChange: () => {},
     dropFaces: () => faults.dropFaces(),
+    offlineDevices: () => faults.offlineDevices(),
+    downloadDelayMs: () => faults.downloadDelayMs(),
   };
   const secrets = (key: string) => (key === opts.appKey ? opts.appSecret : undefined);
   const pending = new Set<() => void>();

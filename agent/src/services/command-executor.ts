@@ -8,6 +8,7 @@ import {
   type ValidityCommand,
 } from "@gatehouse/shared";
 import type { HikCentralClient, PersonWrite } from "../adapters/hikcentral/client.js";
+import type { DeviceDownload } from "../adapters/hikcentral/download-status.js";
 import { prepareFacePhoto } from "../adapters/images/face-photo.js";
 
 export interface ExecutionResult {
@@ -16,6 +17,8 @@ export interface ExecutionResult {
   desired: Record<string, unknown>;
   /** Applied, but with something the control plane should show (a face that did not take on a mixed site). */
   warning?: Reason;
+  /** What HikCentral's download status said per terminal. */
+  devices?: DeviceDownload[];
 }
 
 export interface ExecutorOptions {
@@ -25,6 +28,10 @@ export interface ExecutorOptions {
   faceOnly: boolean;
   /** The face digest the replica says HikCentral holds for a person, to skip an unchanged upload. */
   appliedFace: (personCode: string) => Promise<string | undefined>;
+  /** How long to wait for the terminals to take a change before acking with the download still pending. */
+  downloadWaitMs: number;
+  downloadPollMs: number;
+  log: (msg: string) => void;
 }
 
 /** HikCentral rejects an empty family name; a one-word name keeps the word as the given name. */
@@ -36,6 +43,7 @@ const familyOrDash = (family: string) => (family.trim() === "" ? "-" : family);
  */
 export class CommandExecutor {
   private groupCache: Map<string, string> | undefined;
+  private downloadStatusUnsupported = false;
 
   constructor(
     private readonly hik: HikCentralClient,
@@ -141,8 +149,11 @@ export class CommandExecutor {
     }
     for (const g of groups) await this.hik.addToGroup(g, [personId]);
     await this.hik.reapply([personId]);
+    const download = await this.confirmDownload(personId);
+    warning ??= download.warning;
     return {
       personId,
+      devices: download.devices,
       desired: {
         state: "granted",
         kind: p.kind,
@@ -153,6 +164,49 @@ export class CommandExecutor {
       },
       ...(warning ? { warning } : {}),
     };
+  }
+
+  /**
+   * Waits until HikCentral reports every terminal has the change. A terminal that failed fails the command
+   * (for a revoke, the old grant may still be on it); one still pending at the deadline is acked as a warning.
+   */
+  private async confirmDownload(personId: string): Promise<{ devices: DeviceDownload[]; warning?: Reason }> {
+    if (this.downloadStatusUnsupported) return { devices: [] };
+    const deadline = Date.now() + this.opts.downloadWaitMs;
+    for (;;) {
+      let devices: DeviceDownload[];
+      try {
+        devices = await this.hik.downloadStatus(personId);
+      } catch (e) {
+        if (e instanceof GatehouseError && e.code === "HIKCENTRAL_NOT_SUPPORTED") {
+          this.downloadStatusUnsupported = true;
+          this.opts.log("this HikCentral has no download status API; acks will not list terminals");
+          return { devices: [] };
+        }
+        throw e;
+      }
+      const failed = devices.filter((d) => d.status === "failed");
+      if (failed.length > 0) {
+        throw new GatehouseError(
+          "DEVICE_DOWNLOAD_FAILED",
+          `HikCentral could not download the change to ${failed.map((d) => `${d.device}${d.error ? ` (${d.error})` : ""}`).join(", ")}`,
+          { details: { devices } },
+        );
+      }
+      const pending = devices.filter((d) => d.status === "pending");
+      if (pending.length === 0) return { devices };
+      if (Date.now() >= deadline) {
+        return {
+          devices,
+          warning: {
+            code: "DOWNLOAD_PENDING",
+            message: `still downloading to ${pending.map((d) => d.device).join(", ")} after ${Math.round(this.opts.downloadWaitMs / 1000)} s`,
+            retryable: true,
+          },
+        };
+      }
+      await new Promise((r) => setTimeout(r, this.opts.downloadPollMs));
+    }
   }
 
   /**
@@ -195,7 +249,13 @@ export class CommandExecutor {
     // Ending the validity too means a group someone re-adds by hand still does not open the turnstile.
     await this.hik.updatePerson(existing.personId, { endTime: formatInZone(new Date(), this.opts.timeZone) });
     await this.hik.reapply([existing.personId]);
-    return { personId: existing.personId, desired };
+    const download = await this.confirmDownload(existing.personId);
+    return {
+      personId: existing.personId,
+      desired,
+      devices: download.devices,
+      ...(download.warning ? { warning: download.warning } : {}),
+    };
   }
 
   private async validity(cmd: ValidityCommand): Promise<ExecutionResult> {
@@ -208,6 +268,12 @@ export class CommandExecutor {
     }
     await this.hik.updatePerson(existing.personId, this.window(p.validFrom, p.validUntil));
     await this.hik.reapply([existing.personId]);
-    return { personId: existing.personId, desired: { validFrom: p.validFrom, validUntil: p.validUntil } };
+    const download = await this.confirmDownload(existing.personId);
+    return {
+      personId: existing.personId,
+      desired: { validFrom: p.validFrom, validUntil: p.validUntil },
+      devices: download.devices,
+      ...(download.warning ? { warning: download.warning } : {}),
+    };
   }
 }

@@ -53,7 +53,7 @@ export class EventSync {
 
   private async pass(): Promise<void> {
     await this.ensureSubscribed();
-    await this.gaps.pass();
+    await this.gaps.pass(new Date(), () => this.loop.isStopped);
     this.lastError = undefined;
   }
 

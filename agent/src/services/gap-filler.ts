@@ -51,8 +51,11 @@ export class GapFiller {
     private readonly opts: GapFillerOptions,
   ) {}
 
-  /** One search pass from the cursor to now; returns how many passages were new. */
-  async pass(now = new Date()): Promise<number> {
+  /**
+   * One search pass from the cursor to now; returns how many passages were new. `stopped` ends it early
+   * between searches, without moving the cursor, so the next pass covers the same window.
+   */
+  async pass(now = new Date(), stopped: () => boolean = () => false): Promise<number> {
     const stored = await this.store.getMeta(CURSOR);
     const cursor = stored ? new Date(stored) : new Date(now.getTime() - this.opts.firstLookbackMs);
     let from = new Date(cursor.getTime() - this.opts.overlapMs);
@@ -81,7 +84,10 @@ export class GapFiller {
       }
     }
     if (mode === "per-type") {
-      for (const eventType of SUBSCRIBED_EVENT_TYPES) fresh += await this.search(window, eventType);
+      for (const eventType of SUBSCRIBED_EVENT_TYPES) {
+        if (stopped()) return fresh;
+        fresh += await this.search(window, eventType);
+      }
     }
     await this.store.setMeta(CURSOR, now.toISOString());
     if (fresh > 0) this.log.info({ fresh, from: window.startTime }, "filled passages the pushes missed");

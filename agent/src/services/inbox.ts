@@ -34,6 +34,11 @@ const makeAck = (
   ...(reason ? { reason } : {}),
 });
 
+function withDevices(ack: Ack, devices: unknown): Ack {
+  if (!Array.isArray(devices) || devices.length === 0) return ack;
+  return { ...ack, devices: devices as NonNullable<Ack["devices"]> };
+}
+
 /**
  * Takes commands in, stores them before the broker gets its PUBACK, and applies them strictly in `seq`
  * order: a command whose predecessor has not arrived waits for it (the control plane re-sends unacked
@@ -175,7 +180,7 @@ export class Inbox {
       const personCode = "personCode" in cmd.payload ? cmd.payload.personCode : undefined;
       await this.store.finishCommand(
         cmd,
-        makeAck(this.opts.site, cmd, "applied", result.warning),
+        withDevices(makeAck(this.opts.site, cmd, "applied", result.warning), result.devices),
         personCode && visitId
           ? { personCode, visitId, personId: result.personId, desired: result.desired }
           : undefined,
@@ -205,7 +210,7 @@ export class Inbox {
       const personCode = "personCode" in cmd.payload ? cmd.payload.personCode : undefined;
       await this.store.finishCommand(
         cmd,
-        makeAck(this.opts.site, cmd, "failed", err.toReason()),
+        withDevices(makeAck(this.opts.site, cmd, "failed", err.toReason()), err.details?.devices),
         personCode && visitId
           ? { personCode, visitId, personId: null, desired: {}, error: `${err.code}: ${err.message}` }
           : undefined,

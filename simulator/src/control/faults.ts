@@ -20,6 +20,8 @@ export const Faults = z.object({
   rules: z.array(FaultRule).default([]),
   dropPushRate: z.number().min(0).max(1).default(0),
   dropFaces: z.boolean().default(false).describe("Answer face uploads with code 0 and keep no photo"),
+  offlineDevices: z.array(z.string()).default([]).describe("Terminals (acsDevIndexCode) a download to fails"),
+  downloadDelayMs: z.int().min(0).max(600_000).default(0).describe("How long a download stays pending"),
 });
 export type Faults = z.infer<typeof Faults>;
 
@@ -39,7 +41,7 @@ const DEFAULT_MSG: Record<string, string> = {
 };
 
 export class FaultInjector {
-  private faults: Faults = { rules: [], dropPushRate: 0, dropFaces: false };
+  private faults: Faults = Faults.parse({});
   private used = new Map<FaultRule, number>();
   /** Calls per API path, so tests can count retries. */
   readonly calls = new Map<string, number>();
@@ -51,6 +53,14 @@ export class FaultInjector {
 
   get(): Faults {
     return this.faults;
+  }
+
+  offlineDevices(): string[] {
+    return this.faults.offlineDevices;
+  }
+
+  downloadDelayMs(): number {
+    return this.faults.downloadDelayMs;
   }
 
   dropFaces(): boolean {

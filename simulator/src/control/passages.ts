@@ -57,7 +57,10 @@ export function simulatePassage(state: HikState, req: PassageRequest, now = new 
     const t = at.getTime();
     const valid =
       (!p.beginTime || Date.parse(p.beginTime) <= t) && (!p.endTime || t <= Date.parse(p.endTime));
-    if (p.pendingDownload) eventType = deniedCode(req.verifyMode, "unknown");
+    // The terminal knows the person only once a download to it has finished.
+    const download = p.downloads?.get(door.acsDevIndexCode);
+    const onTerminal = download !== undefined && download.status === "0" && Date.now() >= download.readyAt;
+    if (!onTerminal) eventType = deniedCode(req.verifyMode, "unknown");
     else if (!inGroup) eventType = deniedCode(req.verifyMode, "no_level");
     else if (!valid) eventType = deniedCode(req.verifyMode, "expired");
     else eventType = grantedCode(req.verifyMode);

@@ -14,6 +14,9 @@ export interface ApiContext {
   onSubscriptionChange: () => void;
   /** A client reports HCP answers code 2 to a door event search without eventType or personName. */
   doorEventsRequireFilter: boolean;
+  /** Terminals that are offline, and how long a download takes: what download status reports. */
+  offlineDevices: () => string[];
+  downloadDelayMs: () => number;
   /** Fault mode: answer face uploads with code 0 and keep no photo, as some HCP photo paths do. */
   dropFaces: () => boolean;
 }
@@ -32,6 +35,7 @@ function acceptFace(ctx: ApiContext, p: SimPerson, faceData: string) {
   if (ctx.dropFaces()) return;
   p.picUri = `/pic?face=${p.personId}-${++picCounter}`;
   p.pendingDownload = true;
+  p.downloads = undefined;
 }
 
 type Handler = (body: Body, ctx: ApiContext) => unknown;
@@ -108,6 +112,7 @@ function applyPersonFields(p: SimPerson, b: Body) {
   if (p.beginTime && p.endTime && Date.parse(p.endTime) <= Date.parse(p.beginTime))
     throw paramError("endTime");
   p.pendingDownload = true;
+  p.downloads = undefined;
 }
 
 function eventView(e: SimEvent, ctx: ApiContext) {
@@ -258,10 +263,55 @@ export const handlers: Record<string, Handler> = {
 
   "visitor/v1/auth/reapplication": (b, ctx) => {
     const ids = idList(b, "personIds");
+    const readyAt = Date.now() + ctx.downloadDelayMs();
+    const offline = new Set(ctx.offlineDevices());
     for (const p of ctx.state.persons.values()) {
-      if (ids === undefined || ids.includes(p.personId)) p.pendingDownload = false;
+      if (ids !== undefined && !ids.includes(p.personId)) continue;
+      // A terminal the download fails on keeps the old data, so the person stays pending for it.
+      const devices = new Set(
+        ctx.state
+          .groupsOf(p.personId)
+          .flatMap((g) => g.doors.map((d) => ctx.state.doors.get(d)!.acsDevIndexCode)),
+      );
+      p.downloads = new Map(
+        [...devices].map((dev) => [
+          dev,
+          offline.has(dev)
+            ? { status: "2" as const, errorCode: "0x80000002", readyAt }
+            : { status: "0" as const, errorCode: "", readyAt },
+        ]),
+      );
+      p.pendingDownload = [...p.downloads.values()].some((d) => d.status !== "0");
     }
     return undefined;
+  },
+
+  "visitor/v1/person/ID/elementDownloadDetail": (b, ctx) => {
+    const p = requirePerson(ctx, reqStr(b, "id"));
+    const now = Date.now();
+    return {
+      ElementDetailList: {
+        ElementDetail: [...(p.downloads ?? new Map())].map(([dev, d]) => {
+          const door = [...ctx.state.doors.values()].find((x) => x.acsDevIndexCode === dev);
+          const status = now < d.readyAt ? "1" : d.status;
+          return {
+            BaseInfo: {
+              Name: door ? `${door.doorName} Terminal` : dev,
+              ElementType: "acsDevice",
+              ID: dev,
+              Network: "online",
+            },
+            ElementStatus: [
+              {
+                Status: status,
+                ErrorModule: status === "2" ? "device" : "",
+                ErrorCode: status === "2" ? d.errorCode : "",
+              },
+            ],
+          };
+        }),
+      },
+    };
   },
 
   "resource/v1/acsDoor/acsDoorList": (b, ctx) =>
@@ -358,6 +408,7 @@ function changeMembers(b: Body, ctx: ApiContext, op: "add" | "delete") {
     if (op === "add") g.members.add(id);
     else g.members.delete(id);
     ctx.state.persons.get(id)!.pendingDownload = true;
+    ctx.state.persons.get(id)!.downloads = undefined;
   }
   return undefined;
 }

@@ -15,6 +15,8 @@ export interface SimPerson {
   picUri: string;
   /** Changes not yet downloaded to the terminals (cleared by reapplication). */
   pendingDownload: boolean;
+  /** Per terminal (acsDevIndexCode): the result of the last download of this person. */
+  downloads?: Map<string, { status: "0" | "1" | "2"; errorCode: string; readyAt: number }>;
 }
 
 export interface SimGroup {

@@ -3,6 +3,7 @@ import PQueue from "p-queue";
 import pRetry from "p-retry";
 import { type Dispatcher, fetch } from "undici";
 import { z } from "zod";
+import { type DeviceDownload, parseDownloadDetail } from "./download-status.js";
 import { envelopeError, unavailable } from "./errors.js";
 import {
   AddedPersonId,
@@ -51,9 +52,15 @@ export class HikCentralClient {
   /** HikCentral's `Date` header of the last answer and when it arrived, for measuring clock skew. */
   lastServerDate: { server: number; local: number } | undefined;
   private readonly queue: PQueue;
+  private readonly backgroundQueue: PQueue;
 
   constructor(private readonly opts: HikCentralClientOptions) {
     this.dispatcher = opts.tls ? hikcentralDispatcher(opts.tls) : undefined;
+    this.backgroundQueue = new PQueue({
+      intervalCap: Math.max(1, Math.floor(opts.ratePerSecond / 5)),
+      interval: 1000,
+      carryoverIntervalCount: true,
+    });
     this.queue = new PQueue({
       intervalCap: Math.max(1, opts.ratePerSecond),
       interval: 1000,
@@ -63,12 +70,24 @@ export class HikCentralClient {
 
   async close(): Promise<void> {
     this.queue.clear();
+    this.backgroundQueue.clear();
     await this.dispatcher?.close();
   }
 
   /** Sends one signed call and returns `data` validated by `schema` (undefined data passes as undefined). */
-  async call<T>(path: string, body: unknown, schema?: z.ZodType<T>): Promise<T> {
-    return pRetry(() => this.queue.add(() => this.send(path, body, schema)) as Promise<T>, {
+  async call<T>(
+    path: string,
+    body: unknown,
+    schema?: z.ZodType<T>,
+    opts: { background?: boolean } = {},
+  ): Promise<T> {
+    // Background searches get at most a fifth of the rate limit, and queue behind commands for the rest:
+    // a grant does not wait behind a gap fill.
+    const run = () =>
+      this.queue.add(() => this.send(path, body, schema), {
+        priority: opts.background ? -1 : 0,
+      }) as Promise<T>;
+    return pRetry(() => (opts.background ? (this.backgroundQueue.add(run) as Promise<T>) : run()), {
       retries: this.opts.retries,
       minTimeout: 200,
       maxTimeout: 5000,
@@ -260,6 +279,13 @@ export class HikCentralClient {
     });
   }
 
+  /** Per terminal, whether HikCentral has downloaded the person's latest data to it. */
+  async downloadStatus(personId: string): Promise<DeviceDownload[]> {
+    return parseDownloadDetail(
+      await this.call("visitor/v1/person/ID/elementDownloadDetail", { id: personId }, z.unknown()),
+    );
+  }
+
   async orgs() {
     const page = await this.call(
       "resource/v1/org/orgList",
@@ -294,12 +320,16 @@ export class HikCentralClient {
       "acs/v1/door/events",
       { ...q, sortField: "SwipeTime", orderType: 0 },
       pageOf(DoorEventRecord),
+      { background: true },
     );
     return { total: page?.total ?? 0, list: page?.list ?? [] };
   }
 
   async subscriptions() {
-    return (await this.call("eventService/v1/eventSubscriptionView", {}, SubscriptionView))?.detail ?? [];
+    return (
+      (await this.call("eventService/v1/eventSubscriptionView", {}, SubscriptionView, { background: true }))
+        ?.detail ?? []
+    );
   }
 
   async unsubscribeEvents(eventTypes: number[]): Promise<void> {

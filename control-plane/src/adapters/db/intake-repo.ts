@@ -34,8 +34,16 @@ export class IntakeRepo {
       const now = new Date().toISOString();
       const stmts: InStatement[] = [
         {
-          sql: "UPDATE commands SET status = ?, error_code = ?, error_message = ?, acked_at = ? WHERE id = ?",
-          args: [next, ack.reason?.code ?? null, ack.reason?.message ?? null, now, ack.commandId],
+          sql: `UPDATE commands SET status = ?, error_code = ?, error_message = ?, acked_at = ?,
+                devices = coalesce(?, devices) WHERE id = ?`,
+          args: [
+            next,
+            ack.reason?.code ?? null,
+            ack.reason?.message ?? null,
+            now,
+            ack.devices ? JSON.stringify(ack.devices) : null,
+            ack.commandId,
+          ],
         },
       ];
       if (type === "grant" && next !== "received") {

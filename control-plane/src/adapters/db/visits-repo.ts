@@ -32,6 +32,7 @@ export interface CommandRecord {
   type: string;
   status: string;
   error: { code: string; message: string } | null;
+  devices: Array<{ device: string; status: string; error?: string }>;
   createdAt: string;
   sentAt: string | null;
   ackedAt: string | null;
@@ -135,6 +136,7 @@ export class VisitsRepo {
       status: String(c.status),
       error:
         c.error_code === null ? null : { code: String(c.error_code), message: String(c.error_message ?? "") },
+      devices: c.devices ? (JSON.parse(String(c.devices)) as CommandRecord["devices"]) : [],
       createdAt: String(c.created_at),
       sentAt: s(c.sent_at),
       ackedAt: s(c.acked_at),
