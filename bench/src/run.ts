@@ -14,6 +14,7 @@ console.log(
 // high enough that the figures show Gatehouse's own cost with the simulator at zero latency.
 results.push(...(await skeletonLatency(quick ? 30 : 200, 10)));
 results.push(...(await skeletonLatency(quick ? 30 : 200, 1000)));
+results.push(...(await skeletonLatency(quick ? 20 : 100, 1000, "realistic")));
 
 for (const r of results) {
   const base = r.baseline === null ? "" : `  baseline ${r.baseline} ${r.unit}  ratio ${r.ratio}x`;

@@ -10,6 +10,7 @@ const program = new Command("gatehouse-sim")
   .option("--app-secret <secret>", "partner AppSecret to accept", process.env.SIM_APP_SECRET)
   .option("--time-zone <zone>", "HikCentral server time zone", "Asia/Almaty")
   .option("--http", "serve plain HTTP instead of HTTPS with a generated self-signed certificate")
+  .option("--latency <profile>", "none, or realistic (each call as slow as on a real HCP)", "none")
   .parse();
 
 const o = program.opts<{
@@ -19,12 +20,18 @@ const o = program.opts<{
   appSecret?: string;
   timeZone: string;
   http?: boolean;
+  latency: string;
 }>();
+if (o.latency !== "none" && o.latency !== "realistic") {
+  console.error(`gatehouse-sim: --latency must be none or realistic, not ${o.latency}`);
+  process.exit(2);
+}
 const sim = await startSimulator({
   port: Number(o.port),
   host: o.host,
   timeZone: o.timeZone,
   ...(o.http ? {} : { tls: "generate" as const }),
+  latencyProfile: o.latency as "none" | "realistic",
   ...(o.appKey ? { appKey: o.appKey } : {}),
   ...(o.appSecret ? { appSecret: o.appSecret } : {}),
   log: (m) => console.error(m),

@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { FaultInjector, Faults } from "./control/faults.js";
 import { PassageRequest, simulatePassage } from "./control/passages.js";
 import { type ApiContext, ArtemisError, dispatch } from "./hikcentral/api.js";
+import { type LatencyProfile, profileLatency } from "./hikcentral/latency.js";
 import { EventPusher } from "./hikcentral/push.js";
 import { verifySignature } from "./hikcentral/signature.js";
 import { HikState, personName } from "./hikcentral/state.js";
@@ -21,6 +22,8 @@ export interface SimulatorOptions {
   personNotFound?: ApiContext["personNotFound"];
   /** Whether `acs/v1/door/events` insists on eventType or personName (default true, as reported). */
   doorEventsRequireFilter?: boolean;
+  /** "realistic": each call takes as long as on a real HCP (for benchmarks); default "none". */
+  latencyProfile?: LatencyProfile;
   /** Serve HTTPS, as HCP does: with this certificate, or a self-signed one made now ("generate"). */
   tls?: { key: string; cert: string } | "generate";
   /** Attempts per push batch before it is dropped, and the delay between them. */
@@ -90,7 +93,8 @@ export function buildSimulatorApp(
     }
     const apiPath = url.pathname.replace(/^\/artemis\/api\//, "");
     const fault = faults.decide(apiPath);
-    if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+    const latency = Math.max(fault.latencyMs, profileLatency(opts.latencyProfile, apiPath));
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     if (fault.kind === "timeout") {
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, 120_000);
@@ -212,6 +216,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     version: options.version ?? "V3.1.1.0",
     personNotFound: options.personNotFound ?? "empty-data",
     doorEventsRequireFilter: options.doorEventsRequireFilter ?? true,
+    latencyProfile: options.latencyProfile ?? "none",
     signatureRejection: options.signatureRejection ?? {
       status: 401,
       body: { code: "401", msg: "Invalid signature" },

@@ -52,6 +52,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   const simulator = await startSimulator({
     timeZone,
     log: (m) => o.log.child({ component: "simulator" }).warn(m),
+    ...o.simulator,
   });
   const cpConfig = loadControlPlaneConfig({
     GATEHOUSE_DB_URL: `file:${join(o.dataDir, "gatehouse.db")}`,

@@ -75,10 +75,18 @@ export function buildApp(deps: AppDeps) {
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");
   });
-  app.use(
-    "/v1/*",
-    bodyLimit({ maxSize: 1024 * 1024, onError: (c) => problem(c, 413, "the body is larger than 1 MiB") }),
-  );
+  // A visit may carry a photo (a phone JPEG is a few MB); every other body is small.
+  const visitLimit = bodyLimit({
+    maxSize: 8 * 1024 * 1024,
+    onError: (c) =>
+      problem(c, 413, "the body is larger than 8 MiB", [{ path: "(body)", message: "too large" }]),
+  });
+  const defaultLimit = bodyLimit({
+    maxSize: 1024 * 1024,
+    onError: (c) =>
+      problem(c, 413, "the body is larger than 1 MiB", [{ path: "(body)", message: "too large" }]),
+  });
+  app.use("/v1/*", (c, next) => (c.req.path === "/v1/visits" ? visitLimit(c, next) : defaultLimit(c, next)));
   app.use("/v1/*", bearerAuth(deps.tokens));
   app.on("POST", "/v1/sites", requireRole("admin"));
   app.on("POST", "/v1/visits", requireRole("operator"));

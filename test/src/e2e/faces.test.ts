@@ -16,13 +16,24 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 afterEach(() => stack.simulator.faults.set({}));
 
-/** A phone-sized photo: HikCentral refuses it (code 128) unless the agent scales it first. */
-const phonePhoto = async () =>
-  (
-    await sharp({ create: { width: 1536, height: 2048, channels: 3, background: "#b08a70" } })
-      .jpeg({ quality: 95 })
+/** A phone photo, noisy like a real one (a few MB): HikCentral refuses it (code 128) unless the agent scales it. */
+let photo: string | undefined;
+const phonePhoto = async () => {
+  photo ??= (
+    await sharp({
+      create: {
+        width: 1536,
+        height: 2048,
+        channels: 3,
+        background: "#b08a70",
+        noise: { type: "gaussian", mean: 128, sigma: 40 },
+      },
+    })
+      .jpeg({ quality: 92 })
       .toBuffer()
   ).toString("base64");
+  return photo;
+};
 
 async function visitWith(guest: Record<string, unknown>) {
   const r = await stack.api("POST", "/v1/visits", {
@@ -89,6 +100,20 @@ describe("faces on a face-only site", () => {
     const done = await settled(v.id);
     expect(done).toMatchObject({ access: "failed" });
     expect(done.commands[0].error.code).toBe("FACE_REQUIRED");
+  });
+
+  it("takes a multi-megabyte photo, and refuses a body over 8 MiB with a problem", async () => {
+    expect(Buffer.from(await phonePhoto(), "base64").length).toBeGreaterThan(1024 * 1024);
+    const res = await fetch(`${stack.controlPlane.httpUrl}/v1/visits`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        site: stack.siteId,
+        guest: { name: "Huge", photo: "A".repeat(9 * 1024 * 1024) },
+      }),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
   });
 
   it("refuses a photo that is not a JPEG, naming the field", async () => {
