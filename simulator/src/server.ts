@@ -46,6 +46,12 @@ export interface Simulator {
   stop(): Promise<void>;
 }
 
+/** A 1×1 JPEG standing in for a turnstile camera's snapshot. */
+const SNAPSHOT_JPEG = Buffer.from(
+  "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAACf/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AKp//2Q==",
+  "base64",
+);
+
 const json = (body: unknown, status = 200) =>
   new Response(JSON.stringify(body), {
     status,
@@ -122,6 +128,17 @@ export function buildSimulatorApp(
         return json({ code: "2", msg: "Incorrect request parameter. [body parameter error]" });
       }
     }
+    if (apiPath === "acs/v1/event/pictures") {
+      const picUri = (parsed as { picUri?: unknown }).picUri;
+      if (typeof picUri !== "string" || !state.events.some((e) => e.picUri === picUri)) {
+        return json({ code: "2", msg: "Incorrect request parameter. [picUri parameter error]" });
+      }
+      // As HCP does: a redirect whose Location is the picture.
+      return new Response(null, {
+        status: 302,
+        headers: { location: new URL(`/_sim/pictures?uri=${encodeURIComponent(picUri)}`, url).toString() },
+      });
+    }
     try {
       const data = dispatch(apiPath, parsed, ctx);
       return json(data === undefined ? { code: "0", msg: "Success" } : { code: "0", msg: "Success", data });
@@ -183,6 +200,11 @@ export function buildSimulatorApp(
     ),
   );
   app.get("/_sim/doors", (c) => c.json([...state.doors.values()]));
+  app.get("/_sim/pictures", (c) => {
+    const uri = c.req.query("uri");
+    if (!uri || !state.events.some((e) => e.picUri === uri)) return c.text("not found", 404);
+    return c.body(SNAPSHOT_JPEG, 200, { "content-type": "image/jpeg" });
+  });
   app.get("/_sim/subscriptions", (c) =>
     c.json([...state.subscriptions].map(([eventType, s]) => ({ eventType, eventDest: s.eventDest }))),
   );

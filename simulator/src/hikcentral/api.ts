@@ -357,6 +357,11 @@ export const handlers: Record<string, Handler> = {
     );
   },
 
+  // Answered by the server itself: HCP replies with a redirect to the image, not with an envelope.
+  "acs/v1/event/pictures": () => {
+    throw new ArtemisError("8", "This product version is not supported");
+  },
+
   "eventService/v1/eventSubscriptionByEventTypes": (b, ctx) => {
     const types = b.eventTypes;
     if (!Array.isArray(types) || types.length === 0 || !types.every((t) => Number.isInteger(t)))

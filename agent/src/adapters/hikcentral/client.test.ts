@@ -118,6 +118,29 @@ describe("HikCentral client against the simulator", () => {
     expect(sim.faults.calls.get("common/v1/version")).toBe(3);
   });
 
+  it("retries a connection reset and HikCentral's database error (code 5)", async () => {
+    sim.faults.set({
+      rules: [
+        { path: "common/v1/version", error: "reset", times: 1 },
+        { path: "resource/v1/org/orgList", error: { code: "5" }, times: 1 },
+      ],
+    });
+    expect(await client().version()).toMatchObject({ softVersion: "V3.1.1.0" });
+    expect(sim.faults.calls.get("common/v1/version")).toBe(2);
+    expect((await client().orgs()).map((o) => o.orgIndexCode)).toContain("65");
+    expect(sim.faults.calls.get("resource/v1/org/orgList")).toBe(2);
+  });
+
+  it("maps code 64 to a permanent authentication error that mentions the clock", async () => {
+    sim.faults.set({ rules: [{ path: "common/v1/version", error: { code: "64" } }] });
+    const err = await client()
+      .version()
+      .catch((e) => e);
+    expect(err).toMatchObject({ code: "HIKCENTRAL_AUTH", retryable: false });
+    expect(err.message).toMatch(/clock/);
+    expect(sim.faults.calls.get("common/v1/version")).toBe(1);
+  });
+
   it("times out a call that hangs", async () => {
     sim.faults.set({ rules: [{ path: "common/v1/version", error: "timeout", rate: 1 }], dropPushRate: 0 });
     const err = await client({ retries: 0, timeoutMs: 300 })
@@ -135,6 +158,34 @@ describe("HikCentral client against the simulator", () => {
     );
     expect(r).toEqual({ total: 0, pageNo: 1, pageSize: 10 });
     expect(await client().privilegeGroups(2)).toEqual([]);
+  });
+
+  it("lists persons and an access level's members, and deletes a person", async () => {
+    const c = client();
+    const id = await c.addPerson(person("GHCLIENT4"));
+    await c.addToGroup("9", [id]);
+    const all = await c.persons(1);
+    expect(all.list.map((p) => p.personCode)).toContain("GHCLIENT4");
+    expect((await c.groupMembers("9", 1)).list).toEqual([id]);
+    await c.deletePerson(id);
+    expect(await c.personById(id)).toBeUndefined();
+    expect((await c.groupMembers("9", 1)).list).toEqual([]);
+  });
+
+  it("fetches an event picture through HikCentral's redirect", async () => {
+    const c = client();
+    await c.addPerson(person("GHCLIENT5"));
+    const res = await fetch(`${sim.url}/_sim/passages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ personCode: "GHCLIENT5", result: "granted" }),
+    });
+    expect(res.status).toBe(201);
+    const event = sim.state.events.at(-1)!;
+    const pic = await c.eventPicture(event.picUri!);
+    expect(pic.contentType).toBe("image/jpeg");
+    expect([...pic.bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    await expect(c.eventPicture("/pic?nope")).rejects.toMatchObject({ code: "HIKCENTRAL_PARAMETER" });
   });
 
   it("manages access-level membership and re-applies authorization", async () => {

@@ -279,6 +279,94 @@ export class HikCentralClient {
     });
   }
 
+  async persons(pageNo: number, pageSize = 500) {
+    const page = await this.call(
+      "resource/v1/person/personList",
+      { pageNo, pageSize },
+      pageOf(PersonRecord),
+      {
+        background: true,
+      },
+    );
+    return { total: page?.total ?? 0, list: page?.list ?? [] };
+  }
+
+  /** Members of an access level (the id field is `id` or `personId` depending on the version). */
+  async groupMembers(privilegeGroupId: string, pageNo: number, pageSize = 500) {
+    const Member = z
+      .object({
+        id: z.union([z.string(), z.number()]).optional(),
+        personId: z.union([z.string(), z.number()]).optional(),
+      })
+      .loose()
+      .transform((m) => String(m.personId ?? m.id ?? ""));
+    const page = await this.call(
+      "acs/v1/privilege/group/single/personList",
+      { privilegeGroupId, type: 1, pageNo, pageSize },
+      pageOf(Member),
+      { background: true },
+    );
+    return { total: page?.total ?? 0, list: (page?.list ?? []).filter(Boolean) };
+  }
+
+  /** The picture of an access event: HCP answers with a redirect to it (the SDK treats 3xx as success). */
+  async eventPicture(picUri: string): Promise<{ contentType: string; bytes: Buffer }> {
+    const fullPath = "/artemis/api/acs/v1/event/pictures";
+    const bytes = Buffer.from(JSON.stringify({ picUri }), "utf8");
+    const headers = signRequest({
+      method: "POST",
+      path: fullPath,
+      body: bytes,
+      appKey: this.opts.appKey,
+      appSecret: this.opts.appSecret,
+      accept: "*/*",
+      contentType: "application/json;charset=UTF-8",
+      contentMd5: this.opts.contentMd5,
+    });
+    const common = {
+      signal: AbortSignal.timeout(this.opts.timeoutMs),
+      ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+    };
+    const res = await fetch(new URL(fullPath, this.opts.baseUrl), {
+      method: "POST",
+      headers,
+      body: bytes,
+      redirect: "manual",
+      ...common,
+    });
+    const location = res.headers.get("location");
+    if (res.status >= 300 && res.status < 400 && location) {
+      await res.arrayBuffer();
+      const pic = await fetch(new URL(location, this.opts.baseUrl), common);
+      if (!pic.ok)
+        throw new GatehouseError(
+          "HIKCENTRAL_PICTURE",
+          `HikCentral's picture link answered HTTP ${pic.status}`,
+          { retryable: pic.status >= 500 },
+        );
+      return {
+        contentType: pic.headers.get("content-type") ?? "image/jpeg",
+        bytes: Buffer.from(await pic.arrayBuffer()),
+      };
+    }
+    const raw = Buffer.from(await res.arrayBuffer());
+    const contentType = res.headers.get("content-type") ?? "";
+    if (res.ok && !contentType.includes("json")) return { contentType, bytes: raw };
+    let body: unknown = {};
+    try {
+      body = JSON.parse(raw.toString("utf8") || "{}");
+    } catch {
+      /* reported below */
+    }
+    const env = Envelope.safeParse(body);
+    if (env.success && env.data.code !== "0")
+      throw envelopeError("acs/v1/event/pictures", env.data.code, env.data.msg);
+    throw new GatehouseError(
+      "HIKCENTRAL_BAD_RESPONSE",
+      `HikCentral answered the picture request with HTTP ${res.status} and no picture`,
+    );
+  }
+
   /** Per terminal, whether HikCentral has downloaded the person's latest data to it. */
   async downloadStatus(personId: string): Promise<DeviceDownload[]> {
     return parseDownloadDetail(
