@@ -7,6 +7,9 @@ describe("time", () => {
     expect(formatInZone(t, "Asia/Almaty")).toBe("2025-10-03T09:00:00+05:00");
     expect(formatInZone(t, "UTC")).toBe("2025-10-03T04:00:00+00:00");
     expect(formatInZone(t, "America/New_York")).toBe("2025-10-03T00:00:00-04:00");
+    expect(formatInZone(new Date("2025-10-03T04:00:00.042Z"), "Asia/Almaty", { ms: true })).toBe(
+      "2025-10-03T09:00:00.042+05:00",
+    );
   });
 
   it("knows DST offsets", () => {

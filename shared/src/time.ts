@@ -49,13 +49,17 @@ function formatOffset(minutes: number): string {
   return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
-/** `2025-10-03T09:00:00+05:00`: the instant as wall time in `timeZone`, seconds precision, numeric offset. */
-export function formatInZone(instant: Date, timeZone: string): string {
+/**
+ * `2025-10-03T09:00:00+05:00`: the instant as wall time in `timeZone` with a numeric offset; seconds
+ * precision (what HikCentral is sent) unless `ms` asks for milliseconds (what passages keep).
+ */
+export function formatInZone(instant: Date, timeZone: string, opts: { ms?: boolean } = {}): string {
   const offset = zoneOffsetMinutes(instant, timeZone);
   const local = new Date(instant.getTime() + offset * 60_000);
   return (
     `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` +
     `T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
+    (opts.ms ? `.${pad(local.getUTCMilliseconds(), 3)}` : "") +
     formatOffset(offset)
   );
 }

@@ -27,7 +27,7 @@ describe("passage interpretation", () => {
       result: "granted",
       direction: "entry",
       verifyMode: "face",
-      occurredAt: "2025-10-03T09:00:00+05:00",
+      occurredAt: "2025-10-03T09:00:00.000+05:00",
       personCode: "GH0001",
     });
   });
@@ -41,7 +41,7 @@ describe("passage interpretation", () => {
 
   it("reads a time without an offset in the site's zone", () => {
     const p = interpretAccessEvent({ ...event, happenTime: "2025-10-03 09:00:00" }, ctx)!;
-    expect(p.occurredAt).toBe("2025-10-03T09:00:00+05:00");
+    expect(p.occurredAt).toBe("2025-10-03T09:00:00.000+05:00");
   });
 
   it("prefers the door map and falls back to the in/out flag", () => {

@@ -53,7 +53,7 @@ export function interpretAccessEvent(e: HikAccessEvent, ctx: PassageContext): Pa
     result: meaning.result,
     eventType: e.eventType,
     verifyMode: meaning.verifyMode,
-    occurredAt: formatInZone(occurred, ctx.timeZone),
+    occurredAt: formatInZone(occurred, ctx.timeZone, { ms: true }),
     receivedAt: ctx.receivedAt.toISOString(),
   };
   if (e.personCode) passage.personCode = e.personCode;

@@ -1,7 +1,23 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { accessAfterAck, applyPassage, nextCommandStatus, personCodeFor, splitName } from "./visit.js";
+import {
+  accessAfterAck,
+  applyPassage,
+  nextCommandStatus,
+  type PassageFacts,
+  personCodeFor,
+  splitName,
+  type VisitCounts,
+} from "./visit.js";
 
-const empty = { firstEntryAt: null, firstExitAt: null, entryCount: 0, exitCount: 0, inside: false };
+const empty = {
+  firstEntryAt: null,
+  firstExitAt: null,
+  entryCount: 0,
+  exitCount: 0,
+  inside: false,
+  lastPassageAt: null,
+};
 
 describe("visit domain", () => {
   it("splits names for HikCentral, Cyrillic included", () => {
@@ -49,5 +65,60 @@ describe("visit domain", () => {
       occurredAt: "2025-10-03T09:00:00Z",
     });
     expect(d).toEqual({ counts: empty, notify: [] });
+  });
+
+  it("counts a late entry (found after the exit) without putting the guest back inside", () => {
+    const exit = applyPassage(empty, {
+      direction: "exit",
+      result: "granted",
+      occurredAt: "2025-10-03T10:05:00.000Z",
+    });
+    const lateEntry = applyPassage(exit.counts, {
+      direction: "entry",
+      result: "granted",
+      occurredAt: "2025-10-03T10:00:00.000Z",
+    });
+    expect(lateEntry.counts).toMatchObject({
+      inside: false,
+      entryCount: 1,
+      firstEntryAt: "2025-10-03T10:00:00.000Z",
+    });
+    expect(lateEntry.notify).toEqual(["first_entry"]);
+  });
+
+  it("gives the same visit state and the same notifications whatever order passages arrive in", () => {
+    const passage = fc.record({
+      direction: fc.constantFrom("entry" as const, "exit" as const, "unknown" as const),
+      result: fc.constantFrom("granted" as const, "denied" as const),
+      occurredAt: fc
+        .integer({ min: 0, max: 3600 })
+        .map((s) => new Date(Date.UTC(2025, 9, 3, 9, 0, s)).toISOString()),
+    });
+    const run = (ps: PassageFacts[]) => {
+      let c: VisitCounts = empty;
+      const notified: string[] = [];
+      for (const p of ps) {
+        const r = applyPassage(c, p);
+        c = r.counts;
+        notified.push(...r.notify);
+      }
+      return { c, notified: notified.sort() };
+    };
+    fc.assert(
+      fc.property(
+        fc
+          .array(passage, { maxLength: 30 })
+          .chain((ps) =>
+            fc.tuple(
+              fc.constant(ps),
+              fc.shuffledSubarray(ps, { minLength: ps.length, maxLength: ps.length }),
+            ),
+          ),
+        ([inOrder, shuffled]) => {
+          expect(run(shuffled)).toEqual(run(inOrder));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

@@ -8,6 +8,8 @@ export interface VisitCounts {
   entryCount: number;
   exitCount: number;
   inside: boolean;
+  /** Event time of the latest passage counted: `inside` follows it, whatever order passages arrive in. */
+  lastPassageAt: string | null;
 }
 
 export function initialStatus(validFrom: Date, now: Date): VisitStatus {
@@ -58,7 +60,12 @@ export interface PassageFacts {
   occurredAt: string;
 }
 
-/** How a passage changes a visit's counts, and which host notifications it causes (each kind once ever). */
+/**
+ * How a passage changes a visit's counts, and which host notifications it causes (each kind once ever).
+ * Passages may arrive late (found by a gap fill after newer ones were pushed), so the result depends only
+ * on the set of passages, not their arrival order: first entry/exit are the earliest by event time, and
+ * `inside` follows the latest passage by event time. All times are UTC ISO strings, so they compare as text.
+ */
 export function applyPassage(
   counts: VisitCounts,
   p: PassageFacts,
@@ -66,20 +73,23 @@ export function applyPassage(
   if (p.result !== "granted" || p.direction === "unknown") return { counts, notify: [] };
   const next = { ...counts };
   const notify: NotificationKind[] = [];
+  // Ties go to the exit, so that the same set of passages always gives the same answer.
+  const latest =
+    counts.lastPassageAt === null ||
+    p.occurredAt > counts.lastPassageAt ||
+    (p.occurredAt === counts.lastPassageAt && p.direction === "exit");
+  if (latest) {
+    next.lastPassageAt = p.occurredAt;
+    next.inside = p.direction === "entry";
+  }
   if (p.direction === "entry") {
     next.entryCount += 1;
-    next.inside = true;
-    if (!counts.firstEntryAt) {
-      next.firstEntryAt = p.occurredAt;
-      notify.push("first_entry");
-    }
+    if (!counts.firstEntryAt) notify.push("first_entry");
+    if (!counts.firstEntryAt || p.occurredAt < counts.firstEntryAt) next.firstEntryAt = p.occurredAt;
   } else {
     next.exitCount += 1;
-    next.inside = false;
-    if (!counts.firstExitAt) {
-      next.firstExitAt = p.occurredAt;
-      notify.push("first_exit");
-    }
+    if (!counts.firstExitAt) notify.push("first_exit");
+    if (!counts.firstExitAt || p.occurredAt < counts.firstExitAt) next.firstExitAt = p.occurredAt;
   }
   return { counts: next, notify };
 }

@@ -121,6 +121,7 @@ export const VisitView = z
     entryCount: z.int(),
     exitCount: z.int(),
     inside: z.boolean(),
+    lastPassageAt: z.string().nullable().describe("Event time of the latest passage; `inside` follows it"),
     createdAt: z.string(),
     updatedAt: z.string(),
     commands: z.array(

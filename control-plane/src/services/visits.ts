@@ -85,6 +85,7 @@ export class VisitService {
       entryCount: 0,
       exitCount: 0,
       inside: false,
+      lastPassageAt: null,
       createdAt: stamp,
       updatedAt: stamp,
     };

@@ -125,8 +125,18 @@ export class IntakeRepo {
         const c = effect.counts;
         stmts.push({
           sql: `UPDATE visits SET first_entry_at = ?, first_exit_at = ?, entry_count = ?, exit_count = ?, inside = ?,
+                  last_passage_at = ?,
                   updated_at = ? WHERE id = ?`,
-          args: [c.firstEntryAt, c.firstExitAt, c.entryCount, c.exitCount, c.inside ? 1 : 0, now, visit.id],
+          args: [
+            c.firstEntryAt,
+            c.firstExitAt,
+            c.entryCount,
+            c.exitCount,
+            c.inside ? 1 : 0,
+            c.lastPassageAt,
+            now,
+            visit.id,
+          ],
         });
         const site = await this.db.read("SELECT fallback_email FROM sites WHERE id = ?", [p.site]);
         const recipient = visit.host.email ?? (site.rows[0]?.fallback_email as string | null) ?? null;

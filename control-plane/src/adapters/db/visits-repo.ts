@@ -22,6 +22,7 @@ export interface VisitRecord {
   entryCount: number;
   exitCount: number;
   inside: boolean;
+  lastPassageAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -68,6 +69,7 @@ export const toVisit = (r: Row): VisitRecord => ({
   entryCount: Number(r.entry_count),
   exitCount: Number(r.exit_count),
   inside: Number(r.inside) === 1,
+  lastPassageAt: s(r.last_passage_at),
   createdAt: String(r.created_at),
   updatedAt: String(r.updated_at),
 });
