@@ -73,6 +73,16 @@ export const AgentConfigSchema = z.object({
   AGENT_HIKCENTRAL_RATE: z.coerce.number().positive().default(10),
   AGENT_HIKCENTRAL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   AGENT_HIKCENTRAL_ORG: z.string().min(1).default("1"),
+  /** Access levels (ids or names) the site's visit kinds use, for doctor to check: "Visitors,Students". */
+  AGENT_ACCESS_LEVELS: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
   AGENT_TIME_ZONE: TimeZone.default("UTC"),
   /** The site's turnstiles open by face only: a grant without a working face fails instead of half-working. */
   AGENT_FACE_ONLY: bool.default(false),

@@ -256,18 +256,40 @@ async function hikcentralChecks(config: AgentConfig): Promise<Check[]> {
 
     try {
       const groups = await hik.privilegeGroups(1);
-      checks.push(
-        groups.length > 0
-          ? pass(
-              "access-levels",
-              `HikCentral has ${groups.map((g) => `'${g.privilegeGroupName}' (${g.privilegeGroupId})`).join(", ")}`,
-            )
-          : warn(
-              "access-levels",
-              "HikCentral has no access levels for persons",
-              "create the access levels the site's visit kinds name",
-            ),
+      const have = groups.map((g) => `'${g.privilegeGroupName}' (${g.privilegeGroupId})`).join(", ");
+      const wanted = config.AGENT_ACCESS_LEVELS;
+      const missing = wanted.filter(
+        (w) =>
+          !groups.some(
+            (g) => g.privilegeGroupId === w || g.privilegeGroupName.toLowerCase() === w.toLowerCase(),
+          ),
       );
+      if (missing.length > 0) {
+        checks.push(
+          fail(
+            "access-levels",
+            `HikCentral has no access level ${missing.map((m) => `'${m}'`).join(", ")} (it has ${have || "none"})`,
+            "create it in HikCentral, or fix AGENT_ACCESS_LEVELS and the site's visit kinds",
+          ),
+        );
+      } else if (groups.length === 0) {
+        checks.push(
+          warn(
+            "access-levels",
+            "HikCentral has no access levels for persons",
+            "create the ones the site's visit kinds name",
+          ),
+        );
+      } else {
+        checks.push(
+          pass(
+            "access-levels",
+            wanted.length > 0
+              ? `every configured access level exists; HikCentral has ${have}`
+              : `HikCentral has ${have} (set AGENT_ACCESS_LEVELS to have the ones your visit kinds use checked)`,
+          ),
+        );
+      }
     } catch {
       /* reported by the API group check */
     }

@@ -20,6 +20,8 @@ export interface SimulatorOptions {
   timeZone?: string;
   version?: string;
   personNotFound?: ApiContext["personNotFound"];
+  /** How `person/single/add` answers the new id (default "string", as V3.1.1). */
+  addPersonData?: "string" | "object";
   /** Whether `acs/v1/door/events` insists on eventType or personName (default true, as reported). */
   doorEventsRequireFilter?: boolean;
   /** "realistic": each call takes as long as on a real HCP (for benchmarks); default "none". */
@@ -70,6 +72,7 @@ export function buildSimulatorApp(
     version: opts.version,
     personNotFound: opts.personNotFound,
     doorEventsRequireFilter: opts.doorEventsRequireFilter,
+    addPersonData: opts.addPersonData,
     onSubscriptionChange: () => {},
     dropFaces: () => faults.dropFaces(),
     offlineDevices: () => faults.offlineDevices(),
@@ -238,6 +241,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     version: options.version ?? "V3.1.1.0",
     personNotFound: options.personNotFound ?? "empty-data",
     doorEventsRequireFilter: options.doorEventsRequireFilter ?? true,
+    addPersonData: options.addPersonData ?? "string",
     latencyProfile: options.latencyProfile ?? "none",
     signatureRejection: options.signatureRejection ?? {
       status: 401,

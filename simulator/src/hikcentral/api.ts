@@ -12,6 +12,8 @@ export interface ApiContext {
   /** How an unknown personCode/personId is answered; real HCP's answer is not publicly captured. */
   personNotFound: "empty-data" | "code-2";
   onSubscriptionChange: () => void;
+  /** `person/single/add` answers the id as a string (V2.x, V3.1.1) or as `{personId}` (some versions). */
+  addPersonData: "string" | "object";
   /** A client reports HCP answers code 2 to a door event search without eventType or personName. */
   doorEventsRequireFilter: boolean;
   /** Terminals that are offline, and how long a download takes: what download status reports. */
@@ -176,7 +178,7 @@ export const handlers: Record<string, Handler> = {
     const first = (faces as Body[] | undefined)?.[0];
     if (first) acceptFace(ctx, p, first.faceData as string);
     ctx.state.persons.set(p.personId, p);
-    return p.personId;
+    return ctx.addPersonData === "object" ? { personId: p.personId } : p.personId;
   },
 
   "resource/v1/person/single/update": (b, ctx) => {

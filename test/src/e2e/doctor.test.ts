@@ -39,7 +39,10 @@ function doctorCli(env: Record<string, string>) {
 
 const asEnv = (c: Record<string, unknown>) =>
   Object.fromEntries(
-    Object.entries(c).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]),
+    Object.entries(c).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? v.join(",") : typeof v === "object" ? JSON.stringify(v) : String(v),
+    ]),
   ) as Record<string, string>;
 
 describe("gatehouse-agent doctor", () => {
@@ -73,6 +76,16 @@ describe("gatehouse-agent doctor", () => {
     const perm = await runDoctor(config(), token);
     expect(perm.find((c) => c.name === "api:access level")).toMatchObject({ status: "fail" });
     expect(perm.find((c) => c.name === "api:access level")!.fix).toContain("'access level' API group");
+  });
+
+  it("checks the access levels the site's visit kinds use", async () => {
+    const ok = await runDoctor({ ...config(), AGENT_ACCESS_LEVELS: ["Visitors", "8"] }, token);
+    expect(ok.find((c) => c.name === "access-levels")).toMatchObject({ status: "pass" });
+    const missing = await runDoctor({ ...config(), AGENT_ACCESS_LEVELS: ["Visitors", "Staff Only"] }, token);
+    const line = missing.find((c) => c.name === "access-levels")!;
+    expect(line.status).toBe("fail");
+    expect(line.detail).toContain("'Staff Only'");
+    expect(line.detail).not.toContain("'Visitors',");
   });
 
   it("flags doors that have no direction and a wrong organization", async () => {

@@ -64,6 +64,28 @@ describe("HikCentral client against the simulator", () => {
     expect(await c.personByCode("GHNOBODY")).toBeUndefined();
   });
 
+  it("reads the new personId whether HCP answers it as a string or as {personId}", async () => {
+    const other = await startSimulator({ addPersonData: "object", personNotFound: "code-2" });
+    try {
+      const c = new HikCentralClient({
+        baseUrl: other.url,
+        appKey: other.appKey,
+        appSecret: other.appSecret,
+        contentMd5: false,
+        timeoutMs: 2000,
+        ratePerSecond: 100,
+        retries: 0,
+      });
+      const id = await c.addPerson(person("GHSHAPE01"));
+      expect(id).toBe(other.state.personByCode("GHSHAPE01")!.personId);
+      // This simulator answers an unknown code with code 2 naming the field: still "no such person".
+      expect(await c.personByCode("GHNOBODY")).toBeUndefined();
+      expect(await c.personById("424242")).toBeUndefined();
+    } finally {
+      await other.stop();
+    }
+  });
+
   it("maps code 2 to a permanent error naming the field", async () => {
     const err = await client()
       .addPerson({ ...person("GHCLIENT2"), beginTime: "2025-10-03T09:00:00Z" })

@@ -35,6 +35,19 @@ export interface HikCentralClientOptions {
   onCall?: (endpoint: string, outcome: string, seconds: number) => void;
 }
 
+async function notFoundAsUndefined<T>(
+  field: string,
+  lookup: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  try {
+    return await lookup();
+  } catch (e) {
+    if (e instanceof GatehouseError && e.code === "HIKCENTRAL_PARAMETER" && e.details?.field === field)
+      return undefined;
+    throw e;
+  }
+}
+
 export interface PersonWrite {
   personCode: string;
   personGivenName: string;
@@ -210,13 +223,21 @@ export class HikCentralClient {
     return this.call("common/v1/version", {}, Version);
   }
 
-  /** Undefined when HikCentral has no person with this code (code 0 with no data, as V3.x answers). */
+  /**
+   * Undefined when HikCentral has no person with this code. How HCP says so is not publicly captured: code 0
+   * with no data (seen), or code 2 naming the field (plausible). Codes are validated before they are sent,
+   * so a code 2 about this field can only mean "no such person".
+   */
   async personByCode(personCode: string): Promise<PersonRecord | undefined> {
-    return this.call("resource/v1/person/personCode/personInfo", { personCode }, PersonRecord);
+    return notFoundAsUndefined("personCode", () =>
+      this.call("resource/v1/person/personCode/personInfo", { personCode }, PersonRecord),
+    );
   }
 
   async personById(personId: string): Promise<PersonRecord | undefined> {
-    return this.call("resource/v1/person/personId/personInfo", { personId }, PersonRecord);
+    return notFoundAsUndefined("personId", () =>
+      this.call("resource/v1/person/personId/personInfo", { personId }, PersonRecord),
+    );
   }
 
   async addPerson(p: PersonWrite): Promise<string> {
