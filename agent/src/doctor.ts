@@ -4,9 +4,8 @@ import { isIP, Socket } from "node:net";
 import { type PeerCertificate, connect as tlsConnect } from "node:tls";
 import { type GatehouseError, topics } from "@gatehouse/shared";
 import { connectAsync } from "mqtt";
-import { HikCentralClient } from "./adapters/hikcentral/client.js";
+import { hikClientFromConfig, hikTlsFromConfig } from "./adapters/hikcentral/from-config.js";
 import { normaliseFingerprint } from "./adapters/hikcentral/tls.js";
-import { hikTlsFromConfig } from "./adapters/hikcentral/tls-config.js";
 import type { AgentConfig } from "./config.js";
 
 export type CheckStatus = "pass" | "warn" | "fail";
@@ -182,16 +181,7 @@ async function hikcentralChecks(config: AgentConfig): Promise<Check[]> {
     }
   }
 
-  const hik = new HikCentralClient({
-    baseUrl: config.AGENT_HIKCENTRAL_URL,
-    appKey: config.AGENT_HIKCENTRAL_APP_KEY,
-    appSecret: config.AGENT_HIKCENTRAL_APP_SECRET,
-    contentMd5: config.AGENT_HIKCENTRAL_CONTENT_MD5,
-    timeoutMs: config.AGENT_HIKCENTRAL_TIMEOUT_MS,
-    ratePerSecond: config.AGENT_HIKCENTRAL_RATE,
-    retries: 0,
-    tls,
-  });
+  const hik = hikClientFromConfig(config, { retries: 0, tls });
   try {
     try {
       const v = await hik.version();

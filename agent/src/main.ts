@@ -8,8 +8,7 @@ import { type ServerType, serve } from "@hono/node-server";
 import { Hono } from "hono";
 import type { Logger } from "pino";
 import { AgentStore } from "./adapters/db/agent-store.js";
-import { HikCentralClient } from "./adapters/hikcentral/client.js";
-import { hikTlsFromConfig } from "./adapters/hikcentral/tls-config.js";
+import { hikClientFromConfig } from "./adapters/hikcentral/from-config.js";
 import { AgentLink } from "./adapters/mqtt/agent-link.js";
 import type { AgentConfig } from "./config.js";
 import { createAgentMetrics } from "./metrics.js";
@@ -67,15 +66,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
 
   let hikHealthy: boolean | undefined;
   let hikError: string | undefined;
-  const hik = new HikCentralClient({
-    baseUrl: config.AGENT_HIKCENTRAL_URL,
-    appKey: config.AGENT_HIKCENTRAL_APP_KEY,
-    appSecret: config.AGENT_HIKCENTRAL_APP_SECRET,
-    contentMd5: config.AGENT_HIKCENTRAL_CONTENT_MD5,
-    timeoutMs: config.AGENT_HIKCENTRAL_TIMEOUT_MS,
-    ratePerSecond: config.AGENT_HIKCENTRAL_RATE,
+  const hik = hikClientFromConfig(config, {
     retries: 3,
-    tls: hikTlsFromConfig(config),
     onCall: (endpoint, outcome, seconds) => {
       metrics.apiRequests.inc({ endpoint, status: outcome });
       metrics.apiSeconds.observe({ endpoint }, seconds);

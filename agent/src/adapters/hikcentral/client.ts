@@ -110,8 +110,8 @@ export class HikCentralClient {
     });
   }
 
-  private async send<T>(path: string, body: unknown, schema?: z.ZodType<T>): Promise<T> {
-    const fullPath = `/artemis/api/${path}`;
+  /** The JSON body and the signed headers for one call; the exact bytes signed are the bytes sent. */
+  private signed(fullPath: string, body: unknown, accept: string) {
     const bytes = Buffer.from(JSON.stringify(body ?? {}), "utf8");
     const headers = signRequest({
       method: "POST",
@@ -119,10 +119,16 @@ export class HikCentralClient {
       body: bytes,
       appKey: this.opts.appKey,
       appSecret: this.opts.appSecret,
-      accept: "application/json",
+      accept,
       contentType: "application/json;charset=UTF-8",
       contentMd5: this.opts.contentMd5,
     });
+    return { bytes, headers };
+  }
+
+  private async send<T>(path: string, body: unknown, schema?: z.ZodType<T>): Promise<T> {
+    const fullPath = `/artemis/api/${path}`;
+    const { bytes, headers } = this.signed(fullPath, body, "application/json");
     const started = performance.now();
     const done = (outcome: string) => this.opts.onCall?.(path, outcome, (performance.now() - started) / 1000);
     let res: Awaited<ReturnType<typeof fetch>>;
@@ -333,17 +339,7 @@ export class HikCentralClient {
   /** The picture of an access event: HCP answers with a redirect to it (the SDK treats 3xx as success). */
   async eventPicture(picUri: string): Promise<{ contentType: string; bytes: Buffer }> {
     const fullPath = "/artemis/api/acs/v1/event/pictures";
-    const bytes = Buffer.from(JSON.stringify({ picUri }), "utf8");
-    const headers = signRequest({
-      method: "POST",
-      path: fullPath,
-      body: bytes,
-      appKey: this.opts.appKey,
-      appSecret: this.opts.appSecret,
-      accept: "*/*",
-      contentType: "application/json;charset=UTF-8",
-      contentMd5: this.opts.contentMd5,
-    });
+    const { bytes, headers } = this.signed(fullPath, { picUri }, "*/*");
     const common = {
       signal: AbortSignal.timeout(this.opts.timeoutMs),
       ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
