@@ -55,15 +55,10 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     await store.setMeta("event_token", eventToken);
   }
 
-  let inboxDepth = 0;
-  let outboxDepth = 0;
-  const depths = async () => {
-    inboxDepth = await store.pendingCount();
-    outboxDepth = await store.outboxDepth();
-    return { inbox: inboxDepth, outbox: outboxDepth };
-  };
+  const depths = async () => ({ inbox: await store.pendingCount(), outbox: await store.outboxDepth() });
   const metrics = createAgentMetrics(AGENT_VERSION, depths);
 
+  let eventSync: EventSync | undefined;
   let hikHealthy: boolean | undefined;
   let hikError: string | undefined;
   const hik = hikClientFromConfig(config, {
@@ -72,6 +67,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       metrics.apiRequests.inc({ endpoint, status: outcome });
       metrics.apiSeconds.observe({ endpoint }, seconds);
       const reached = outcome !== "network" && outcome !== "5xx";
+      // Back after an outage: search for what was missed now, not at the next interval.
+      if (reached && hikHealthy === false) eventSync?.wake();
       hikHealthy = reached;
       hikError = reached ? undefined : outcome;
     },
@@ -102,7 +99,6 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   );
 
   const since = new Date().toISOString();
-  let eventSync: EventSync | undefined;
   const subscribed = () => eventSync?.subscribed ?? false;
   const status = async (state: "online" | "offline"): Promise<AgentStatus> => {
     const d = await depths();

@@ -112,17 +112,8 @@ export class Inbox {
       );
     } else if (result === "duplicate") {
       // The control plane re-sent it: repeat the final answer if there is one, apply nothing twice.
-      const known = await this.store.commandStatus(cmd.id);
-      if (known && known.status !== "pending") {
-        await this.store.queueAck(
-          makeAck(
-            this.opts.site,
-            cmd,
-            known.status as AckStatus,
-            known.lastError ? { code: "REPEATED", message: known.lastError, retryable: false } : undefined,
-          ),
-        );
-      }
+      const final = await this.store.finalAck(cmd.id);
+      if (final) await this.store.queueAck({ ...final, id: randomUUID(), at: new Date().toISOString() });
     } else {
       this.log.info({ commandId: cmd.id, seq: cmd.seq, type: cmd.type }, "command stored");
     }

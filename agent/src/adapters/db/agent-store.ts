@@ -72,12 +72,11 @@ export class AgentStore {
     });
   }
 
-  async commandStatus(id: string): Promise<{ status: string; lastError: string | null } | undefined> {
-    const r = await this.db.read("SELECT status, last_error FROM inbox WHERE id = ?", [id]);
+  /** The ack a finished command was answered with, to repeat when the command is delivered again. */
+  async finalAck(id: string): Promise<Ack | undefined> {
+    const r = await this.db.read("SELECT final_ack FROM inbox WHERE id = ? AND final_ack IS NOT NULL", [id]);
     const row = r.rows[0];
-    return row
-      ? { status: String(row.status), lastError: row.last_error === null ? null : String(row.last_error) }
-      : undefined;
+    return row ? (JSON.parse(String(row.final_ack)) as Ack) : undefined;
   }
 
   /** The lowest pending command; the caller decides whether its seq is next. */
@@ -125,8 +124,8 @@ export class AgentStore {
     const now = new Date().toISOString();
     const stmts: InStatement[] = [
       {
-        sql: "UPDATE inbox SET status = ?, finished_at = ?, last_error = ? WHERE id = ?",
-        args: [final.status, now, final.reason?.message ?? null, cmd.id],
+        sql: "UPDATE inbox SET status = ?, finished_at = ?, last_error = ?, final_ack = ? WHERE id = ?",
+        args: [final.status, now, final.reason?.message ?? null, JSON.stringify(final), cmd.id],
       },
       {
         sql: "INSERT INTO meta (key, value) VALUES ('last_applied_seq', ?) ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), excluded.value)",
