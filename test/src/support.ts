@@ -8,8 +8,8 @@ export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), `gatehouse
 /** Component logs of a test run, kept in test-output/ so CI keeps them when a test fails. */
 export function testLogger(name: string) {
   return pino(
-    { level: process.env.GATEHOUSE_TEST_LOG_LEVEL ?? "info" },
-    pino.destination({ dest: `test-output/${name}.log`, mkdir: true, sync: true }),
+    { level: process.env.GATEHOUSE_TEST_LOG_LEVEL ?? "debug" },
+    pino.destination({ dest: `test-output/${name}.log`, mkdir: true, sync: true, append: false }),
   );
 }
 

@@ -258,3 +258,21 @@ describe("bad input is refused with a problem naming the field, and nothing is s
     expect(((await res.json()) as any).errors.length).toBeGreaterThan(0);
   });
 });
+
+describe("secrets", () => {
+  it("never reach the logs of the run above", async () => {
+    const { readFileSync } = await import("node:fs");
+    const log = readFileSync("test-output/walking-skeleton.log", "utf8");
+    expect(log.length).toBeGreaterThan(1000); // the run did log
+    const secrets = [
+      stack.adminToken,
+      stack.agentConfig.AGENT_MQTT_PASSWORD,
+      stack.agentConfig.AGENT_HIKCENTRAL_APP_SECRET,
+      (await stack.agent.store.getMeta("event_token"))!,
+    ];
+    for (const s of secrets) {
+      expect(s.length).toBeGreaterThan(8);
+      expect(log.includes(s), `a secret of ${s.length} characters is in the log`).toBe(false);
+    }
+  });
+});
