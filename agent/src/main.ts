@@ -81,6 +81,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
     faceOnly: config.AGENT_FACE_ONLY,
     appliedFace: (code) => store.appliedFace(code),
+    grantedGroups: (code) => store.grantedGroups(code),
     downloadWaitMs: config.AGENT_DOWNLOAD_WAIT_SECONDS * 1000,
     downloadPollMs: 250,
     log: (m) => log.warn(m),

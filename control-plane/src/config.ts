@@ -19,6 +19,7 @@ export const ControlPlaneConfigSchema = z.object({
   GATEHOUSE_MAIL_FROM: z.string().default("Gatehouse <gatehouse@localhost>"),
   GATEHOUSE_ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
   GATEHOUSE_COMMAND_RESEND_SECONDS: z.coerce.number().positive().default(30),
+  GATEHOUSE_SCHEDULER_SECONDS: z.coerce.number().positive().default(30),
   GATEHOUSE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;

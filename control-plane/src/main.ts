@@ -16,6 +16,7 @@ import { createControlPlaneMetrics } from "./metrics.js";
 import { AgentIntake } from "./services/agent-intake.js";
 import { CommandDispatcher } from "./services/command-dispatcher.js";
 import { Notifier } from "./services/notifier.js";
+import { VisitScheduler } from "./services/visit-scheduler.js";
 import { VisitService } from "./services/visits.js";
 
 export const CONTROL_PLANE_VERSION = "0.1.0";
@@ -101,6 +102,13 @@ export async function startControlPlane(
     log.warn({ err: e.message }, "publishing a command failed; it will be re-sent"),
   );
 
+  const scheduler = new VisitScheduler(
+    visits,
+    visitService,
+    log.child({ component: "scheduler" }),
+    config.GATEHOUSE_SCHEDULER_SECONDS * 1000,
+  );
+
   let ready = false;
   const app = buildApp({
     sites,
@@ -123,6 +131,7 @@ export async function startControlPlane(
 
   dispatcher.start();
   notifier.wake();
+  scheduler.start();
   ready = true;
   log.info({ http: httpUrl, mqtt: mqttUrl }, "control plane started");
 
@@ -133,6 +142,7 @@ export async function startControlPlane(
     tokens,
     async stop() {
       ready = false;
+      await scheduler.stop();
       dispatcher!.stop();
       await notifier.stop();
       await new Promise((r) => server.close(r));

@@ -21,6 +21,8 @@ export interface StackOptions {
   siteKinds?: Record<string, { accessGroups: string[]; revokeOnExit?: boolean }>;
   /** Simulator settings beyond the defaults. */
   simulator?: SimulatorOptions;
+  /** Extra GATEHOUSE_* settings of the control plane. */
+  controlPlaneEnv?: Record<string, string>;
   /** Extra AGENT_* settings (e.g. AGENT_HIKCENTRAL_RATE for benchmarks). */
   agentEnv?: Record<string, string>;
   /** One logger for all components; each gets its own child. */
@@ -62,6 +64,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     GATEHOUSE_MQTT_PORT: String(o.mqttPort ?? 0),
     GATEHOUSE_ADMIN_TOKEN: o.adminToken,
     GATEHOUSE_COMMAND_RESEND_SECONDS: "5",
+    ...o.controlPlaneEnv,
     ...(o.smtpUrl ? { GATEHOUSE_SMTP_URL: o.smtpUrl } : {}),
   });
   const controlPlane = await startControlPlane(cpConfig, o.log.child({ component: "control-plane" }));

@@ -26,6 +26,8 @@ export interface ExecutorOptions {
   orgIndexCode: string;
   /** The site's terminals open by face only: a grant whose face did not take has failed. */
   faceOnly: boolean;
+  /** The access levels (ids) the replica says this agent granted the person. */
+  grantedGroups: (personCode: string) => Promise<string[]>;
   /** The face digest the replica says HikCentral holds for a person, to skip an unchanged upload. */
   appliedFace: (personCode: string) => Promise<string | undefined>;
   /** How long to wait for the terminals to take a change before acking with the download still pending. */
@@ -67,7 +69,7 @@ export class CommandExecutor {
   }
 
   /** Access groups may be named by privilegeGroupId or by name; an unknown one is a permanent error. */
-  async resolveGroups(refs: string[]): Promise<string[]> {
+  async resolveGroups(refs: string[], opts: { skipUnknown?: boolean } = {}): Promise<string[]> {
     const lookup = async (fresh: boolean) => {
       if (!this.groupCache || fresh) {
         const groups = await this.hik.privilegeGroups(1);
@@ -82,6 +84,7 @@ export class CommandExecutor {
     let ids = await lookup(false);
     if (ids.some((id) => id === undefined)) ids = await lookup(true);
     const missing = refs.filter((_, i) => ids[i] === undefined);
+    if (opts.skipUnknown) return ids.filter((id): id is string => id !== undefined);
     if (missing.length > 0) {
       throw new GatehouseError(
         "UNKNOWN_ACCESS_GROUP",
@@ -244,7 +247,10 @@ export class CommandExecutor {
     const desired = { state: "revoked", reason: p.reason };
     const existing = await this.hik.personByCode(p.personCode);
     if (!existing) return { personId: null, desired };
-    const groups = await this.resolveGroups(p.accessGroups);
+    // Every level the replica granted, and any named that HikCentral still has: a renamed kind or a
+    // deleted level never stops a revoke.
+    const named = await this.resolveGroups(p.accessGroups, { skipUnknown: true });
+    const groups = [...new Set([...(await this.opts.grantedGroups(p.personCode)), ...named])];
     for (const g of groups) await this.hik.removeFromGroup(g, [existing.personId]);
     // Ending the validity too means a group someone re-adds by hand still does not open the turnstile.
     await this.hik.updatePerson(existing.personId, { endTime: formatInZone(new Date(), this.opts.timeZone) });

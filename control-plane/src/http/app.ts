@@ -13,7 +13,8 @@ import type { ControlPlaneMetrics } from "../metrics.js";
 import { FieldError, type VisitService } from "../services/visits.js";
 import { type AuthEnv, bearerAuth, requireRole } from "./auth.js";
 import { problem, zodProblems } from "./problem.js";
-import { Problem, SiteCreate, SiteCreated, SiteView, VisitCreate, VisitView } from "./schemas.js";
+import { SiteCreate, SiteCreated, SiteView, VisitCreate, VisitView } from "./schemas.js";
+import { registerVisitRoutes } from "./visit-routes.js";
 
 export interface AppDeps {
   sites: SitesRepo;
@@ -25,18 +26,7 @@ export interface AppDeps {
   ready: () => boolean;
 }
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
-const problems = (...codes: number[]) =>
-  Object.fromEntries(
-    codes.map((c) => [
-      c,
-      { content: { "application/problem+json": { schema: Problem } }, description: "Problem" },
-    ]),
-  );
-const security = [{ bearer: [] }];
+import { json, problems, security } from "./openapi-helpers.js";
 
 async function siteView(sites: SitesRepo, s: Site) {
   return {
@@ -90,6 +80,7 @@ export function buildApp(deps: AppDeps) {
   app.use("/v1/*", bearerAuth(deps.tokens));
   app.on("POST", "/v1/sites", requireRole("admin"));
   app.on("POST", "/v1/visits", requireRole("operator"));
+  app.on(["POST", "PATCH"], "/v1/visits/*", requireRole("operator"));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", (c) =>
@@ -210,6 +201,8 @@ export function buildApp(deps: AppDeps) {
       );
     },
   );
+
+  registerVisitRoutes(app, deps);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

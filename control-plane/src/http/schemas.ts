@@ -101,6 +101,22 @@ export const VisitCreate = z
   })
   .openapi("VisitCreate");
 
+export const PassageView = z
+  .object({
+    id: z.string(),
+    site: z.string(),
+    visitId: z.string().nullable(),
+    personCode: z.string().nullable(),
+    door: z.object({ id: z.string(), name: z.string().nullable() }),
+    direction: z.enum(["entry", "exit", "unknown"]),
+    result: z.enum(["granted", "denied"]),
+    reasonCode: z.string().nullable(),
+    eventType: z.int(),
+    occurredAt: z.string(),
+    storedAt: z.string(),
+  })
+  .openapi("Passage");
+
 export const VisitView = z
   .object({
     id: z.string(),

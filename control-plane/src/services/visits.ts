@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Command } from "@gatehouse/shared";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
+import { transition, type VisitAction } from "../domain/lifecycle.js";
 import { initialStatus, personCodeFor, splitName } from "../domain/visit.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { CommandDispatcher } from "./command-dispatcher.js";
@@ -128,5 +129,87 @@ export class VisitService {
     // Stored first: if this publish fails, the dispatcher's re-send delivers it.
     this.dispatcher.send(cmd).catch((e: Error) => this.onError(e));
     return visit;
+  }
+
+  /** Cancel, check out, revoke, or (from the scheduler) expire a visit: a revoke is queued with the change. */
+  async act(
+    id: string,
+    action: Exclude<VisitAction, "change_validity">,
+    now = new Date(),
+  ): Promise<VisitRecord> {
+    return this.apply(id, action, {}, now);
+  }
+
+  /** New times for an open visit; a validity command carries them to HikCentral. */
+  async changeValidity(id: string, times: { validFrom?: string; validUntil?: string }, now = new Date()) {
+    return this.apply(id, "change_validity", times, now);
+  }
+
+  /** The scheduler's move of a scheduled visit whose time has come; no command (HCP enforces the window). */
+  async activate(id: string, now = new Date()): Promise<void> {
+    await this.visits.change(id, (v) =>
+      v.status === "scheduled" && Date.parse(v.validFrom) <= now.getTime()
+        ? { update: { status: "active" }, command: null, result: null }
+        : { refused: null },
+    );
+  }
+
+  private async apply(
+    id: string,
+    action: VisitAction,
+    times: { validFrom?: string; validUntil?: string },
+    now: Date,
+  ): Promise<VisitRecord> {
+    const known = await this.visits.get(id);
+    if (!known) throw new FieldError(404, "id", `no visit ${id}`);
+    const site = await this.sites.get(known.site);
+    const groups = site?.kinds[known.kind]?.accessGroups ?? [];
+    const out = await this.visits.change(id, (v) => {
+      const t = transition(v, action, now);
+      if (!t.ok) return { refused: t.reason };
+      const validFrom = times.validFrom ? new Date(times.validFrom).toISOString() : v.validFrom;
+      const validUntil = times.validUntil ? new Date(times.validUntil).toISOString() : v.validUntil;
+      if (action === "change_validity") {
+        if (Date.parse(validUntil) <= Date.parse(validFrom))
+          return { refused: "validUntil must be after validFrom" };
+        if (Date.parse(validUntil) <= now.getTime())
+          return { refused: "validUntil is in the past; check the visit out instead" };
+      }
+      const base = { site: v.site, issuedAt: now.toISOString() };
+      const command =
+        t.command === "revoke"
+          ? (seq: number): Command => ({
+              ...base,
+              id: randomUUID(),
+              seq,
+              type: "revoke",
+              // A revoke must reach the turnstiles however long the agent was away.
+              expiresAt: new Date(now.getTime() + 365 * 86_400_000).toISOString(),
+              payload: { visitId: v.id, personCode: v.personCode, accessGroups: groups, reason: t.reason },
+            })
+          : t.command === "validity"
+            ? (seq: number): Command => ({
+                ...base,
+                id: randomUUID(),
+                seq,
+                type: "validity",
+                expiresAt: validUntil,
+                payload: { visitId: v.id, personCode: v.personCode, validFrom, validUntil },
+              })
+            : null;
+      return { update: { status: t.status, validFrom, validUntil }, command, result: null };
+    });
+    if (!out) throw new FieldError(404, "id", `no visit ${id}`);
+    if ("refused" in out) {
+      const reason = String(out.refused);
+      // A closed visit is a conflict with its state (409); bad new times are the caller's input (422).
+      const conflict = action !== "change_validity" || reason.startsWith("the visit");
+      throw new FieldError(conflict ? 409 : 422, conflict ? "status" : "validUntil", reason);
+    }
+    if (out.command) {
+      this.metrics.commandsCreated.inc({ type: out.command.type });
+      this.dispatcher.send(out.command).catch((e: Error) => this.onError(e));
+    }
+    return out.visit;
   }
 }

@@ -40,7 +40,11 @@ export const GrantPayload = z.object({
 export const RevokePayload = z.object({
   visitId: z.string().min(1),
   personCode: PersonCode,
-  accessGroups: z.array(z.string().min(1)).min(1),
+  accessGroups: z
+    .array(z.string().min(1))
+    .describe(
+      "Access levels to remove the person from, besides every one the agent's replica knows it granted",
+    ),
   reason: z.string().describe("Why access ends: cancelled, checked_out, expired, first_exit, manual"),
 });
 

@@ -186,6 +186,15 @@ export class AgentStore {
     };
   }
 
+  async grantedGroups(personCode: string): Promise<string[]> {
+    const r = await this.db.read(
+      "SELECT json_extract(desired, '$.groups') AS g FROM persons WHERE person_code = ?",
+      [personCode],
+    );
+    const v = r.rows[0]?.g;
+    return typeof v === "string" ? (JSON.parse(v) as string[]) : [];
+  }
+
   async appliedFace(personCode: string): Promise<string | undefined> {
     const r = await this.db.read(
       "SELECT json_extract(desired, '$.faceSha256') AS face FROM persons WHERE person_code = ?",

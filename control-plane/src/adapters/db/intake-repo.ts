@@ -97,8 +97,8 @@ export class IntakeRepo {
       const stmts: InStatement[] = [
         {
           sql: `INSERT INTO passages (id, site_id, visit_id, person_code, door_id, door_name, direction, result, reason_code,
-                  event_type, occurred_at, received_at, stored_at, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                  event_type, occurred_at, occurred_utc, received_at, stored_at, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           args: [
             p.id,
             p.site,
@@ -111,6 +111,7 @@ export class IntakeRepo {
             p.reasonCode ?? null,
             p.eventType,
             p.occurredAt,
+            new Date(p.occurredAt).toISOString(),
             p.receivedAt,
             now,
             JSON.stringify(p),

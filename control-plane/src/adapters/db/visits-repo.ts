@@ -81,13 +81,41 @@ export class VisitsRepo {
    * Stores the visit and the command it causes in one atomic write, with the site's next `seq`.
    * `build` receives the allocated seq and returns the envelope to store.
    */
+  /**
+   * Inside the write lock: takes the site's next `seq`, and writes `stmts` with the command `build` makes
+   * in one atomic batch. A change and the command it causes are stored together or not at all.
+   */
+  private async writeWithCommand(
+    site: string,
+    build: (seq: number) => Command,
+    stmts: InStatement[],
+  ): Promise<Command> {
+    const r = await this.db.read("SELECT next_seq FROM sites WHERE id = ?", [site]);
+    const seq = Number(r.rows[0]!.next_seq);
+    const cmd = build(seq);
+    await this.db.writeNow([
+      { sql: "UPDATE sites SET next_seq = ? WHERE id = ?", args: [seq + 1, site] },
+      ...stmts,
+      {
+        sql: "INSERT INTO commands (id, site_id, seq, type, visit_id, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        args: [
+          cmd.id,
+          site,
+          seq,
+          cmd.type,
+          "visitId" in cmd.payload ? cmd.payload.visitId : null,
+          JSON.stringify(cmd),
+          cmd.issuedAt,
+        ],
+      },
+    ]);
+    return cmd;
+  }
+
+  /** Stores a new visit and its grant command in one atomic write. */
   async createWithCommand(v: VisitRecord, build: (seq: number) => Command): Promise<Command> {
-    return this.db.exclusive(async () => {
-      const r = await this.db.read("SELECT next_seq FROM sites WHERE id = ?", [v.site]);
-      const seq = Number(r.rows[0]!.next_seq);
-      const cmd = build(seq);
-      const stmts: InStatement[] = [
-        { sql: "UPDATE sites SET next_seq = ? WHERE id = ?", args: [seq + 1, v.site] },
+    return this.db.exclusive(() =>
+      this.writeWithCommand(v.site, build, [
         {
           sql: `INSERT INTO visits (id, site_id, kind, person_code, guest_name, guest_email, guest_phone, host_name,
                   host_email, host_language, valid_from, valid_until, revoke_on_exit, note, status, access,
@@ -114,14 +142,133 @@ export class VisitsRepo {
             v.updatedAt,
           ],
         },
-        {
-          sql: "INSERT INTO commands (id, site_id, seq, type, visit_id, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          args: [cmd.id, v.site, seq, cmd.type, v.id, JSON.stringify(cmd), v.createdAt],
-        },
-      ];
-      await this.db.writeNow(stmts);
-      return cmd;
+      ]),
+    );
+  }
+
+  /**
+   * Applies `decide` to the visit as stored, under the write lock (so two requests, or a request and the
+   * scheduler, never both act on the same state), and stores the change with its command, if any.
+   */
+  async change<T>(
+    id: string,
+    decide: (v: VisitRecord) =>
+      | {
+          update: Partial<Pick<VisitRecord, "status" | "validFrom" | "validUntil">>;
+          command: ((seq: number) => Command) | null;
+          result: T;
+        }
+      | { refused: T },
+  ): Promise<{ visit: VisitRecord; command: Command | null; result: T } | { refused: T } | undefined> {
+    return this.db.exclusive(async () => {
+      const v = await this.get(id);
+      if (!v) return undefined;
+      const d = decide(v);
+      if ("refused" in d) return { refused: d.refused };
+      const now = new Date().toISOString();
+      const next: VisitRecord = { ...v, ...d.update, updatedAt: now };
+      const update: InStatement = {
+        sql: "UPDATE visits SET status = ?, valid_from = ?, valid_until = ?, updated_at = ? WHERE id = ?",
+        args: [next.status, next.validFrom, next.validUntil, now, id],
+      };
+      if (!d.command) {
+        await this.db.writeNow([update]);
+        return { visit: next, command: null, result: d.result };
+      }
+      const command = await this.writeWithCommand(v.site, d.command, [update]);
+      return { visit: next, command, result: d.result };
     });
+  }
+
+  /** Open visits whose time is over, and scheduled ones whose time has come, for the scheduler. */
+  async due(now: string, limit = 200): Promise<{ ended: string[]; started: string[] }> {
+    const ended = await this.db.read(
+      "SELECT id FROM visits WHERE status IN ('scheduled', 'active') AND valid_until <= ? ORDER BY valid_until LIMIT ?",
+      [now, limit],
+    );
+    const started = await this.db.read(
+      "SELECT id FROM visits WHERE status = 'scheduled' AND valid_from <= ? AND valid_until > ? LIMIT ?",
+      [now, now, limit],
+    );
+    return { ended: ended.rows.map((r) => String(r.id)), started: started.rows.map((r) => String(r.id)) };
+  }
+
+  /** Newest first; the cursor is the last item's (created_at, id), opaque to callers. */
+  async list(f: {
+    site?: string;
+    status?: string;
+    inside?: boolean;
+    q?: string;
+    limit: number;
+    cursor?: string;
+  }) {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    const add = (clause: string, ...values: Array<string | number>) => {
+      where.push(clause);
+      args.push(...values);
+    };
+    if (f.site) add("site_id = ?", f.site);
+    if (f.status) add("status = ?", f.status);
+    if (f.inside !== undefined) add("inside = ?", f.inside ? 1 : 0);
+    if (f.q) {
+      where.push("(guest_name LIKE ? ESCAPE '\\' OR host_name LIKE ? ESCAPE '\\')");
+      const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+      args.push(like, like);
+    }
+    if (f.cursor) {
+      let created: string;
+      let id: string;
+      try {
+        [created, id] = JSON.parse(Buffer.from(f.cursor, "base64url").toString("utf8")) as [string, string];
+        if (typeof created !== "string" || typeof id !== "string") return "bad_cursor" as const;
+      } catch {
+        return "bad_cursor" as const;
+      }
+      where.push("(created_at < ? OR (created_at = ? AND id < ?))");
+      args.push(created, created, id);
+    }
+    const r = await this.db.read(
+      `SELECT * FROM visits ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`,
+      [...args, f.limit + 1],
+    );
+    const rows = r.rows.slice(0, f.limit).map(toVisit);
+    const last = rows.at(-1);
+    const nextCursor =
+      r.rows.length > f.limit && last
+        ? Buffer.from(JSON.stringify([last.createdAt, last.id])).toString("base64url")
+        : null;
+    return { items: rows, nextCursor };
+  }
+
+  async passages(f: { visitId?: string; site?: string; limit: number }) {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    if (f.visitId) {
+      where.push("visit_id = ?");
+      args.push(f.visitId);
+    }
+    if (f.site) {
+      where.push("site_id = ?");
+      args.push(f.site);
+    }
+    const r = await this.db.read(
+      `SELECT * FROM passages ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY occurred_utc DESC LIMIT ?`,
+      [...args, f.limit],
+    );
+    return r.rows.map((p) => ({
+      id: String(p.id),
+      site: String(p.site_id),
+      visitId: s(p.visit_id),
+      personCode: s(p.person_code),
+      door: { id: String(p.door_id), name: s(p.door_name) },
+      direction: String(p.direction) as "entry" | "exit" | "unknown",
+      result: String(p.result) as "granted" | "denied",
+      reasonCode: s(p.reason_code),
+      eventType: Number(p.event_type),
+      occurredAt: String(p.occurred_at),
+      storedAt: String(p.stored_at),
+    }));
   }
 
   async get(id: string): Promise<VisitRecord | undefined> {

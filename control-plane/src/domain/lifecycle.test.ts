@@ -1,0 +1,86 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { isClosed, transition, type VisitAction } from "./lifecycle.js";
+import { type Access, accessAfterAck, type VisitStatus } from "./visit.js";
+
+const now = new Date("2025-10-03T12:00:00Z");
+const open = {
+  status: "active" as VisitStatus,
+  access: "granted" as Access,
+  validUntil: "2025-10-03T18:00:00Z",
+};
+
+describe("visit lifecycle", () => {
+  it("ends a visit with a revoke, and refuses to change a closed one", () => {
+    expect(transition(open, "checkout", now)).toMatchObject({
+      ok: true,
+      status: "checked_out",
+      command: "revoke",
+    });
+    expect(transition(open, "cancel", now)).toMatchObject({
+      ok: true,
+      status: "cancelled",
+      command: "revoke",
+    });
+    expect(transition({ ...open, status: "cancelled" }, "checkout", now)).toMatchObject({ ok: false });
+    expect(transition({ ...open, status: "scheduled" }, "checkout", now)).toMatchObject({ ok: false });
+  });
+
+  it("expires only a visit whose time is over", () => {
+    expect(transition(open, "expire", now)).toMatchObject({ ok: false });
+    expect(transition(open, "expire", new Date("2025-10-03T18:00:01Z"))).toMatchObject({
+      ok: true,
+      status: "expired",
+    });
+  });
+
+  it("no sequence of actions and acks leaves a closed visit granted once its revoke is acked", () => {
+    type Step =
+      | { kind: "action"; action: VisitAction }
+      | { kind: "ack"; of: "grant" | "revoke" | "validity"; ok: boolean };
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({
+        kind: fc.constant("action" as const),
+        action: fc.constantFrom<VisitAction>("cancel", "checkout", "revoke", "expire", "change_validity"),
+      }),
+      fc.record({
+        kind: fc.constant("ack" as const),
+        of: fc.constantFrom("grant" as const, "revoke" as const, "validity" as const),
+        ok: fc.boolean(),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
+        let v = {
+          status: "active" as VisitStatus,
+          access: "pending" as Access,
+          validUntil: "2025-10-03T11:00:00Z",
+        };
+        // Commands queue in order; an ack answers the oldest unanswered one of its type, as seq order makes them.
+        const queued: Array<"grant" | "revoke" | "validity"> = ["grant"];
+        let revokeAckedAfterClose = false;
+        for (const s of steps) {
+          if (s.kind === "action") {
+            const t = transition(v, s.action, now);
+            if (t.ok) {
+              v = { ...v, status: t.status };
+              if (t.command) queued.push(t.command);
+            }
+          } else {
+            const i = queued.indexOf(s.of);
+            if (i < 0) continue;
+            // Acks come in seq order: everything before it was answered already.
+            const answered = queued.splice(0, i + 1);
+            for (const type of answered) {
+              const ok = type === s.of ? s.ok : true;
+              v = { ...v, access: accessAfterAck(v.access, type, ok ? "applied" : "failed") };
+              if (type === "revoke" && ok && isClosed(v.status)) revokeAckedAfterClose = true;
+            }
+          }
+          if (revokeAckedAfterClose && isClosed(v.status)) expect(v.access).not.toBe("granted");
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

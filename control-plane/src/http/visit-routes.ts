@@ -1,0 +1,174 @@
+import { IsoDateTime } from "@gatehouse/shared";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { VisitService } from "../services/visits.js";
+import type { AuthEnv } from "./auth.js";
+import { json, problems, security } from "./openapi-helpers.js";
+import { problem } from "./problem.js";
+import { PassageView, VisitView } from "./schemas.js";
+
+export interface VisitRouteDeps {
+  visits: VisitsRepo;
+  visitService: VisitService;
+}
+
+const Id = z.object({ id: z.string() });
+
+async function view(visits: VisitsRepo, v: VisitRecord) {
+  return { ...v, commands: await visits.commands(v.id), notifications: await visits.notifications(v.id) };
+}
+
+/** The visit lifecycle (cancel, check out, revoke, new times) and the visit and passage lists. */
+export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteDeps): void {
+  for (const action of ["cancel", "checkout", "revoke"] as const) {
+    app.openapi(
+      createRoute({
+        method: "post",
+        path: `/v1/visits/{id}/${action}`,
+        summary:
+          action === "revoke"
+            ? "Take the visit's access away now (the visit stays open); a revoke command is queued"
+            : `${action === "cancel" ? "Cancel" : "Check out"} the visit; a revoke command is queued`,
+        security,
+        request: { params: Id },
+        responses: { 200: json(VisitView, "The visit"), ...problems(401, 403, 404, 409) },
+      }),
+      async (c) => {
+        const v = await deps.visitService.act(c.req.valid("param").id, action);
+        return c.json(await view(deps.visits, v), 200);
+      },
+    );
+  }
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/v1/visits/{id}",
+      summary: "Change validFrom / validUntil; a validity command carries them to HikCentral",
+      security,
+      request: {
+        params: Id,
+        body: {
+          content: {
+            "application/json": {
+              schema: z
+                .strictObject({ validFrom: IsoDateTime.optional(), validUntil: IsoDateTime.optional() })
+                .refine((b) => b.validFrom !== undefined || b.validUntil !== undefined, {
+                  message: "give validFrom or validUntil",
+                  path: ["validUntil"],
+                })
+                .openapi("VisitTimes"),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: { 200: json(VisitView, "The visit"), ...problems(400, 401, 403, 404, 409, 422) },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      const v = await deps.visitService.changeValidity(c.req.valid("param").id, {
+        ...(b.validFrom ? { validFrom: b.validFrom } : {}),
+        ...(b.validUntil ? { validUntil: b.validUntil } : {}),
+      });
+      return c.json(await view(deps.visits, v), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/visits",
+      summary: "Visits, newest first, filtered and paginated",
+      security,
+      request: {
+        query: z.object({
+          site: z.string().optional(),
+          status: z.enum(["scheduled", "active", "checked_out", "cancelled", "expired"]).optional(),
+          inside: z.enum(["true", "false"]).optional(),
+          q: z.string().max(100).optional().describe("Guest or host name contains"),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          cursor: z.string().optional(),
+        }),
+      },
+      responses: {
+        200: json(
+          z.object({
+            items: z.array(VisitView.omit({ commands: true, notifications: true })),
+            nextCursor: z.string().nullable(),
+          }),
+          "Visits",
+        ),
+        ...problems(400, 401),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const page = await deps.visits.list({
+        limit: q.limit,
+        ...(q.site ? { site: q.site } : {}),
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.inside ? { inside: q.inside === "true" } : {}),
+        ...(q.q ? { q: q.q } : {}),
+        ...(q.cursor ? { cursor: q.cursor } : {}),
+      });
+      if (page === "bad_cursor")
+        return problem(c, 400, "the cursor is not one this API gave", [
+          { path: "cursor", message: "invalid" },
+        ]) as never;
+      return c.json(page, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/visits/{id}/passages",
+      summary: "A visit's passages, latest first",
+      security,
+      request: { params: Id },
+      responses: {
+        200: json(z.object({ items: z.array(PassageView), nextCursor: z.string().nullable() }), "Passages"),
+        ...problems(401, 404),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").id;
+      if (!(await deps.visits.get(id)))
+        return problem(c, 404, "no such visit", [{ path: "id", message: "not found" }]) as never;
+      return c.json(
+        { items: await deps.visits.passages({ visitId: id, limit: 500 }), nextCursor: null },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/passages",
+      summary: "Passages, latest first",
+      security,
+      request: {
+        query: z.object({
+          site: z.string().optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(100),
+        }),
+      },
+      responses: {
+        200: json(z.object({ items: z.array(PassageView), nextCursor: z.string().nullable() }), "Passages"),
+        ...problems(400, 401),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      return c.json(
+        {
+          items: await deps.visits.passages({ limit: q.limit, ...(q.site ? { site: q.site } : {}) }),
+          nextCursor: null,
+        },
+        200,
+      );
+    },
+  );
+}
