@@ -94,6 +94,11 @@ export async function startControlPlane(
   intake = new AgentIntake(intakeRepo, sites, log.child({ component: "intake" }), metrics, {
     publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
     onPassageStored: () => notifier.wake(),
+    onCommand: (command) => {
+      dispatcher!
+        .send(command)
+        .catch((e: Error) => log.warn({ err: e.message }, "publishing a command failed; it will be re-sent"));
+    },
     onAgentOnline: (site) => {
       void dispatcher!.resendSite(site).catch((e: Error) => log.warn({ err: e.message }, "re-send failed"));
     },

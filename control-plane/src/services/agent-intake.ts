@@ -1,4 +1,4 @@
-import { Ack, AgentStatus, type ConsumerPassage, Passage, topics } from "@gatehouse/shared";
+import { Ack, AgentStatus, type Command, type ConsumerPassage, Passage, topics } from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { IntakeRepo } from "../adapters/db/intake-repo.js";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
@@ -9,6 +9,8 @@ export interface IntakeEffects {
   publish(topic: string, payload: string, retain?: boolean): Promise<void>;
   onPassageStored(): void;
   onAgentOnline(site: string): void;
+  /** A command the intake caused (a revoke at first exit), stored already, to publish. */
+  onCommand(command: Command): void;
 }
 
 /** Commits what agents send: acks, passages, status. Invalid payloads are logged, counted and dropped. */
@@ -67,6 +69,10 @@ export class AgentIntake {
         .publish(topics.passages(site), JSON.stringify(enriched))
         .catch((e: Error) => this.log.warn({ err: e.message }, "republishing a passage failed"));
       if (outcome.notify.length > 0) this.effects.onPassageStored();
+      if (outcome.command) {
+        this.metrics.commandsCreated.inc({ type: outcome.command.type });
+        this.effects.onCommand(outcome.command);
+      }
       return true;
     }
     const r = AgentStatus.safeParse(json);

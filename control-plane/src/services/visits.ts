@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Command } from "@gatehouse/shared";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
+import { revokeCommand, validityCommand } from "../domain/commands.js";
 import { transition, type VisitAction } from "../domain/lifecycle.js";
 import { initialStatus, personCodeFor, splitName } from "../domain/visit.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
@@ -175,27 +176,13 @@ export class VisitService {
         if (Date.parse(validUntil) <= now.getTime())
           return { refused: "validUntil is in the past; check the visit out instead" };
       }
-      const base = { site: v.site, issuedAt: now.toISOString() };
+      const who = { site: v.site, visitId: v.id, personCode: v.personCode, now };
       const command =
         t.command === "revoke"
-          ? (seq: number): Command => ({
-              ...base,
-              id: randomUUID(),
-              seq,
-              type: "revoke",
-              // A revoke must reach the turnstiles however long the agent was away.
-              expiresAt: new Date(now.getTime() + 365 * 86_400_000).toISOString(),
-              payload: { visitId: v.id, personCode: v.personCode, accessGroups: groups, reason: t.reason },
-            })
+          ? (seq: number) =>
+              revokeCommand({ ...who, id: randomUUID(), seq, accessGroups: groups, reason: t.reason })
           : t.command === "validity"
-            ? (seq: number): Command => ({
-                ...base,
-                id: randomUUID(),
-                seq,
-                type: "validity",
-                expiresAt: validUntil,
-                payload: { visitId: v.id, personCode: v.personCode, validFrom, validUntil },
-              })
+            ? (seq: number) => validityCommand({ ...who, id: randomUUID(), seq, validFrom, validUntil })
             : null;
       return { update: { status: t.status, validFrom, validUntil }, command, result: null };
     });

@@ -27,13 +27,14 @@ const until = (id: string, what: string, ok: (v: any) => boolean) =>
     what,
   );
 
-async function grantedVisit(name: string, validUntil = inMinutes(60), validFrom = inMinutes(-1)) {
+async function grantedVisit(name: string, validUntil = inMinutes(60), validFrom = inMinutes(-1), extra = {}) {
   const r = await stack.api("POST", "/v1/visits", {
     site: stack.siteId,
     guest: { name },
     host: { name: "Host" },
     validFrom,
     validUntil,
+    ...extra,
   });
   expect(r.status).toBe(201);
   return until(r.body.id, "granted", (v) => v.access === "granted");
@@ -44,11 +45,11 @@ const inGroup = (personCode: string) => {
   return p ? stack.simulator.state.groupsOf(p.personId).map((g) => g.privilegeGroupId) : [];
 };
 
-async function passage(personCode: string) {
+async function passage(personCode: string, direction: "entry" | "exit" = "entry") {
   const res = await fetch(`${stack.simulator.url}/_sim/passages`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ personCode, direction: "entry" }),
+    body: JSON.stringify({ personCode, direction }),
   });
   return (await res.json()) as { eventType: number };
 }
@@ -108,6 +109,20 @@ describe("the visit lifecycle closes the door", () => {
     const bad = await stack.api("PATCH", `/v1/visits/${v.id}`, { validUntil: inMinutes(-10) });
     expect(bad.status).toBe(422);
     expect(bad.body.errors[0].path).toBe("validUntil");
+  });
+
+  it("a revokeOnExit visit is checked out and revoked at its first exit, once", async () => {
+    const v = await grantedVisit("One Way", inMinutes(60), inMinutes(-1), { revokeOnExit: true });
+    expect((await passage(v.personCode, "entry")).eventType).toBe(196893);
+    expect((await passage(v.personCode, "exit")).eventType).toBe(196893);
+    const done = await until(v.id, "revoked at exit", (x) => x.access === "revoked");
+    expect(done).toMatchObject({ status: "checked_out", exitCount: 1, inside: false });
+    expect(inGroup(v.personCode)).toEqual([]);
+    // The guest cannot come back in, and a second exit event queues nothing more.
+    expect((await passage(v.personCode, "entry")).eventType).toBe(197151);
+    await passage(v.personCode, "exit");
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await get(v.id)).commands.map((c: any) => c.type)).toEqual(["grant", "revoke"]);
   });
 
   it("the scheduler expires a visit at validUntil and revokes it", async () => {

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { Ack, Passage } from "@gatehouse/shared";
+import type { Ack, Command, Passage } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
+import { revokeCommand } from "../../domain/commands.js";
+import { transition } from "../../domain/lifecycle.js";
 import { accessAfterAck, applyPassage, type CommandStatus, nextCommandStatus } from "../../domain/visit.js";
+import { commandStatements } from "./command-statements.js";
 import { toVisit, type VisitRecord } from "./visits-repo.js";
 
 export type AckOutcome =
@@ -12,7 +15,7 @@ export type AckOutcome =
 
 export type PassageOutcome =
   | { kind: "duplicate" }
-  | { kind: "stored"; visit: VisitRecord | null; notify: string[] };
+  | { kind: "stored"; visit: VisitRecord | null; notify: string[]; command: Command | null };
 
 /** Commits what agents report. Each method is one read-then-write unit under the write lock. */
 export class IntakeRepo {
@@ -119,6 +122,7 @@ export class IntakeRepo {
         },
       ];
       let notify: string[] = [];
+      let command: Command | null = null;
       if (visit) {
         // Visit fields hold UTC instants; the passage keeps the site's offset as the agent saw it.
         const effect = applyPassage(visit, { ...p, occurredAt: new Date(p.occurredAt).toISOString() });
@@ -139,7 +143,7 @@ export class IntakeRepo {
             visit.id,
           ],
         });
-        const site = await this.db.read("SELECT fallback_email FROM sites WHERE id = ?", [p.site]);
+        const site = await this.db.read("SELECT fallback_email, kinds FROM sites WHERE id = ?", [p.site]);
         const recipient = visit.host.email ?? (site.rows[0]?.fallback_email as string | null) ?? null;
         for (const kind of notify) {
           // The unique (visit, kind) key makes "first entry" a fact that can be recorded only once.
@@ -159,9 +163,39 @@ export class IntakeRepo {
           });
         }
         Object.assign(visit, c);
+        // A revokeOnExit visit ends at its first exit, in this same transaction: a crash cannot keep the
+        // passage and lose the revoke.
+        if (notify.includes("first_exit") && visit.revokeOnExit) {
+          const t = transition(visit, "checkout", new Date());
+          if (t.ok) {
+            const kinds = JSON.parse(String(site.rows[0]?.kinds ?? "{}")) as Record<
+              string,
+              { accessGroups: string[] }
+            >;
+            const v = visit;
+            const { command: revoke, stmts: commandStmts } = await commandStatements(this.db, p.site, (seq) =>
+              revokeCommand({
+                id: randomUUID(),
+                seq,
+                site: p.site,
+                visitId: v.id,
+                personCode: v.personCode,
+                accessGroups: kinds[v.kind]?.accessGroups ?? [],
+                reason: "first_exit",
+                now: new Date(),
+              }),
+            );
+            stmts.push(
+              { sql: "UPDATE visits SET status = ? WHERE id = ?", args: [t.status, v.id] },
+              ...commandStmts,
+            );
+            visit.status = t.status;
+            command = revoke;
+          }
+        }
       }
       await this.db.writeNow(stmts);
-      return { kind: "stored", visit, notify };
+      return { kind: "stored", visit, notify, command };
     });
   }
 }

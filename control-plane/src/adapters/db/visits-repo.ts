@@ -2,6 +2,7 @@ import type { Command } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement, Row } from "@libsql/client";
 import type { Access, VisitStatus } from "../../domain/visit.js";
+import { commandStatements } from "./command-statements.js";
 
 export interface VisitRecord {
   id: string;
@@ -78,10 +79,6 @@ export class VisitsRepo {
   constructor(private readonly db: Database) {}
 
   /**
-   * Stores the visit and the command it causes in one atomic write, with the site's next `seq`.
-   * `build` receives the allocated seq and returns the envelope to store.
-   */
-  /**
    * Inside the write lock: takes the site's next `seq`, and writes `stmts` with the command `build` makes
    * in one atomic batch. A change and the command it causes are stored together or not at all.
    */
@@ -90,26 +87,9 @@ export class VisitsRepo {
     build: (seq: number) => Command,
     stmts: InStatement[],
   ): Promise<Command> {
-    const r = await this.db.read("SELECT next_seq FROM sites WHERE id = ?", [site]);
-    const seq = Number(r.rows[0]!.next_seq);
-    const cmd = build(seq);
-    await this.db.writeNow([
-      { sql: "UPDATE sites SET next_seq = ? WHERE id = ?", args: [seq + 1, site] },
-      ...stmts,
-      {
-        sql: "INSERT INTO commands (id, site_id, seq, type, visit_id, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        args: [
-          cmd.id,
-          site,
-          seq,
-          cmd.type,
-          "visitId" in cmd.payload ? cmd.payload.visitId : null,
-          JSON.stringify(cmd),
-          cmd.issuedAt,
-        ],
-      },
-    ]);
-    return cmd;
+    const { command, stmts: commandStmts } = await commandStatements(this.db, site, build);
+    await this.db.writeNow([...stmts, ...commandStmts]);
+    return command;
   }
 
   /** Stores a new visit and its grant command in one atomic write. */
