@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { topics } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type ServerType, serve } from "@hono/node-server";
 import { createTransport, type Transporter } from "nodemailer";
@@ -94,6 +95,13 @@ export async function startControlPlane(
   intake = new AgentIntake(intakeRepo, sites, log.child({ component: "intake" }), metrics, {
     publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
     onPassageStored: () => notifier.wake(),
+    onOccupancyChanged: (site) => {
+      // Retained, so a consumer that subscribes later gets the muster list at once.
+      void visits
+        .occupancy(site)
+        .then(([o]) => (o ? broker.publish(topics.occupancy(site), JSON.stringify(o), true) : undefined))
+        .catch((e: Error) => log.warn({ err: e.message }, "publishing occupancy failed"));
+    },
     onCommand: (command) => {
       dispatcher!
         .send(command)

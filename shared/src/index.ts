@@ -4,6 +4,7 @@ export * from "./errors.js";
 export * from "./schemas/ack.js";
 export * from "./schemas/command.js";
 export * from "./schemas/common.js";
+export * from "./schemas/occupancy.js";
 export * from "./schemas/passage.js";
 export * from "./schemas/status.js";
 export { SerialLoop } from "./serial-loop.js";

@@ -101,6 +101,22 @@ export const VisitCreate = z
   })
   .openapi("VisitCreate");
 
+export const OccupancyView = z
+  .object({
+    site: z.string(),
+    count: z.int(),
+    at: z.string(),
+    inside: z.array(
+      z.object({
+        visitId: z.string(),
+        guestName: z.string(),
+        hostName: z.string(),
+        since: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi("Occupancy");
+
 export const PassageView = z
   .object({
     id: z.string(),

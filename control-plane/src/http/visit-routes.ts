@@ -5,7 +5,7 @@ import type { VisitService } from "../services/visits.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
 import { problem } from "./problem.js";
-import { PassageView, VisitView } from "./schemas.js";
+import { OccupancyView, PassageView, VisitView } from "./schemas.js";
 
 export interface VisitRouteDeps {
   visits: VisitsRepo;
@@ -140,6 +140,24 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
         { items: await deps.visits.passages({ visitId: id, limit: 500 }), nextCursor: null },
         200,
       );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/occupancy",
+      summary: "Who is inside now, per site (the muster list)",
+      security,
+      request: { query: z.object({ site: z.string().optional() }) },
+      responses: {
+        200: json(z.object({ items: z.array(OccupancyView) }), "Occupancy per site"),
+        ...problems(401),
+      },
+    }),
+    async (c) => {
+      const site = c.req.valid("query").site;
+      return c.json({ items: await deps.visits.occupancy(site) }, 200);
     },
   );
 

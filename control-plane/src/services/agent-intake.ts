@@ -9,6 +9,8 @@ export interface IntakeEffects {
   publish(topic: string, payload: string, retain?: boolean): Promise<void>;
   onPassageStored(): void;
   onAgentOnline(site: string): void;
+  /** Someone may have come in or gone out at this site. */
+  onOccupancyChanged(site: string): void;
   /** A command the intake caused (a revoke at first exit), stored already, to publish. */
   onCommand(command: Command): void;
 }
@@ -69,6 +71,7 @@ export class AgentIntake {
         .publish(topics.passages(site), JSON.stringify(enriched))
         .catch((e: Error) => this.log.warn({ err: e.message }, "republishing a passage failed"));
       if (outcome.notify.length > 0) this.effects.onPassageStored();
+      if (v && p.result === "granted") this.effects.onOccupancyChanged(site);
       if (outcome.command) {
         this.metrics.commandsCreated.inc({ type: outcome.command.type });
         this.effects.onCommand(outcome.command);

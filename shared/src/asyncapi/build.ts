@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import { type ZodType, z } from "zod";
 import { Ack } from "../schemas/ack.js";
 import { Command } from "../schemas/command.js";
+import { Occupancy } from "../schemas/occupancy.js";
 import { ConsumerPassage, Passage } from "../schemas/passage.js";
 import { AgentStatus } from "../schemas/status.js";
 
@@ -61,6 +62,15 @@ const channels: ChannelSpec[] = [
     message: "ConsumerPassage",
     schema: ConsumerPassage,
     action: "send",
+  },
+  {
+    key: "occupancy",
+    address: "gatehouse/v1/occupancy/{site}",
+    description: "Who is inside a site now, republished whenever it changes (retained).",
+    message: "Occupancy",
+    schema: Occupancy,
+    action: "send",
+    retained: true,
   },
 ];
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
     clientId: `consumer-${randomBytes(4).toString("hex")}`,
   });
   consumer.on("message", (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) }));
-  await consumer.subscribeAsync("gatehouse/v1/passages/#", { qos: 1 });
+  await consumer.subscribeAsync(["gatehouse/v1/passages/#", "gatehouse/v1/occupancy/#"], { qos: 1 });
 });
 
 afterAll(async () => {
@@ -96,6 +96,17 @@ describe("walking skeleton: visit → grant → passage → MQTT → email", () 
     });
     const inside = (await stack.api("GET", `/v1/visits/${visit.id}`)).body;
     expect(inside).toMatchObject({ entryCount: 1, inside: true });
+    const muster = await eventually(
+      async () =>
+        received.findLast((m) => m.topic === `gatehouse/v1/occupancy/${stack.siteId}` && m.body.count === 1),
+      5000,
+      "occupancy with the guest inside",
+    );
+    expect(muster.body.inside).toEqual([
+      expect.objectContaining({ visitId: visit.id, guestName: "Павел Дуров" }),
+    ]);
+    const api = (await stack.api("GET", `/v1/occupancy?site=${stack.siteId}`)).body.items;
+    expect(api).toEqual([expect.objectContaining({ site: stack.siteId, count: 1 })]);
     expect(inside.firstEntryAt).not.toBeNull();
 
     const firstMail = await eventually(
@@ -114,6 +125,12 @@ describe("walking skeleton: visit → grant → passage → MQTT → email", () 
     expect(smtp.mails[1]!.text).toContain("Turnstile Exit");
     const after = (await stack.api("GET", `/v1/visits/${visit.id}`)).body;
     expect(after).toMatchObject({ entryCount: 1, exitCount: 1, inside: false });
+    await eventually(
+      async () =>
+        received.findLast((m) => m.topic === `gatehouse/v1/occupancy/${stack.siteId}`)?.body.count === 0,
+      5000,
+      "occupancy empty after the exit",
+    );
     expect(after.notifications.map((n: any) => [n.kind, n.status])).toEqual([
       ["first_entry", "sent"],
       ["first_exit", "sent"],

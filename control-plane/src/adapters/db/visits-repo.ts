@@ -1,4 +1,4 @@
-import type { Command } from "@gatehouse/shared";
+import type { Command, Occupancy } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement, Row } from "@libsql/client";
 import type { Access, VisitStatus } from "../../domain/visit.js";
@@ -249,6 +249,33 @@ export class VisitsRepo {
       occurredAt: String(p.occurred_at),
       storedAt: String(p.stored_at),
     }));
+  }
+
+  /** Who is inside, per site: guests whose latest passage is an entry, on open visits. */
+  async occupancy(site?: string): Promise<Occupancy[]> {
+    const r = await this.db.read(
+      `SELECT s.id AS site, v.id, v.guest_name, v.host_name, v.last_passage_at FROM sites s
+         LEFT JOIN visits v ON v.site_id = s.id AND v.inside = 1 AND v.status IN ('active', 'scheduled')
+        ${site ? "WHERE s.id = ?" : ""} ORDER BY s.id, v.last_passage_at`,
+      site ? [site] : [],
+    );
+    const at = new Date().toISOString();
+    const bySite = new Map<string, Occupancy>();
+    for (const row of r.rows) {
+      const id = String(row.site);
+      const o = bySite.get(id) ?? { site: id, count: 0, at, inside: [] };
+      if (row.id !== null) {
+        o.inside.push({
+          visitId: String(row.id),
+          guestName: String(row.guest_name),
+          hostName: String(row.host_name),
+          since: s(row.last_passage_at),
+        });
+        o.count++;
+      }
+      bySite.set(id, o);
+    }
+    return [...bySite.values()];
   }
 
   async get(id: string): Promise<VisitRecord | undefined> {
