@@ -125,6 +125,15 @@ describe("the visit lifecycle closes the door", () => {
     expect((await get(v.id)).commands.map((c: any) => c.type)).toEqual(["grant", "revoke"]);
   });
 
+  it("keeps a checked-out guest who has not left on the muster list", async () => {
+    const v = await grantedVisit("Still Inside");
+    await passage(v.personCode, "entry");
+    await until(v.id, "inside", (x) => x.inside);
+    await stack.api("POST", `/v1/visits/${v.id}/checkout`);
+    const muster = (await stack.api("GET", `/v1/occupancy?site=${stack.siteId}`)).body.items[0];
+    expect(muster.inside.map((g: any) => g.visitId)).toContain(v.id);
+  });
+
   it("the scheduler expires a visit at validUntil and revokes it", async () => {
     const v = await grantedVisit("Short Stay", new Date(Date.now() + 2500).toISOString());
     const done = await until(

@@ -251,11 +251,14 @@ export class VisitsRepo {
     }));
   }
 
-  /** Who is inside, per site: guests whose latest passage is an entry, on open visits. */
+  /**
+   * Who is inside, per site: every guest whose latest passage is an entry, whatever the visit's status:
+   * a muster list is about who is in the building, and an expired or checked-out guest may still be.
+   */
   async occupancy(site?: string): Promise<Occupancy[]> {
     const r = await this.db.read(
       `SELECT s.id AS site, v.id, v.guest_name, v.host_name, v.last_passage_at FROM sites s
-         LEFT JOIN visits v ON v.site_id = s.id AND v.inside = 1 AND v.status IN ('active', 'scheduled')
+         LEFT JOIN visits v ON v.site_id = s.id AND v.inside = 1
         ${site ? "WHERE s.id = ?" : ""} ORDER BY s.id, v.last_passage_at`,
       site ? [site] : [],
     );
