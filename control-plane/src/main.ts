@@ -1,6 +1,5 @@
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { topics } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type ServerType, serve } from "@hono/node-server";
 import { createTransport, type Transporter } from "nodemailer";
@@ -17,6 +16,7 @@ import { createControlPlaneMetrics } from "./metrics.js";
 import { AgentIntake } from "./services/agent-intake.js";
 import { CommandDispatcher } from "./services/command-dispatcher.js";
 import { Notifier } from "./services/notifier.js";
+import { OccupancyPublisher } from "./services/occupancy-publisher.js";
 import { VisitScheduler } from "./services/visit-scheduler.js";
 import { VisitService } from "./services/visits.js";
 
@@ -86,6 +86,12 @@ export async function startControlPlane(
   const mqttHost = config.GATEHOUSE_MQTT_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEHOUSE_MQTT_HOST;
   const mqttUrl = `mqtt://${mqttHost}:${broker.port}`;
 
+  // Retained, so a consumer that subscribes later gets the muster list at once.
+  const occupancy = new OccupancyPublisher(
+    visits,
+    (t, p, r) => broker.publish(t, p, r),
+    log.child({ component: "occupancy" }),
+  );
   dispatcher = new CommandDispatcher(
     db,
     (topic, payload) => broker.publish(topic, payload),
@@ -95,13 +101,7 @@ export async function startControlPlane(
   intake = new AgentIntake(intakeRepo, sites, log.child({ component: "intake" }), metrics, {
     publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
     onPassageStored: () => notifier.wake(),
-    onOccupancyChanged: (site) => {
-      // Retained, so a consumer that subscribes later gets the muster list at once.
-      void visits
-        .occupancy(site)
-        .then(([o]) => (o ? broker.publish(topics.occupancy(site), JSON.stringify(o), true) : undefined))
-        .catch((e: Error) => log.warn({ err: e.message }, "publishing occupancy failed"));
-    },
+    onOccupancyChanged: (site) => occupancy.changed(site),
     onCommand: (command) => {
       dispatcher!
         .send(command)
@@ -156,6 +156,7 @@ export async function startControlPlane(
     async stop() {
       ready = false;
       await scheduler.stop();
+      occupancy.stop();
       dispatcher!.stop();
       await notifier.stop();
       await new Promise((r) => server.close(r));
