@@ -27,7 +27,10 @@ const login = async (username: string, password: string) => {
   const c = await connectAsync(stack.controlPlane.mqttUrl, {
     username,
     password,
-    clientId: `t-${randomUUID()}`,
+    // Agent credentials only work under their site's client ids; the doctor's prefix leaves the agent be.
+    clientId: username.startsWith("agent-")
+      ? `gatehouse-doctor-${username.slice(6)}-${randomUUID()}`
+      : `t-${randomUUID()}`,
     reconnectPeriod: 0,
   });
   clients.push(c);
@@ -63,6 +66,30 @@ describe("the embedded broker's per-site ACL", () => {
       c.once("error", resolve);
     });
     expect(err.message).toMatch(/Bad username or password|Not authorized/i);
+  });
+
+  it("refuses another site's agent, or a consumer, the client id of this site's agent (no session takeover)", async () => {
+    for (const [username, password] of [
+      [south.username, south.password],
+      ["consumer", stack.adminToken],
+    ] as const) {
+      const err = await new Promise<Error>((resolve) => {
+        const c = connect(stack.controlPlane.mqttUrl, {
+          username,
+          password,
+          clientId: `gatehouse-agent-${stack.siteId}`,
+          clean: false,
+          reconnectPeriod: 0,
+        });
+        clients.push(c);
+        c.once("error", resolve);
+        c.once("connect", () => resolve(new Error("connected")));
+      });
+      expect(err.message).toMatch(/Identifier rejected/i);
+    }
+    // The site's own agent kept its connection.
+    const health = (await (await fetch(`${stack.agent.healthUrl}/healthz`)).json()) as { mqtt: string };
+    expect(health.mqtt).toBe("connected");
   });
 
   it("lets a site's agent subscribe only to its own commands", async () => {

@@ -27,6 +27,17 @@ const CONSUMER_FILTERS = [
   /^gatehouse\/v1\/(visits|occupancy)\/(#|\+|[a-z0-9-]+)$/,
 ];
 
+/**
+ * Agent sessions are persistent and keep queued commands, and a session's subscriptions are restored
+ * without being authorized again: so an agent id may only be used with that site's agent credentials,
+ * or another client could take the session over. The doctor logs in beside the running agent.
+ */
+export function clientIdAllowed(clientId: string, who: Identity): boolean {
+  const reserved = /^gatehouse-(agent|doctor)-/.test(clientId);
+  if (who.kind !== "agent") return !reserved;
+  return clientId === `gatehouse-agent-${who.site}` || clientId.startsWith(`gatehouse-doctor-${who.site}-`);
+}
+
 function authError(message: string, code: 4 | 5 | 2): AuthenticateError {
   return Object.assign(new Error(message), { returnCode: code }) as AuthenticateError;
 }
@@ -57,6 +68,14 @@ export async function startEmbeddedBroker(opts: {
             opts.hooks.onRefused("login", "bad_credentials");
             opts.log.warn({ clientId: client.id, username }, "MQTT login refused");
             return done(authError("bad username or password", 4), false);
+          }
+          if (!clientIdAllowed(client.id, who)) {
+            opts.hooks.onRefused("login", "client_id");
+            opts.log.warn(
+              { clientId: client.id, kind: who.kind },
+              "MQTT login refused: client id belongs to another site's agent",
+            );
+            return done(authError("this client id is reserved for another client", 2), false);
           }
           identities.set(client, who);
           done(null, true);
