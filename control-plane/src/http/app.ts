@@ -169,12 +169,35 @@ export function buildApp(deps: AppDeps) {
       path: "/v1/visits",
       summary: "Create a visit; its grant is queued for the site's agent",
       security,
-      request: { body: { content: { "application/json": { schema: VisitCreate } }, required: true } },
+      request: {
+        headers: z.object({
+          "idempotency-key": z
+            .string()
+            .min(1)
+            .max(200)
+            .optional()
+            .describe("Repeat the request with the same key and get the same visit back, never a second one"),
+        }),
+        body: { content: { "application/json": { schema: VisitCreate } }, required: true },
+      },
       responses: { 201: json(VisitView, "The visit"), ...problems(400, 401, 403, 422) },
     }),
     async (c) => {
-      const v = await deps.visitService.create(c.req.valid("json"));
-      return c.json({ ...v, commands: await deps.visits.commands(v.id), notifications: [] }, 201);
+      const key = c.req.valid("header")["idempotency-key"];
+      const { visit: v, replayed } = await deps.visitService.create(
+        c.req.valid("json"),
+        new Date(),
+        key ? { tokenId: c.get("tokenId"), key } : undefined,
+      );
+      if (replayed) c.header("Idempotent-Replayed", "true");
+      return c.json(
+        {
+          ...v,
+          commands: await deps.visits.commands(v.id),
+          notifications: await deps.visits.notifications(v.id),
+        },
+        201,
+      );
     },
   );
 

@@ -40,7 +40,15 @@ export class VisitService {
   ) {}
 
   /** Stores the visit with its grant command in one write, then publishes the command. */
-  async create(input: NewVisit, now = new Date()): Promise<VisitRecord> {
+  /**
+   * With an idempotency key, the same request again answers with the visit it created (`replayed`), and a
+   * different request under the same key is refused naming the header.
+   */
+  async create(
+    input: NewVisit,
+    now = new Date(),
+    idempotency?: { tokenId: string; key: string },
+  ): Promise<{ visit: VisitRecord; replayed: boolean }> {
     const site = await this.sites.get(input.site);
     if (!site) throw new FieldError(422, "site", `no site '${input.site}'; create it with POST /v1/sites`);
     const kind = site.kinds[input.kind];
@@ -92,7 +100,8 @@ export class VisitService {
       updatedAt: stamp,
     };
     const name = splitName(visit.guest.name);
-    const cmd = await this.visits.createWithCommand(
+    const requestHash = createHash("sha256").update(JSON.stringify(input)).digest("hex");
+    const stored = await this.visits.createWithCommand(
       visit,
       (seq): Command => ({
         id: randomUUID(),
@@ -125,11 +134,25 @@ export class VisitService {
             : {}),
         },
       }),
+      idempotency ? { ...idempotency, requestHash } : undefined,
     );
+    if (stored === "conflict") {
+      throw new FieldError(
+        422,
+        "header.idempotency-key",
+        "this Idempotency-Key was used for a different request",
+      );
+    }
+    if ("existing" in stored) {
+      const visit = await this.visits.get(stored.existing);
+      if (!visit) throw new Error(`idempotency key names a missing visit ${stored.existing}`);
+      return { visit, replayed: true };
+    }
+    const cmd = stored.created;
     this.metrics.commandsCreated.inc({ type: "grant" });
     // Stored first: if this publish fails, the dispatcher's re-send delivers it.
     this.dispatcher.send(cmd).catch((e: Error) => this.onError(e));
-    return visit;
+    return { visit, replayed: false };
   }
 
   /** Cancel, check out, revoke, or (from the scheduler) expire a visit: a revoke is queued with the change. */

@@ -192,3 +192,51 @@ describe("the visit lifecycle closes the door", () => {
     expect((await stack.api("POST", "/v1/visits/nope/cancel")).status).toBe(404);
   });
 });
+
+describe("Idempotency-Key", () => {
+  const body = () => ({
+    site: stack.siteId,
+    guest: { name: "Retried Script" },
+    host: { name: "Host" },
+    validFrom: "2030-01-01T09:00:00+05:00",
+    validUntil: "2030-01-01T18:00:00+05:00",
+  });
+  const post = (key: string, b: object) =>
+    fetch(`${stack.controlPlane.httpUrl}/v1/visits`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${stack.adminToken}`,
+        "content-type": "application/json",
+        "idempotency-key": key,
+      },
+      body: JSON.stringify(b),
+    });
+  const count = async () =>
+    Number(
+      (
+        await stack.controlPlane.db.read(
+          "SELECT count(*) AS n FROM visits WHERE guest_name = 'Retried Script'",
+        )
+      ).rows[0]!.n,
+    );
+
+  it("answers a repeated request with the same visit and creates one visit, one grant", async () => {
+    const first = await post("import-42", body());
+    const second = await post("import-42", body());
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    const a = (await first.json()) as any;
+    const b = (await second.json()) as any;
+    expect(b.id).toBe(a.id);
+    expect(await count()).toBe(1);
+    expect(b.commands).toHaveLength(1);
+  });
+
+  it("refuses the same key for a different request, naming the header", async () => {
+    const r = await post("import-42", { ...body(), guest: { name: "Someone Else" } });
+    expect(r.status).toBe(422);
+    expect(((await r.json()) as any).errors[0].path).toBe("header.idempotency-key");
+    expect(await count()).toBe(1);
+  });
+});

@@ -92,10 +92,37 @@ export class VisitsRepo {
     return command;
   }
 
-  /** Stores a new visit and its grant command in one atomic write. */
-  async createWithCommand(v: VisitRecord, build: (seq: number) => Command): Promise<Command> {
-    return this.db.exclusive(() =>
-      this.writeWithCommand(v.site, build, [
+  /**
+   * Stores a new visit and its grant command in one atomic write, with the caller's idempotency key if any.
+   * A key seen before answers with the visit it created (or "conflict" when the request differed).
+   */
+  async createWithCommand(
+    v: VisitRecord,
+    build: (seq: number) => Command,
+    idempotency?: { tokenId: string; key: string; requestHash: string },
+  ): Promise<{ created: Command } | { existing: string } | "conflict"> {
+    return this.db.exclusive(async () => {
+      if (idempotency) {
+        const seen = await this.db.read(
+          "SELECT visit_id, request_hash FROM idempotency_keys WHERE token_id = ? AND key = ?",
+          [idempotency.tokenId, idempotency.key],
+        );
+        const row = seen.rows[0];
+        if (row)
+          return String(row.request_hash) === idempotency.requestHash
+            ? { existing: String(row.visit_id) }
+            : "conflict";
+      }
+      const keyRow: InStatement[] = idempotency
+        ? [
+            {
+              sql: "INSERT INTO idempotency_keys (token_id, key, request_hash, visit_id, created_at) VALUES (?, ?, ?, ?, ?)",
+              args: [idempotency.tokenId, idempotency.key, idempotency.requestHash, v.id, v.createdAt],
+            },
+          ]
+        : [];
+      const created = await this.writeWithCommand(v.site, build, [
+        ...keyRow,
         {
           sql: `INSERT INTO visits (id, site_id, kind, person_code, guest_name, guest_email, guest_phone, host_name,
                   host_email, host_language, valid_from, valid_until, revoke_on_exit, note, status, access,
@@ -122,8 +149,9 @@ export class VisitsRepo {
             v.updatedAt,
           ],
         },
-      ]),
-    );
+      ]);
+      return { created };
+    });
   }
 
   /**
