@@ -13,8 +13,6 @@ export const topics = {
   occupancy: (site: string) => `${TOPIC_ROOT}/occupancy/${site}`,
 } as const;
 
-export type AgentTopicKind = "acks" | "events/passage" | "status" | "bridge/response";
-
 /** Splits `gatehouse/v1/sites/{site}/{rest}` so brokers can route and authorize by site. */
 export function parseSiteTopic(topic: string): { site: string; rest: string } | null {
   const m = /^gatehouse\/v1\/sites\/([^/]+)\/(.+)$/.exec(topic);

@@ -172,6 +172,19 @@ describe("HikCentral client against the simulator", () => {
     expect(err.message).toContain("300 ms");
   });
 
+  it("subscribes, shows and unsubscribes access events", async () => {
+    const c = client();
+    await c.subscribeEvents([196893, 197151], "http://127.0.0.1:9/hikcentral/events/t", "t");
+    expect(await c.subscriptions()).toContainEqual(
+      expect.objectContaining({
+        eventDest: "http://127.0.0.1:9/hikcentral/events/t",
+        eventTypes: [196893, 197151],
+      }),
+    );
+    await c.unsubscribeEvents([196893, 197151]);
+    expect(await c.subscriptions()).toEqual([]);
+  });
+
   it("reads an empty page whose list HCP leaves out", async () => {
     const r = await client().call(
       "acs/v1/privilege/group",

@@ -17,7 +17,6 @@ export interface BrokerHooks {
    */
   onAgentMessage(site: string, topic: AgentTopic, payload: Buffer): Promise<boolean>;
   onRefused(what: "login" | "publish" | "subscribe", reason: string): void;
-  onAgentDisconnect?(site: string): void;
 }
 
 /** Topics a consumer (an API token) may subscribe to. */
@@ -126,10 +125,6 @@ export async function startEmbeddedBroker(opts: {
           done(e);
         });
     },
-  });
-  broker.on("clientDisconnect", (client) => {
-    const who = identities.get(client);
-    if (who?.kind === "agent") opts.hooks.onAgentDisconnect?.(who.site);
   });
 
   const server: Server = createServer(broker.handle);
