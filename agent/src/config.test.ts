@@ -38,6 +38,7 @@ describe("agent config", () => {
           AGENT_TIME_ZONE: "Mars/Olympus",
           AGENT_DOOR_DIRECTIONS: "1:up",
           AGENT_MQTT_URL: "http://x",
+          AGENT_COMMAND_PUBLIC_KEY: "ed25519:abc",
         },
         example,
       );
@@ -48,6 +49,7 @@ describe("agent config", () => {
     expect(err!.message).toMatch(/AGENT_TIME_ZONE: must be an IANA time zone.*Mars\/Olympus/);
     expect(err!.message).toMatch(/AGENT_DOOR_DIRECTIONS: '1:up' is not door:entry or door:exit/);
     expect(err!.message).toMatch(/AGENT_MQTT_URL: must be mqtt:\/\//);
+    expect(err!.message).toMatch(/AGENT_COMMAND_PUBLIC_KEY: 'ed25519:abc' is not ed25519:<43 base64url/);
     expect(err!.message).not.toContain("mqtt-pass-123");
     expect(err!.message).not.toContain("app-secret-456");
   });

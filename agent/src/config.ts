@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, SiteId, TimeZone } from "@gatehouse/shared";
+import { ConfigError, loadConfig, parsePublicKeys, SiteId, TimeZone } from "@gatehouse/shared";
 import { z } from "zod";
 
 export { ConfigError };
@@ -51,7 +51,14 @@ export const AgentConfigSchema = z.object({
   AGENT_MQTT_USERNAME: z.string().min(1),
   AGENT_MQTT_PASSWORD: z.string().min(1),
   AGENT_MQTT_CA_FILE: z.string().optional(),
-  AGENT_COMMAND_PUBLIC_KEY: z.string().optional(),
+  /** The control plane's command key(s); two during a rotation. Unsigned or forged commands are refused. */
+  AGENT_COMMAND_PUBLIC_KEY: z.string().superRefine((v, ctx) => {
+    try {
+      parsePublicKeys(v);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+    }
+  }),
   AGENT_DB_URL: z.string().default("file:./data/agent.db"),
   AGENT_HIKCENTRAL_URL: z.url({
     message: "must be the HikCentral base URL, e.g. https://hcp.campus.local:443",
@@ -111,6 +118,8 @@ const EXAMPLES: Record<string, string> = {
   AGENT_MQTT_URL: "mqtts://gatehouse.example.edu:8883",
   AGENT_MQTT_USERNAME: "agent-north-campus (printed by `gatehouse site add`)",
   AGENT_MQTT_PASSWORD: "set AGENT_MQTT_PASSWORD_FILE=/etc/gatehouse/credentials/agent-mqtt-password",
+  AGENT_COMMAND_PUBLIC_KEY:
+    "ed25519:<43 characters> (printed by `gatehouse site add` and `gatehouse keys show`; comma-separate two while keys rotate)",
   AGENT_HIKCENTRAL_URL: "https://hcp.campus.local:443",
   AGENT_HIKCENTRAL_APP_KEY: "34489509 (artemis-web → Partner Management)",
   AGENT_HIKCENTRAL_APP_SECRET:

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import type { AgentStatus } from "@gatehouse/shared";
+import { type AgentStatus, parsePublicKeys, type RefusedCommand } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type ServerType, serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -76,6 +76,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
 
   let relay: OutboxRelay | undefined;
   const wakeRelay = () => relay?.wake();
+  const refused: { total: number; last?: RefusedCommand } = { total: 0 };
+  let statusSoon: NodeJS.Timeout | undefined;
   const executor = new CommandExecutor(hik, {
     timeZone: config.AGENT_TIME_ZONE,
     orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
@@ -88,6 +90,19 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   });
   const inbox = new Inbox(store, executor, log.child({ component: "inbox" }), metrics, {
     site,
+    trustedKeys: parsePublicKeys(config.AGENT_COMMAND_PUBLIC_KEY),
+    onRefused: (r) => {
+      refused.total += 1;
+      refused.last = r;
+      // Said on the status topic at once, but at most once a second however fast refusals come.
+      statusSoon ??= setTimeout(() => {
+        statusSoon = undefined;
+        if (link.connected)
+          void status("online")
+            .then((s) => link.publishStatus(s))
+            .catch(() => {});
+      }, 1000);
+    },
     retryDelayMs: (n) => Math.min(60_000, 1000 * 2 ** Math.min(n, 6)) * (0.5 + Math.random() / 2),
     onQueued: wakeRelay,
   });
@@ -110,6 +125,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       version: AGENT_VERSION,
       queues: d,
       lastAppliedSeq: await store.lastAppliedSeq(),
+      refusedCommands: { ...refused },
       sources: [
         {
           name: "hikcentral-api",
@@ -213,6 +229,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     store,
     async stop() {
       clearInterval(statusTimer);
+      clearTimeout(statusSoon);
       await eventSync?.stop();
       await inbox.stop();
       await relay?.stop();

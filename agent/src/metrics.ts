@@ -1,4 +1,4 @@
-import { COMMAND_TYPES } from "@gatehouse/shared";
+import { COMMAND_TYPES, RefusalReason } from "@gatehouse/shared";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** One registry per agent instance: tests run several agents in one process. */
@@ -28,8 +28,7 @@ export function createAgentMetrics(
     labelNames: ["reason"],
     registers: [registry],
   });
-  for (const reason of ["not_json", "schema", "wrong_site", "seq_conflict"])
-    commandsRejected.inc({ reason }, 0);
+  for (const reason of RefusalReason.options) commandsRejected.inc({ reason }, 0);
   const commandSeconds = new Histogram({
     name: "gatehouse_agent_command_duration_seconds",
     help: "Time to carry out a command against HikCentral",

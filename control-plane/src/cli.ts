@@ -7,6 +7,7 @@ import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { Command, Option } from "commander";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
 import { ROLES, type Role, TokensRepo } from "./adapters/db/tokens-repo.js";
+import { loadCommandKeys, promoteNextKey, stageNextKey } from "./adapters/signing-key.js";
 import { ConfigError, loadControlPlaneConfig } from "./config.js";
 import { DEFAULT_KINDS } from "./http/schemas.js";
 import { createLogger } from "./logger.js";
@@ -79,6 +80,7 @@ site
       console.error(`gatehouse: --time-zone '${o.timeZone}' must be an IANA time zone, e.g. Asia/Almaty`);
       process.exit(2);
     }
+    const keys = loadCommandKeys(config(o.config).GATEHOUSE_SIGNING_KEY_FILE);
     const db = await openDb(o.config);
     const password = randomBytes(24).toString("base64url");
     const created = await new SitesRepo(db).create(
@@ -91,8 +93,48 @@ site
       process.exit(1);
     }
     console.log(
-      `AGENT_SITE_ID=${id}\nAGENT_MQTT_USERNAME=${created.agentUsername}\nAGENT_MQTT_PASSWORD=${password}`,
+      `AGENT_SITE_ID=${id}\nAGENT_MQTT_USERNAME=${created.agentUsername}\nAGENT_MQTT_PASSWORD=${password}\nAGENT_COMMAND_PUBLIC_KEY=${keys.agentSetting}`,
     );
+  });
+
+const keys = program
+  .command("keys")
+  .description(
+    "the Ed25519 key that signs commands, and its rotation (show → stage → update agents → promote)",
+  );
+keys
+  .command("show")
+  .description("print the public key(s) agents must trust")
+  .option("--config <file>")
+  .action((o: { config?: string }) => {
+    console.log(
+      `AGENT_COMMAND_PUBLIC_KEY=${loadCommandKeys(config(o.config).GATEHOUSE_SIGNING_KEY_FILE).agentSetting}`,
+    );
+  });
+keys
+  .command("stage")
+  .description("create the next key; agents must then trust both keys printed")
+  .option("--config <file>")
+  .action((o: { config?: string }) => {
+    const k = stageNextKey(config(o.config).GATEHOUSE_SIGNING_KEY_FILE);
+    console.log(`AGENT_COMMAND_PUBLIC_KEY=${k.agentSetting}`);
+    console.error("give every agent both keys, restart them, then run `gatehouse keys promote`");
+  });
+keys
+  .command("promote")
+  .description("sign with the staged key from the next start on; the old key signs nothing more")
+  .option("--config <file>")
+  .action((o: { config?: string }) => {
+    try {
+      const r = promoteNextKey(config(o.config).GATEHOUSE_SIGNING_KEY_FILE);
+      console.log(`AGENT_COMMAND_PUBLIC_KEY=${r.keys.agentSetting}`);
+      console.error(
+        `the old key is kept as ${r.retired}; restart the control plane, then agents may drop the old key`,
+      );
+    } catch (e) {
+      console.error(`gatehouse: ${(e as Error).message}`);
+      process.exit(1);
+    }
   });
 
 await program.parseAsync();

@@ -17,6 +17,8 @@ export const ControlPlaneConfigSchema = z.object({
     .regex(/^smtps?:\/\/.+/, "must be smtp://[user:pass@]host:port or smtps://...")
     .optional(),
   GATEHOUSE_MAIL_FROM: z.string().default("Gatehouse <gatehouse@localhost>"),
+  /** The Ed25519 key that signs commands (PKCS#8 PEM); created on first start if missing. */
+  GATEHOUSE_SIGNING_KEY_FILE: z.string().min(1).default("./data/command-signing-key.pem"),
   GATEHOUSE_ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
   GATEHOUSE_COMMAND_RESEND_SECONDS: z.coerce.number().positive().default(30),
   GATEHOUSE_SCHEDULER_SECONDS: z.coerce.number().positive().default(30),
@@ -32,6 +34,7 @@ const EXAMPLES: Record<string, string> = {
   GATEHOUSE_MQTT_PORT: "1883",
   GATEHOUSE_SMTP_URL: "smtp://user:password@mail.example.edu:587 (or GATEHOUSE_SMTP_URL_FILE)",
   GATEHOUSE_MAIL_FROM: "Gatehouse <gatehouse@example.edu>",
+  GATEHOUSE_SIGNING_KEY_FILE: "/var/lib/gatehouse/command-signing-key.pem",
   GATEHOUSE_ADMIN_TOKEN: "a random string of 24+ characters (or GATEHOUSE_ADMIN_TOKEN_FILE)",
 };
 

@@ -10,6 +10,7 @@ import { TokensRepo } from "./adapters/db/tokens-repo.js";
 import { VisitsRepo } from "./adapters/db/visits-repo.js";
 import { startEmbeddedBroker } from "./adapters/mqtt/embedded-broker.js";
 import { verifyPassword } from "./adapters/secrets.js";
+import { loadCommandKeys } from "./adapters/signing-key.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { buildApp } from "./http/app.js";
 import { createControlPlaneMetrics } from "./metrics.js";
@@ -28,6 +29,8 @@ export interface RunningControlPlane {
   mqttUrl: string;
   db: Database;
   tokens: TokensRepo;
+  /** What agents set as AGENT_COMMAND_PUBLIC_KEY. */
+  commandPublicKeys: string;
   stop(): Promise<void>;
 }
 
@@ -42,6 +45,13 @@ export async function startControlPlane(
   });
   const applied = await applyMigrations(db, migrations);
   if (applied.length > 0) log.info({ applied }, "database migrated");
+
+  const commandKeys = loadCommandKeys(config.GATEHOUSE_SIGNING_KEY_FILE);
+  if (commandKeys.created)
+    log.warn(
+      { file: config.GATEHOUSE_SIGNING_KEY_FILE, publicKey: commandKeys.signer.text },
+      "created a new command signing key: give agents its public key (AGENT_COMMAND_PUBLIC_KEY)",
+    );
 
   const sites = new SitesRepo(db);
   const visits = new VisitsRepo(db);
@@ -95,6 +105,7 @@ export async function startControlPlane(
   dispatcher = new CommandDispatcher(
     db,
     (topic, payload) => broker.publish(topic, payload),
+    commandKeys.signer,
     log.child({ component: "dispatcher" }),
     config.GATEHOUSE_COMMAND_RESEND_SECONDS * 1000,
   );
@@ -129,6 +140,7 @@ export async function startControlPlane(
     tokens,
     visitService,
     metrics,
+    commandPublicKeys: commandKeys.agentSetting,
     log: log.child({ component: "http" }),
     ready: () => ready,
   });
@@ -153,6 +165,7 @@ export async function startControlPlane(
     mqttUrl,
     db,
     tokens,
+    commandPublicKeys: commandKeys.agentSetting,
     async stop() {
       ready = false;
       await scheduler.stop();

@@ -1,4 +1,15 @@
 export { buildAsyncApi, renderAsyncApiYaml } from "./asyncapi/build.js";
+export {
+  type CommandSigner,
+  generateSigningKeyPem,
+  parsePublicKey,
+  parsePublicKeys,
+  type SignatureCheck,
+  signedBytes,
+  signerFromPem,
+  type TrustedKey,
+  verifyCommandSignature,
+} from "./command-signing.js";
 export { ConfigError, type ConfigSpec, loadConfig, TimeZone } from "./config.js";
 export * from "./errors.js";
 export * from "./schemas/ack.js";

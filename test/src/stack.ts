@@ -64,6 +64,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     GATEHOUSE_MQTT_PORT: String(o.mqttPort ?? 0),
     GATEHOUSE_ADMIN_TOKEN: o.adminToken,
     GATEHOUSE_COMMAND_RESEND_SECONDS: "5",
+    GATEHOUSE_SIGNING_KEY_FILE: join(o.dataDir, "command-signing-key.pem"),
     ...o.controlPlaneEnv,
     ...(o.smtpUrl ? { GATEHOUSE_SMTP_URL: o.smtpUrl } : {}),
   });
@@ -103,6 +104,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     AGENT_MQTT_URL: controlPlane.mqttUrl,
     AGENT_MQTT_USERNAME: creds.username,
     AGENT_MQTT_PASSWORD: creds.password,
+    AGENT_COMMAND_PUBLIC_KEY: controlPlane.commandPublicKeys,
     AGENT_DB_URL: `file:${join(o.dataDir, "agent.db")}`,
     AGENT_HIKCENTRAL_URL: simulator.url,
     AGENT_HIKCENTRAL_APP_KEY: simulator.appKey,

@@ -5,7 +5,11 @@ import {
   Command,
   GatehouseError,
   type Reason,
+  type RefusalReason,
+  type RefusedCommand,
   SerialLoop,
+  type TrustedKey,
+  verifyCommandSignature,
 } from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { AgentStore } from "../adapters/db/agent-store.js";
@@ -14,6 +18,10 @@ import type { CommandExecutor } from "./command-executor.js";
 
 export interface InboxOptions {
   site: string;
+  /** The control plane's command keys: only commands signed by one of them are believed. */
+  trustedKeys: readonly TrustedKey[];
+  /** A command was refused; the agent says so on its status topic. */
+  onRefused: (r: RefusedCommand) => void;
   /** How long a retryable failure waits before the command is tried again (grows per attempt). */
   retryDelayMs: (attempt: number) => number;
   onQueued: () => void;
@@ -61,23 +69,27 @@ export class Inbox {
     );
   }
 
-  /** Called for every message on the commands topic. Resolves once the command is durable (or refused). */
+  /**
+   * Called for every message on the commands topic. Resolves once the command is durable (or refused).
+   * Authenticity comes first: nothing an unverified message says (its id, seq or site) is believed or
+   * answered, so a forger can neither apply a command nor take a real command's seq or ack.
+   */
   async receive(payload: Buffer): Promise<void> {
     let json: unknown;
     try {
       json = JSON.parse(payload.toString("utf8"));
     } catch {
-      this.metrics.commandsRejected.inc({ reason: "not_json" });
-      this.log.warn({ reason: "not_json" }, "refused a command that is not JSON");
-      return;
+      return this.refuse("not_json", "the command is not JSON");
     }
+    const signature = verifyCommandSignature(json, this.opts.trustedKeys);
+    if (!signature.ok) return this.refuse(signature.reason, signature.message, json);
     const parsed = Command.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid";
-      this.metrics.commandsRejected.inc({ reason: "schema" });
+      this.refuse("schema", `command failed validation at ${where}`, json);
+      // Signed by the control plane but not understood (a newer control plane?): say so, so it is not re-sent forever.
       const ref = json as { id?: unknown; seq?: unknown };
-      this.log.warn({ reason: "schema", where }, "refused an invalid command");
       if (typeof ref?.id === "string" && Number.isInteger(ref.seq) && (ref.seq as number) > 0) {
         await this.store.queueAck(
           makeAck(this.opts.site, { id: ref.id, seq: ref.seq as number }, "rejected", {
@@ -91,22 +103,19 @@ export class Inbox {
       return;
     }
     const cmd = parsed.data;
-    if (cmd.site !== this.opts.site) {
-      this.metrics.commandsRejected.inc({ reason: "wrong_site" });
-      this.log.warn({ commandId: cmd.id, site: cmd.site }, "refused a command for another site");
-      return;
-    }
+    if (cmd.site !== this.opts.site)
+      return this.refuse("wrong_site", `the command is for site '${cmd.site}'`, cmd);
     const result = await this.store.storeCommand(cmd, makeAck(this.opts.site, cmd, "received"));
-    if (result === "seq_conflict") {
-      this.metrics.commandsRejected.inc({ reason: "seq_conflict" });
-      this.log.error(
-        { commandId: cmd.id, seq: cmd.seq },
-        "refused a command whose seq belongs to another command",
-      );
+    if (result === "seq_conflict" || result === "replay") {
+      const message =
+        result === "replay"
+          ? `seq ${cmd.seq} is at or below the last applied seq; a command is never applied twice`
+          : `seq ${cmd.seq} already belongs to another command`;
+      this.refuse(result, message, cmd);
       await this.store.queueAck(
         makeAck(this.opts.site, cmd, "rejected", {
-          code: "SEQ_CONFLICT",
-          message: `seq ${cmd.seq} already belongs to another command`,
+          code: result === "replay" ? "REPLAY" : "SEQ_CONFLICT",
+          message,
           retryable: false,
         }),
       );
@@ -119,6 +128,21 @@ export class Inbox {
     }
     this.opts.onQueued();
     this.wake();
+  }
+
+  /** Counts, logs and reports a refused command; nothing of it is stored or applied. */
+  private refuse(reason: RefusalReason, message: string, json?: unknown): void {
+    const ref = (typeof json === "object" && json !== null ? json : {}) as { id?: unknown; seq?: unknown };
+    // The id is echoed only as a string of bounded length: it may come from a forger.
+    const commandId = typeof ref.id === "string" ? ref.id.slice(0, 100) : undefined;
+    this.metrics.commandsRejected.inc({ reason });
+    this.log.warn({ reason, commandId, seq: ref.seq, detail: message }, "refused a command");
+    this.opts.onRefused({
+      reason,
+      message,
+      at: new Date().toISOString(),
+      ...(commandId ? { commandId } : {}),
+    });
   }
 
   wake(): void {
@@ -151,7 +175,8 @@ export class Inbox {
   private async apply(cmd: Command, attempts: number): Promise<boolean> {
     const log = this.log.child({ commandId: cmd.id, seq: cmd.seq, type: cmd.type });
     if (Date.parse(cmd.expiresAt) < Date.now()) {
-      log.warn("command expired before it could be applied");
+      // Stored all the same, so that its seq is used up and the commands after it go on.
+      this.refuse("expired", `command expired at ${cmd.expiresAt}`, cmd);
       await this.store.finishCommand(
         cmd,
         makeAck(this.opts.site, cmd, "expired", {

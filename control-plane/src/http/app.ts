@@ -22,6 +22,8 @@ export interface AppDeps {
   tokens: TokensRepo;
   visitService: VisitService;
   metrics: ControlPlaneMetrics;
+  /** The command public key(s) agents must trust, shown when a site is created. */
+  commandPublicKeys: string;
   log: Logger;
   ready: () => boolean;
 }
@@ -121,6 +123,7 @@ export function buildApp(deps: AppDeps) {
         {
           ...(await siteView(deps.sites, created)),
           agentCredentials: { username: created.agentUsername, password },
+          commandPublicKey: deps.commandPublicKeys,
         },
         201,
       );

@@ -57,6 +57,9 @@ export const SiteCreated = SiteView.extend({
     username: z.string(),
     password: z.string().describe("Shown once; only its hash is stored"),
   }),
+  commandPublicKey: z
+    .string()
+    .describe("The agent's AGENT_COMMAND_PUBLIC_KEY: the key(s) that sign its commands, comma-separated"),
 }).openapi("SiteCreated");
 
 /** A base64 JPEG (a `data:image/jpeg;base64,` prefix is accepted and dropped). */

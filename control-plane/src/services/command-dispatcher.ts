@@ -1,9 +1,9 @@
-import { type Command, topics } from "@gatehouse/shared";
+import { type Command, type CommandSigner, topics } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { Logger } from "pino";
 
 /**
- * Publishes stored commands to their site's agent and re-sends any not yet received: MQTT re-sends an
+ * Signs and publishes stored commands to their site's agent and re-sends any not yet received: MQTT re-sends an
  * unacknowledged message only on reconnect, and an embedded broker forgets its queues when it restarts.
  */
 export class CommandDispatcher {
@@ -12,6 +12,8 @@ export class CommandDispatcher {
   constructor(
     private readonly db: Database,
     private readonly publish: (topic: string, payload: string) => Promise<void>,
+    /** Signing at send time, not at storage: a re-send after a key rotation carries the current key. */
+    private readonly signer: CommandSigner,
     private readonly log: Logger,
     private readonly resendAfterMs: number,
   ) {}
@@ -28,7 +30,7 @@ export class CommandDispatcher {
   }
 
   async send(cmd: Command): Promise<void> {
-    await this.publish(topics.commands(cmd.site), JSON.stringify(cmd));
+    await this.publish(topics.commands(cmd.site), JSON.stringify(this.signer.sign(cmd)));
     await this.db.write([
       {
         sql: "UPDATE commands SET sent_at = ?, send_count = send_count + 1 WHERE id = ?",

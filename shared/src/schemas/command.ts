@@ -70,10 +70,18 @@ const envelope = {
   seq: z.int().positive().describe("Per-site sequence number; the agent applies commands in this order"),
   issuedAt: IsoDateTime,
   expiresAt: IsoDateTime.describe("The agent refuses the command after this time"),
+  keyId: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("Which of the control plane's command keys signed this (agents refuse commands without it)"),
   signature: z
     .string()
+    .max(200)
     .optional()
-    .describe("Ed25519 signature by the control plane over the canonical envelope"),
+    .describe(
+      "Ed25519 signature (base64url) by the control plane over the RFC 8785 canonical envelope without this field; agents refuse commands without it",
+    ),
 };
 
 export const GrantCommand = z.object({ ...envelope, type: z.literal("grant"), payload: GrantPayload });

@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { createLogger, loadAgentConfig, type RunningAgent, startAgent } from "@gatehouse/agent";
-import { type Ack, type Command, type Passage, topics } from "@gatehouse/shared";
+import {
+  type Ack,
+  type Command,
+  generateSigningKeyPem,
+  type Passage,
+  signerFromPem,
+  topics,
+} from "@gatehouse/shared";
 import { type Simulator, startSimulator } from "@gatehouse/simulator";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +19,7 @@ if (!bin)
   console.warn("SKIP agent-mosquitto: no mosquitto binary on this machine (apt-get install mosquitto)");
 
 const SITE = "north";
+const signer = signerFromPem(generateSigningKeyPem());
 
 describe.skipIf(!bin)("the agent against Mosquitto, an independent broker", () => {
   let broker: Awaited<ReturnType<typeof startMosquitto>>;
@@ -37,6 +45,7 @@ describe.skipIf(!bin)("the agent against Mosquitto, an independent broker", () =
       AGENT_MQTT_URL: broker.url,
       AGENT_MQTT_USERNAME: "agent-north",
       AGENT_MQTT_PASSWORD: "unused-by-anonymous-mosquitto",
+      AGENT_COMMAND_PUBLIC_KEY: signer.text,
       AGENT_DB_URL: `file:${dir}/agent.db`,
       AGENT_HIKCENTRAL_URL: sim.url,
       AGENT_HIKCENTRAL_APP_KEY: sim.appKey,
@@ -82,7 +91,8 @@ describe.skipIf(!bin)("the agent against Mosquitto, an independent broker", () =
       validUntil: new Date(Date.now() + 3600_000).toISOString(),
     },
   });
-  const send = (c: Command) => cloud.publishAsync(topics.commands(SITE), JSON.stringify(c), { qos: 1 });
+  const send = (c: Command) =>
+    cloud.publishAsync(topics.commands(SITE), JSON.stringify(signer.sign(c)), { qos: 1 });
   const finalAck = (id: string) => acks.find((a) => a.commandId === id && a.status !== "received");
 
   it("applies a grant, acks received then applied, and makes HikCentral hold the person", async () => {

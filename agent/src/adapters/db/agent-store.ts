@@ -22,7 +22,7 @@ export interface PersonRow {
   personId: string | null;
 }
 
-export type StoreResult = "stored" | "duplicate" | "seq_conflict";
+export type StoreResult = "stored" | "duplicate" | "seq_conflict" | "replay";
 
 const ack = (a: Ack, now: string) => ({
   sql: "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)",
@@ -54,13 +54,17 @@ export class AgentStore {
     return Number((await this.getMeta("last_applied_seq")) ?? 0);
   }
 
-  /** Stores a verified command with its `received` ack, unless its id (or its seq) is already known. */
+  /**
+   * Stores a verified command with its `received` ack, unless its id or its seq is known already, or its seq
+   * is at or below the last applied one (a replay, even if the inbox row that held that seq is gone).
+   */
   async storeCommand(cmd: Command, received: Ack): Promise<StoreResult> {
     const now = new Date().toISOString();
     return this.db.exclusive(async () => {
       const existing = await this.db.read("SELECT id FROM inbox WHERE id = ? OR seq = ?", [cmd.id, cmd.seq]);
-      const row = existing.rows[0];
+      const row = existing.rows.find((r) => String(r.id) === cmd.id) ?? existing.rows[0];
       if (row) return String(row.id) === cmd.id ? "duplicate" : "seq_conflict";
+      if (cmd.seq <= (await this.lastAppliedSeq())) return "replay";
       await this.db.writeNow([
         {
           sql: "INSERT INTO inbox (id, seq, type, body, received_at) VALUES (?, ?, ?, ?, ?)",
@@ -124,7 +128,8 @@ export class AgentStore {
     const now = new Date().toISOString();
     const stmts: InStatement[] = [
       {
-        sql: "UPDATE inbox SET status = ?, finished_at = ?, last_error = ?, final_ack = ? WHERE id = ?",
+        // The guest's photo is HikCentral's to keep once the command is done, not the agent's.
+        sql: "UPDATE inbox SET status = ?, finished_at = ?, last_error = ?, final_ack = ?, body = json_remove(body, '$.payload.face.jpegBase64') WHERE id = ?",
         args: [final.status, now, final.reason?.message ?? null, JSON.stringify(final), cmd.id],
       },
       {

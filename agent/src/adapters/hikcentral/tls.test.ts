@@ -54,6 +54,7 @@ describe("trusting HikCentral's self-signed certificate", () => {
       AGENT_MQTT_URL: "mqtt://127.0.0.1:1",
       AGENT_MQTT_USERNAME: "agent-north",
       AGENT_MQTT_PASSWORD: "x",
+      AGENT_COMMAND_PUBLIC_KEY: "ed25519:ZRbRzBFnnfm712ogMMQF3ykUSfCFTq24KS8AGrLLLTU",
       AGENT_HIKCENTRAL_URL: sim.url,
       AGENT_HIKCENTRAL_APP_KEY: sim.appKey,
       AGENT_HIKCENTRAL_APP_SECRET: sim.appSecret,
