@@ -55,16 +55,16 @@ export class AgentStore {
   }
 
   /**
-   * Stores a verified command with its `received` ack, unless its id or its seq is known already, or its seq
-   * is at or below the last applied one (a replay, even if the inbox row that held that seq is gone).
+   * Stores a verified command with its `received` ack, unless its id is known already (a re-send), its seq is
+   * at or below the last applied one (a replay), or a waiting command holds its seq (a conflict).
    */
   async storeCommand(cmd: Command, received: Ack): Promise<StoreResult> {
     const now = new Date().toISOString();
     return this.db.exclusive(async () => {
       const existing = await this.db.read("SELECT id FROM inbox WHERE id = ? OR seq = ?", [cmd.id, cmd.seq]);
-      const row = existing.rows.find((r) => String(r.id) === cmd.id) ?? existing.rows[0];
-      if (row) return String(row.id) === cmd.id ? "duplicate" : "seq_conflict";
+      if (existing.rows.some((r) => String(r.id) === cmd.id)) return "duplicate";
       if (cmd.seq <= (await this.lastAppliedSeq())) return "replay";
+      if (existing.rows.length > 0) return "seq_conflict";
       await this.db.writeNow([
         {
           sql: "INSERT INTO inbox (id, seq, type, body, received_at) VALUES (?, ?, ?, ?, ?)",

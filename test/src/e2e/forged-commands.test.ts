@@ -1,0 +1,213 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:net";
+import { createLogger, loadAgentConfig, type RunningAgent, startAgent } from "@gatehouse/agent";
+import {
+  type Ack,
+  type AgentStatus,
+  type Command,
+  generateSigningKeyPem,
+  signerFromPem,
+  topics,
+} from "@gatehouse/shared";
+import { type Simulator, startSimulator } from "@gatehouse/simulator";
+import { Aedes } from "aedes";
+import { connectAsync, type MqttClient } from "mqtt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, sleep, tempDir } from "../support.js";
+
+/**
+ * The threat: someone who can publish to the agent's commands topic (a leaked broker password, a broker
+ * without ACLs) but does not hold the control plane's signing key. The broker here is an aedes on a free
+ * port with no authentication at all, so every forgery reaches the agent.
+ */
+const SITE = "north";
+const trustedSigner = signerFromPem(generateSigningKeyPem());
+const attackerSigner = signerFromPem(generateSigningKeyPem());
+
+let server: Server;
+let broker: Aedes;
+let sim: Simulator;
+let agent: RunningAgent;
+let attacker: MqttClient;
+const acks: Ack[] = [];
+let lastStatus: AgentStatus | undefined;
+
+beforeAll(async () => {
+  broker = await Aedes.createBroker();
+  server = createServer(broker.handle);
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `mqtt://127.0.0.1:${(server.address() as { port: number }).port}`;
+  sim = await startSimulator({ timeZone: "Asia/Almaty" });
+  attacker = await connectAsync(url, { clientId: "attacker" });
+  attacker.on("message", (topic, payload) => {
+    const body = JSON.parse(payload.toString());
+    if (topic === topics.acks(SITE)) acks.push(body);
+    if (topic === topics.status(SITE)) lastStatus = body;
+  });
+  await attacker.subscribeAsync([topics.acks(SITE), topics.status(SITE)], { qos: 1 });
+  const dir = tempDir("forged");
+  agent = await startAgent(
+    loadAgentConfig({
+      AGENT_SITE_ID: SITE,
+      AGENT_MQTT_URL: url,
+      AGENT_MQTT_USERNAME: "agent-north",
+      AGENT_MQTT_PASSWORD: "anonymous-broker",
+      AGENT_COMMAND_PUBLIC_KEY: trustedSigner.text,
+      AGENT_DB_URL: `file:${dir}/agent.db`,
+      AGENT_HIKCENTRAL_URL: sim.url,
+      AGENT_HIKCENTRAL_APP_KEY: sim.appKey,
+      AGENT_HIKCENTRAL_APP_SECRET: sim.appSecret,
+      AGENT_TIME_ZONE: "Asia/Almaty",
+      AGENT_EVENT_LISTEN: "127.0.0.1:0",
+      AGENT_HTTP_HOST: "127.0.0.1",
+      AGENT_HTTP_PORT: "0",
+    }),
+    createLogger("silent", "agent"),
+  );
+  await eventually(
+    async () =>
+      ((await (await fetch(`${agent.healthUrl}/healthz`)).json()) as { status: string }).status === "ok",
+    10_000,
+    "agent healthy",
+  );
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  await attacker?.endAsync();
+  await sim?.stop();
+  await new Promise<void>((r) => broker?.close(() => r()));
+  await new Promise<void>((r) => server?.close(() => r()));
+});
+
+const grant = (seq: number, personCode: string, over: Partial<Command> = {}): Command =>
+  ({
+    id: randomUUID(),
+    site: SITE,
+    seq,
+    type: "grant",
+    issuedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    payload: {
+      visitId: `visit-${personCode}`,
+      personCode,
+      person: { givenName: "Mallory", familyName: "Forger" },
+      kind: "guest",
+      accessGroups: ["Visitors"],
+      validFrom: new Date(Date.now() - 60_000).toISOString(),
+      validUntil: new Date(Date.now() + 3600_000).toISOString(),
+    },
+    ...over,
+  }) as Command;
+
+const publish = (body: unknown) =>
+  attacker.publishAsync(topics.commands(SITE), typeof body === "string" ? body : JSON.stringify(body), {
+    qos: 1,
+  });
+const finalAck = (id: string) => acks.find((a) => a.commandId === id && a.status !== "received");
+const snapshot = () =>
+  JSON.stringify({
+    persons: [...sim.state.persons.values()].map((p) => [p.personCode, p.beginTime, p.endTime]).sort(),
+    groups: [...sim.state.groups.values()].map((g) => [g.name, [...g.members].sort()]),
+  });
+const refusals = async (reason: string) => {
+  const text = await (await fetch(`${agent.healthUrl}/metrics`)).text();
+  return Number(
+    new RegExp(`gatehouse_agent_commands_rejected_total\\{reason="${reason}"\\} (\\d+)`).exec(text)?.[1] ??
+      NaN,
+  );
+};
+
+/** Publishes a forgery and checks it was refused for `reason` and changed nothing in HikCentral. */
+async function expectRefused(forgery: unknown, reason: string, id?: string) {
+  const before = snapshot();
+  const count = await refusals(reason);
+  await publish(forgery);
+  await eventually(async () => (await refusals(reason)) === count + 1, 5000, `${reason} refusal counted`);
+  await eventually(async () => lastStatus?.refusedCommands?.last?.reason === reason, 5000, "status says so");
+  await sleep(200);
+  expect(snapshot()).toBe(before);
+  if (id) expect(acks.filter((a) => a.commandId === id && a.status === "applied")).toEqual([]);
+}
+
+describe("forged commands through a broker anyone can publish to", () => {
+  let applied: Command;
+
+  it("applies a command the control plane signed (the path the forgeries try)", async () => {
+    applied = grant(1, "GHREAL0001");
+    await publish(trustedSigner.sign(applied));
+    expect((await eventually(async () => finalAck(applied.id), 10_000, "applied")).status).toBe("applied");
+    expect(sim.state.personByCode("GHREAL0001")).toBeDefined();
+  });
+
+  it("refuses an unsigned command", async () => {
+    const c = grant(2, "GHFORGED01");
+    await expectRefused(c, "unsigned", c.id);
+    expect(sim.state.personByCode("GHFORGED01")).toBeUndefined();
+  });
+
+  it("refuses a signed command that was changed afterwards", async () => {
+    const c = trustedSigner.sign(grant(2, "GHFORGED02"));
+    const changed = { ...c, payload: { ...c.payload, accessGroups: ["Staff"] } };
+    await expectRefused(changed, "bad_signature", c.id);
+    const later = { ...c, expiresAt: new Date(Date.now() + 86_400_000 * 365).toISOString() };
+    await expectRefused(later, "bad_signature", c.id);
+    expect(sim.state.personByCode("GHFORGED02")).toBeUndefined();
+  });
+
+  it("refuses a command signed by a key the agent does not trust, even under a trusted key's id", async () => {
+    const c = grant(2, "GHFORGED03");
+    await expectRefused(attackerSigner.sign(c), "unknown_key", c.id);
+    await expectRefused({ ...attackerSigner.sign(c), keyId: trustedSigner.keyId }, "bad_signature", c.id);
+    expect(sim.state.personByCode("GHFORGED03")).toBeUndefined();
+  });
+
+  it("refuses another site's command, validly signed, and does not answer it", async () => {
+    const c = grant(2, "GHFORGED04", { site: "south" });
+    await expectRefused(trustedSigner.sign(c), "wrong_site", c.id);
+    expect(acks.filter((a) => a.commandId === c.id)).toEqual([]);
+  });
+
+  it("refuses an expired command and acks it expired (its seq is used up, nothing applied)", async () => {
+    const c = grant(2, "GHFORGED05", { expiresAt: new Date(Date.now() - 1000).toISOString() });
+    await expectRefused(trustedSigner.sign(c), "expired", c.id);
+    expect((await eventually(async () => finalAck(c.id), 5000, "expired ack")).status).toBe("expired");
+    expect(sim.state.personByCode("GHFORGED05")).toBeUndefined();
+  });
+
+  it("never re-applies a replayed grant after its revoke", async () => {
+    const revoke = trustedSigner.sign({
+      id: randomUUID(),
+      site: SITE,
+      seq: 3,
+      type: "revoke",
+      issuedAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      payload: { visitId: "visit-GHREAL0001", personCode: "GHREAL0001", accessGroups: [], reason: "manual" },
+    } as Command);
+    await publish(revoke);
+    expect((await eventually(async () => finalAck(revoke.id), 10_000, "revoke applied")).status).toBe(
+      "applied",
+    );
+    const personId = sim.state.personByCode("GHREAL0001")!.personId;
+    expect(sim.state.groupsOf(personId)).toEqual([]);
+
+    // The exact signed grant again: answered with its old result, not applied.
+    const adds = sim.faults.calls.get("acs/v1/privilege/group/single/addPersons") ?? 0;
+    await publish(trustedSigner.sign(applied));
+    await eventually(async () => acks.filter((a) => a.commandId === applied.id).length >= 3, 5000, "repeat");
+    // A signed command with an old seq under a new id (a restored control-plane database): refused.
+    const old = grant(1, "GHREAL0001");
+    await expectRefused(trustedSigner.sign(old), "replay");
+    expect(finalAck(old.id)).toMatchObject({ status: "rejected", reason: { code: "REPLAY" } });
+    expect(sim.faults.calls.get("acs/v1/privilege/group/single/addPersons") ?? 0).toBe(adds);
+    expect(sim.state.groupsOf(personId)).toEqual([]);
+  });
+
+  it("survives garbage on the commands topic", async () => {
+    await expectRefused("not json {", "not_json");
+    await expectRefused("[1,2,3]", "unsigned");
+    const health = (await (await fetch(`${agent.healthUrl}/healthz`)).json()) as { mqtt: string };
+    expect(health.mqtt).toBe("connected");
+  });
+});
