@@ -5,25 +5,56 @@ export { ConfigError };
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-export const ControlPlaneConfigSchema = z.object({
-  GATEHOUSE_DB_URL: z.string().default("file:./data/gatehouse.db"),
-  GATEHOUSE_DB_AUTH_TOKEN: z.string().optional(),
-  GATEHOUSE_HTTP_HOST: z.string().default("0.0.0.0"),
-  GATEHOUSE_HTTP_PORT: port.default(8080),
-  GATEHOUSE_MQTT_HOST: z.string().default("0.0.0.0"),
-  GATEHOUSE_MQTT_PORT: port.default(1883),
-  GATEHOUSE_SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\/.+/, "must be smtp://[user:pass@]host:port or smtps://...")
-    .optional(),
-  GATEHOUSE_MAIL_FROM: z.string().default("Gatehouse <gatehouse@localhost>"),
-  /** The Ed25519 key that signs commands (PKCS#8 PEM); created on first start if missing. */
-  GATEHOUSE_SIGNING_KEY_FILE: z.string().min(1).default("./data/command-signing-key.pem"),
-  GATEHOUSE_ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
-  GATEHOUSE_COMMAND_RESEND_SECONDS: z.coerce.number().positive().default(30),
-  GATEHOUSE_SCHEDULER_SECONDS: z.coerce.number().positive().default(30),
-  GATEHOUSE_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-});
+export const ControlPlaneConfigSchema = z
+  .object({
+    GATEHOUSE_DB_URL: z.string().default("file:./data/gatehouse.db"),
+    GATEHOUSE_DB_AUTH_TOKEN: z.string().optional(),
+    GATEHOUSE_HTTP_HOST: z.string().default("0.0.0.0"),
+    GATEHOUSE_HTTP_PORT: port.default(8080),
+    GATEHOUSE_MQTT_HOST: z.string().default("0.0.0.0"),
+    GATEHOUSE_MQTT_PORT: port.default(1883),
+    GATEHOUSE_SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\/.+/, "must be smtp://[user:pass@]host:port or smtps://...")
+      .optional(),
+    GATEHOUSE_MAIL_FROM: z.string().default("Gatehouse <gatehouse@localhost>"),
+    /** The Ed25519 key that signs commands (PKCS#8 PEM); created on first start if missing. */
+    GATEHOUSE_SIGNING_KEY_FILE: z.string().min(1).default("./data/command-signing-key.pem"),
+    GATEHOUSE_ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+    GATEHOUSE_COMMAND_RESEND_SECONDS: z.coerce.number().positive().default(30),
+    GATEHOUSE_SCHEDULER_SECONDS: z.coerce.number().positive().default(30),
+    /** With both, the HTTP API serves https and the embedded broker mqtts, on their usual ports. */
+    GATEHOUSE_TLS_CERT_FILE: z.string().min(1).optional(),
+    GATEHOUSE_TLS_KEY_FILE: z.string().min(1).optional(),
+    /** Browser origins allowed to call the API (comma-separated); CORS is off when unset. */
+    GATEHOUSE_CORS_ORIGINS: z
+      .string()
+      .default("")
+      .transform((s, ctx) => {
+        const origins = s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
+        for (const o of origins)
+          if (!/^https?:\/\/[^/\s]+$/.test(o))
+            ctx.addIssue({
+              code: "custom",
+              message: `'${o}' is not an origin such as https://console.example.edu`,
+            });
+        return origins;
+      }),
+    /** Failed logins (HTTP tokens, MQTT passwords) one address may make a minute before it is slowed down. */
+    GATEHOUSE_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    GATEHOUSE_LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+  })
+  .superRefine((c, ctx) => {
+    if (Boolean(c.GATEHOUSE_TLS_CERT_FILE) !== Boolean(c.GATEHOUSE_TLS_KEY_FILE)) {
+      const missing = c.GATEHOUSE_TLS_CERT_FILE ? "GATEHOUSE_TLS_KEY_FILE" : "GATEHOUSE_TLS_CERT_FILE";
+      ctx.addIssue({ code: "custom", path: [missing], message: "TLS needs both a certificate and its key" });
+    }
+  });
 export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;
 
 const SECRET_KEYS = ["GATEHOUSE_SMTP_URL", "GATEHOUSE_ADMIN_TOKEN", "GATEHOUSE_DB_AUTH_TOKEN"];
@@ -34,6 +65,9 @@ const EXAMPLES: Record<string, string> = {
   GATEHOUSE_MQTT_PORT: "1883",
   GATEHOUSE_SMTP_URL: "smtp://user:password@mail.example.edu:587 (or GATEHOUSE_SMTP_URL_FILE)",
   GATEHOUSE_MAIL_FROM: "Gatehouse <gatehouse@example.edu>",
+  GATEHOUSE_TLS_CERT_FILE: "/etc/gatehouse/tls/fullchain.pem",
+  GATEHOUSE_TLS_KEY_FILE: "/etc/gatehouse/tls/privkey.pem",
+  GATEHOUSE_CORS_ORIGINS: "https://console.example.edu",
   GATEHOUSE_SIGNING_KEY_FILE: "/var/lib/gatehouse/command-signing-key.pem",
   GATEHOUSE_ADMIN_TOKEN: "a random string of 24+ characters (or GATEHOUSE_ADMIN_TOKEN_FILE)",
 };

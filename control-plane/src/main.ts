@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
@@ -12,6 +14,7 @@ import { startEmbeddedBroker } from "./adapters/mqtt/embedded-broker.js";
 import { verifyPassword } from "./adapters/secrets.js";
 import { loadCommandKeys } from "./adapters/signing-key.js";
 import type { ControlPlaneConfig } from "./config.js";
+import { AuthThrottle } from "./domain/auth-throttle.js";
 import { buildApp } from "./http/app.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { AgentIntake } from "./services/agent-intake.js";
@@ -74,12 +77,24 @@ export async function startControlPlane(
     onResult: (kind, status) => metrics.emails.inc({ kind, status }),
   });
 
+  const tls =
+    config.GATEHOUSE_TLS_CERT_FILE && config.GATEHOUSE_TLS_KEY_FILE
+      ? {
+          cert: readFileSync(config.GATEHOUSE_TLS_CERT_FILE, "utf8"),
+          key: readFileSync(config.GATEHOUSE_TLS_KEY_FILE, "utf8"),
+          minVersion: "TLSv1.2" as const,
+        }
+      : undefined;
+
+  const throttle = new AuthThrottle(config.GATEHOUSE_AUTH_FAILURES_PER_MINUTE);
   let dispatcher: CommandDispatcher | undefined;
   let intake: AgentIntake | undefined;
   const broker = await startEmbeddedBroker({
     host: config.GATEHOUSE_MQTT_HOST,
     port: config.GATEHOUSE_MQTT_PORT,
     log: log.child({ component: "broker" }),
+    throttle,
+    ...(tls ? { tls } : {}),
     hooks: {
       async authenticate(username, password) {
         if (username?.startsWith("agent-")) {
@@ -94,7 +109,7 @@ export async function startControlPlane(
     },
   });
   const mqttHost = config.GATEHOUSE_MQTT_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEHOUSE_MQTT_HOST;
-  const mqttUrl = `mqtt://${mqttHost}:${broker.port}`;
+  const mqttUrl = `${tls ? "mqtts" : "mqtt"}://${mqttHost}:${broker.port}`;
 
   // Retained, so a consumer that subscribes later gets the muster list at once.
   const occupancy = new OccupancyPublisher(
@@ -141,18 +156,26 @@ export async function startControlPlane(
     visitService,
     metrics,
     commandPublicKeys: commandKeys.agentSetting,
+    throttle,
+    corsOrigins: config.GATEHOUSE_CORS_ORIGINS,
+    tls: Boolean(tls),
     log: log.child({ component: "http" }),
     ready: () => ready,
   });
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve(
-      { fetch: app.fetch, hostname: config.GATEHOUSE_HTTP_HOST, port: config.GATEHOUSE_HTTP_PORT },
+      {
+        fetch: app.fetch,
+        hostname: config.GATEHOUSE_HTTP_HOST,
+        port: config.GATEHOUSE_HTTP_PORT,
+        ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
+      },
       () => resolve(s),
     );
     s.once("error", reject);
   });
   const httpHost = config.GATEHOUSE_HTTP_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEHOUSE_HTTP_HOST;
-  const httpUrl = `http://${httpHost}:${(server.address() as AddressInfo).port}`;
+  const httpUrl = `${tls ? "https" : "http"}://${httpHost}:${(server.address() as AddressInfo).port}`;
 
   dispatcher.start();
   notifier.wake();

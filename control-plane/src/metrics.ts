@@ -51,6 +51,13 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
     registers: [registry],
   });
   for (const action of ["login", "publish", "subscribe"]) mqttRefused.inc({ action }, 0);
+  const httpAuthFailures = new Counter({
+    name: "gatehouse_http_auth_failures_total",
+    help: "API requests refused for a missing or invalid token, or throttled after too many failures",
+    labelNames: ["reason"],
+    registers: [registry],
+  });
+  for (const reason of ["missing", "invalid", "throttled"]) httpAuthFailures.inc({ reason }, 0);
   const emails = new Counter({
     name: "gatehouse_emails_total",
     help: "Host emails by kind and outcome",
@@ -80,6 +87,7 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
     commandsCreated,
     mqttInvalid,
     mqttRefused,
+    httpAuthFailures,
     emails,
     agentOnline,
   };

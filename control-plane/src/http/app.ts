@@ -4,11 +4,14 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
+import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "pino";
 import type { Site, SitesRepo } from "../adapters/db/sites-repo.js";
 import type { TokensRepo } from "../adapters/db/tokens-repo.js";
 import type { VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { AuthThrottle } from "../domain/auth-throttle.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import { FieldError, type VisitService } from "../services/visits.js";
 import { type AuthEnv, bearerAuth, requireRole } from "./auth.js";
@@ -24,6 +27,12 @@ export interface AppDeps {
   metrics: ControlPlaneMetrics;
   /** The command public key(s) agents must trust, shown when a site is created. */
   commandPublicKeys: string;
+  /** Failed token logins, shared with the MQTT broker's password checks. */
+  throttle: AuthThrottle;
+  /** Browser origins allowed to call the API; none means no CORS headers at all. */
+  corsOrigins: string[];
+  /** Served over TLS: browsers are told to stay on https. */
+  tls: boolean;
   log: Logger;
   ready: () => boolean;
 }
@@ -62,11 +71,38 @@ export function buildApp(deps: AppDeps) {
   });
   app.notFound((c) => problem(c, 404, `no route ${c.req.method} ${c.req.path}`));
 
-  app.use("*", async (c, next) => {
-    await next();
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "no-referrer");
-  });
+  // The console and /docs load only their own scripts and styles; nothing may frame them.
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:", "blob:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      xFrameOptions: "DENY",
+      referrerPolicy: "no-referrer",
+      strictTransportSecurity: deps.tls ? "max-age=31536000; includeSubDomains" : false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  if (deps.corsOrigins.length > 0) {
+    app.use(
+      "/v1/*",
+      cors({
+        origin: deps.corsOrigins,
+        allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+        allowMethods: ["GET", "POST", "PATCH", "DELETE"],
+        maxAge: 600,
+      }),
+    );
+  }
   // A visit may carry a photo (a phone JPEG is a few MB); every other body is small.
   const visitLimit = bodyLimit({
     maxSize: 8 * 1024 * 1024,
@@ -79,7 +115,10 @@ export function buildApp(deps: AppDeps) {
       problem(c, 413, "the body is larger than 1 MiB", [{ path: "(body)", message: "too large" }]),
   });
   app.use("/v1/*", (c, next) => (c.req.path === "/v1/visits" ? visitLimit(c, next) : defaultLimit(c, next)));
-  app.use("/v1/*", bearerAuth(deps.tokens));
+  app.use(
+    "/v1/*",
+    bearerAuth(deps.tokens, deps.throttle, (reason) => deps.metrics.httpAuthFailures.inc({ reason })),
+  );
   app.on("POST", "/v1/sites", requireRole("admin"));
   app.on("POST", "/v1/visits", requireRole("operator"));
   app.on(["POST", "PATCH"], "/v1/visits/*", requireRole("operator"));
@@ -244,7 +283,13 @@ export function buildApp(deps: AppDeps) {
   app.get("/docs", (c) =>
     c.html(`<!doctype html><html><head><title>Gatehouse API</title><link rel="stylesheet" href="/docs/swagger-ui.css"></head>
 <body><div id="ui"></div><script src="/docs/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({url:"/openapi.json",dom_id:"#ui"})</script></body></html>`),
+<script src="/docs/init.js"></script></body></html>`),
+  );
+  // A file, not an inline script, so the Content-Security-Policy needs no 'unsafe-inline' for scripts.
+  app.get("/docs/init.js", (c) =>
+    c.body('SwaggerUIBundle({url:"/openapi.json",dom_id:"#ui"});\n', 200, {
+      "content-type": "text/javascript",
+    }),
   );
   app.get("/docs/:file{swagger-ui\\.css|swagger-ui-bundle\\.js}", (c) => {
     const file = c.req.param("file");

@@ -108,7 +108,7 @@ const finalAck = (id: string) => acks.find((a) => a.commandId === id && a.status
 const snapshot = () =>
   JSON.stringify({
     persons: [...sim.state.persons.values()].map((p) => [p.personCode, p.beginTime, p.endTime]).sort(),
-    groups: [...sim.state.groups.values()].map((g) => [g.name, [...g.members].sort()]),
+    groups: [...sim.state.groups.values()].map((g) => [g.privilegeGroupId, [...g.members].sort()]),
   });
 const refusals = async (reason: string) => {
   const text = await (await fetch(`${agent.healthUrl}/metrics`)).text();

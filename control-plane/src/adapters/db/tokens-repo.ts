@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID, timingSafeEqual } from "node:crypto";
 import type { Database } from "@gatehouse/shared/db";
 import { newToken, tokenHash } from "../secrets.js";
 
@@ -20,11 +20,14 @@ export class TokensRepo {
   }
 
   async verify(token: string): Promise<{ id: string; role: Role; name: string } | undefined> {
+    const hash = tokenHash(token);
     const r = await this.db.read(
-      "SELECT id, role, name FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
-      [tokenHash(token)],
+      "SELECT id, role, name, token_hash FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL",
+      [hash],
     );
     const row = r.rows[0];
-    return row ? { id: String(row.id), role: String(row.role) as Role, name: String(row.name) } : undefined;
+    // The lookup is by a hash the caller cannot steer; the final comparison is constant-time all the same.
+    if (!row || !timingSafeEqual(Buffer.from(String(row.token_hash)), Buffer.from(hash))) return undefined;
+    return { id: String(row.id), role: String(row.role) as Role, name: String(row.name) };
   }
 }

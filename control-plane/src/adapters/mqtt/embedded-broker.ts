@@ -1,8 +1,10 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { parseSiteTopic } from "@gatehouse/shared";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "pino";
+import type { AuthThrottle } from "../../domain/auth-throttle.js";
 
 export type Identity = { kind: "agent"; site: string } | { kind: "consumer"; tokenId: string };
 
@@ -50,6 +52,10 @@ export async function startEmbeddedBroker(opts: {
   port: number;
   hooks: BrokerHooks;
   log: Logger;
+  /** Failed logins per address; shared with the HTTP API's token checks. */
+  throttle: AuthThrottle;
+  /** PEM certificate (chain) and key: the broker then speaks mqtts only. */
+  tls?: { cert: string; key: string };
 }) {
   const identities = new WeakMap<Client, Identity>();
   const broker = await Aedes.createBroker({
@@ -60,10 +66,20 @@ export async function startEmbeddedBroker(opts: {
     authenticate: (client, username, password, done) => {
       // aedes accepts an empty client id with clean=false, which the spec forbids.
       if (!client.id) return done(authError("a client id is required", 2), false);
+      const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? "unknown";
+      if (opts.throttle.retryAfter(address, Date.now()) > 0) {
+        opts.hooks.onRefused("login", "throttled");
+        opts.log.warn(
+          { clientId: client.id, address },
+          "MQTT login refused: too many failed logins from this address",
+        );
+        return done(authError("too many failed logins", 5), false);
+      }
       opts.hooks
         .authenticate(username, password ? password.toString("utf8") : "")
         .then((who) => {
           if (!who) {
+            opts.throttle.fail(address, Date.now());
             opts.hooks.onRefused("login", "bad_credentials");
             opts.log.warn({ clientId: client.id, username }, "MQTT login refused");
             return done(authError("bad username or password", 4), false);
@@ -127,7 +143,9 @@ export async function startEmbeddedBroker(opts: {
     },
   });
 
-  const server: Server = createServer(broker.handle);
+  const server: Server = opts.tls
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: "TLSv1.2" }, broker.handle)
+    : createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => resolve());
