@@ -92,6 +92,7 @@ export async function runDoctor(config: AgentConfig, eventToken?: string): Promi
     // HikCentral's checks stop at the first failure that makes the rest meaningless; the others still run.
     ...(await hikcentralChecks(config)),
     await eventEndpointCheck(config, eventToken),
+    ...[await mqttTlsCheck(config)].filter((c): c is Check => c !== undefined),
     await mqttCheck(config),
   ];
 }
@@ -348,6 +349,40 @@ async function eventEndpointCheck(config: AgentConfig, token: string | undefined
       "event-callback",
       `nothing answers at ${base} (${(e as Error).message})`,
       "start the agent (doctor tests the running agent's listener) and check AGENT_EVENT_PUBLIC_URL",
+    );
+  }
+}
+
+/** For mqtts: is the broker's certificate trusted, and if not, why and what to pin. */
+async function mqttTlsCheck(config: AgentConfig): Promise<Check | undefined> {
+  const url = new URL(config.AGENT_MQTT_URL);
+  if (url.protocol !== "mqtts:") return undefined;
+  const ca = config.AGENT_MQTT_CA_FILE ? readFileSync(config.AGENT_MQTT_CA_FILE, "utf8") : undefined;
+  try {
+    const { cert, authorized, error } = await peerCertificate(url.hostname, Number(url.port || 8883), ca);
+    const subject = cert.subject?.CN ?? "?";
+    if (authorized)
+      return pass("mqtt-tls", `broker certificate ${subject} is trusted, valid until ${cert.valid_to}`);
+    const why =
+      error === "CERT_HAS_EXPIRED"
+        ? `expired on ${cert.valid_to}`
+        : error === "DEPTH_ZERO_SELF_SIGNED_CERT" || error === "SELF_SIGNED_CERT_IN_CHAIN"
+          ? "self-signed, and not in AGENT_MQTT_CA_FILE"
+          : error === "ERR_TLS_CERT_ALTNAME_INVALID" || /altname|hostname/i.test(error ?? "")
+            ? `issued for another name than ${url.hostname}`
+            : `not trusted (${error})`;
+    return fail(
+      "mqtt-tls",
+      `broker certificate ${subject} (sha256 ${cert.fingerprint256}) is ${why}`,
+      error === "CERT_HAS_EXPIRED"
+        ? "renew the broker's certificate"
+        : `put the CA that signed it (or, if self-signed, the certificate itself, after checking this fingerprint on the broker) in AGENT_MQTT_CA_FILE${config.AGENT_MQTT_CA_FILE ? `, not ${config.AGENT_MQTT_CA_FILE}` : ""}`,
+    );
+  } catch (e) {
+    return fail(
+      "mqtt-tls",
+      `${url.host}: ${(e as Error).message}`,
+      "check that the broker serves mqtts on this port",
     );
   }
 }

@@ -2,3 +2,4 @@ export { EVENT } from "./hikcentral/event-codes.js";
 export { stringToSign, verifySignature } from "./hikcentral/signature.js";
 export { HikState } from "./hikcentral/state.js";
 export { type Simulator, type SimulatorOptions, startSimulator } from "./server.js";
+export { type SimCertificate, selfSignedCertificate } from "./tls.js";

@@ -8,6 +8,7 @@ import {
 } from "@gatehouse/control-plane";
 import { type Simulator, type SimulatorOptions, startSimulator } from "@gatehouse/simulator";
 import type { Logger } from "pino";
+import { Agent, fetch as undiciFetch } from "undici";
 
 export interface StackOptions {
   dataDir: string;
@@ -25,6 +26,8 @@ export interface StackOptions {
   controlPlaneEnv?: Record<string, string>;
   /** Extra AGENT_* settings (e.g. AGENT_HIKCENTRAL_RATE for benchmarks). */
   agentEnv?: Record<string, string>;
+  /** Serve the API over https and the broker over mqtts with this certificate; clients trust it as their CA. */
+  tls?: { cert: string; key: string };
   /** One logger for all components; each gets its own child. */
   log: Logger;
 }
@@ -56,6 +59,16 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     log: (m) => o.log.child({ component: "simulator" }).warn(m),
     ...o.simulator,
   });
+  const tlsEnv: Record<string, string> = {};
+  const agentTlsEnv: Record<string, string> = {};
+  if (o.tls) {
+    writeFileSync(join(o.dataDir, "tls-cert.pem"), o.tls.cert);
+    writeFileSync(join(o.dataDir, "tls-key.pem"), o.tls.key, { mode: 0o600 });
+    tlsEnv.GATEHOUSE_TLS_CERT_FILE = join(o.dataDir, "tls-cert.pem");
+    tlsEnv.GATEHOUSE_TLS_KEY_FILE = join(o.dataDir, "tls-key.pem");
+    agentTlsEnv.AGENT_MQTT_CA_FILE = join(o.dataDir, "tls-cert.pem");
+  }
+  const dispatcher = o.tls ? new Agent({ connect: { ca: o.tls.cert } }) : undefined;
   const cpConfig = loadControlPlaneConfig({
     GATEHOUSE_DB_URL: `file:${join(o.dataDir, "gatehouse.db")}`,
     GATEHOUSE_HTTP_HOST: "127.0.0.1",
@@ -65,14 +78,17 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     GATEHOUSE_ADMIN_TOKEN: o.adminToken,
     GATEHOUSE_COMMAND_RESEND_SECONDS: "5",
     GATEHOUSE_SIGNING_KEY_FILE: join(o.dataDir, "command-signing-key.pem"),
+    ...tlsEnv,
     ...o.controlPlaneEnv,
     ...(o.smtpUrl ? { GATEHOUSE_SMTP_URL: o.smtpUrl } : {}),
   });
   const controlPlane = await startControlPlane(cpConfig, o.log.child({ component: "control-plane" }));
 
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${controlPlane.httpUrl}${path}`, {
+    // undici's own fetch: it takes a dispatcher that trusts the test's certificate.
+    const res = await undiciFetch(`${controlPlane.httpUrl}${path}`, {
       method,
+      ...(dispatcher ? { dispatcher } : {}),
       headers: { authorization: `Bearer ${o.adminToken}`, "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -105,6 +121,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     AGENT_MQTT_USERNAME: creds.username,
     AGENT_MQTT_PASSWORD: creds.password,
     AGENT_COMMAND_PUBLIC_KEY: controlPlane.commandPublicKeys,
+    ...agentTlsEnv,
     AGENT_DB_URL: `file:${join(o.dataDir, "agent.db")}`,
     AGENT_HIKCENTRAL_URL: simulator.url,
     AGENT_HIKCENTRAL_APP_KEY: simulator.appKey,
@@ -155,6 +172,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       agent = undefined;
       await controlPlane.stop();
       await simulator.stop();
+      await dispatcher?.close();
     },
   };
   return stack;
