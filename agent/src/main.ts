@@ -45,7 +45,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       "HikCentral's certificate is NOT verified (AGENT_HIKCENTRAL_TLS_INSECURE_SKIP_VERIFY_UNSAFE); pin it with AGENT_HIKCENTRAL_FINGERPRINT",
     );
   }
-  const db = await Database.open({ url: config.AGENT_DB_URL, synchronous: "FULL" });
+  const db = await Database.open({ url: config.AGENT_DB_URL, synchronous: "FULL", secureDelete: true });
   await applyMigrations(db, migrations);
   const store = new AgentStore(db, site);
 

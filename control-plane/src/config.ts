@@ -23,6 +23,8 @@ export const ControlPlaneConfigSchema = z
     GATEHOUSE_ADMIN_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
     GATEHOUSE_COMMAND_RESEND_SECONDS: z.coerce.number().positive().default(30),
     GATEHOUSE_SCHEDULER_SECONDS: z.coerce.number().positive().default(30),
+    /** Guests' names, contacts and photos are erased this many days after their visit closed. */
+    GATEHOUSE_RETENTION_DAYS: z.coerce.number().nonnegative().default(30),
     /** With both, the HTTP API serves https and the embedded broker mqtts, on their usual ports. */
     GATEHOUSE_TLS_CERT_FILE: z.string().min(1).optional(),
     GATEHOUSE_TLS_KEY_FILE: z.string().min(1).optional(),

@@ -44,6 +44,7 @@ export async function startControlPlane(
 ): Promise<RunningControlPlane> {
   const db = await Database.open({
     url: config.GATEHOUSE_DB_URL,
+    secureDelete: true,
     ...(config.GATEHOUSE_DB_AUTH_TOKEN ? { authToken: config.GATEHOUSE_DB_AUTH_TOKEN } : {}),
   });
   const applied = await applyMigrations(db, migrations);
@@ -146,6 +147,7 @@ export async function startControlPlane(
     visitService,
     log.child({ component: "scheduler" }),
     config.GATEHOUSE_SCHEDULER_SECONDS * 1000,
+    config.GATEHOUSE_RETENTION_DAYS * 86_400_000,
   );
 
   let ready = false;

@@ -4,8 +4,8 @@ import type { VisitsRepo } from "../adapters/db/visits-repo.js";
 import { FieldError, type VisitService } from "./visits.js";
 
 /**
- * Closes visits whose time is over (queuing their revoke) and activates scheduled ones whose time has
- * come. Each step re-checks the visit's state under the write lock, so running it again, or while a person
+ * Closes visits whose time is over (queuing their revoke), activates scheduled ones whose time has
+ * come, and erases guests' personal data past the retention period. Each step re-checks the visit's state under the write lock, so running it again, or while a person
  * checks the same visit out, changes nothing twice.
  */
 export class VisitScheduler {
@@ -17,6 +17,8 @@ export class VisitScheduler {
     private readonly service: VisitService,
     private readonly log: Logger,
     private readonly intervalMs: number,
+    /** Guests' personal data is erased this long after their visit closed. */
+    private readonly retentionMs: number,
   ) {
     this.loop = new SerialLoop(
       async () => {
@@ -50,6 +52,10 @@ export class VisitScheduler {
       }
     }
     for (const id of due.started) await this.service.activate(id, now);
+    const cutoff = new Date(now.getTime() - this.retentionMs).toISOString();
+    const erased = await this.visits.erasePersonalData(cutoff, now.toISOString());
+    if (erased.length > 0)
+      this.log.info({ visits: erased.length }, "erased guests' personal data past retention");
     return closed;
   }
 }

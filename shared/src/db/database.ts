@@ -6,6 +6,8 @@ export interface DatabaseOptions {
   authToken?: string;
   /** `FULL` where an outbox must survive power loss; `NORMAL` survives a killed process. */
   synchronous?: "NORMAL" | "FULL";
+  /** Overwrite deleted and updated-away content (erased personal data, dropped photos) with zeros. */
+  secureDelete?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export class Database {
       await client.execute(`PRAGMA synchronous=${opts.synchronous ?? "NORMAL"}`);
       await client.execute("PRAGMA busy_timeout=5000");
       await client.execute("PRAGMA foreign_keys=ON");
+      if (opts.secureDelete) await client.execute("PRAGMA secure_delete=ON");
     }
     return db;
   }

@@ -201,6 +201,42 @@ export class VisitsRepo {
     return { ended: ended.rows.map((r) => String(r.id)), started: started.rows.map((r) => String(r.id)) };
   }
 
+  /**
+   * Erases the personal data of guests whose visit closed before `cutoff` and who have no command still on
+   * its way: the name becomes "(erased)", contacts and note go, and the grant commands lose the person's
+   * name, contacts and any photo. Returns the visits erased. Safe to run any number of times at once.
+   */
+  async erasePersonalData(cutoff: string, now: string, limit = 500): Promise<string[]> {
+    return this.db.exclusive(async () => {
+      const r = await this.db.read(
+        `SELECT v.id FROM visits v
+          WHERE v.erased_at IS NULL AND v.status IN ('checked_out', 'cancelled', 'expired')
+            AND v.updated_at < ?
+            AND NOT EXISTS (SELECT 1 FROM commands c WHERE c.visit_id = v.id AND c.status IN ('pending', 'received'))
+          LIMIT ?`,
+        [cutoff, limit],
+      );
+      const ids = r.rows.map((row) => String(row.id));
+      if (ids.length === 0) return [];
+      const marks = ids.map(() => "?").join(",");
+      await this.db.writeNow([
+        {
+          sql: `UPDATE visits SET guest_name = '(erased)', guest_email = NULL, guest_phone = NULL, note = NULL,
+                  erased_at = ? WHERE id IN (${marks})`,
+          args: [now, ...ids],
+        },
+        {
+          sql: `UPDATE commands SET envelope = json_remove(
+                  json_set(envelope, '$.payload.person', json('{"givenName":"(erased)","familyName":""}')),
+                  '$.payload.face')
+                WHERE type = 'grant' AND visit_id IN (${marks})`,
+          args: ids,
+        },
+      ]);
+      return ids;
+    });
+  }
+
   /** Newest first; the cursor is the last item's (created_at, id), opaque to callers. */
   async list(f: {
     site?: string;
