@@ -15,6 +15,7 @@ import type { AuthThrottle } from "../domain/auth-throttle.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import { FieldError, type VisitService } from "../services/visits.js";
 import { type AuthEnv, bearerAuth, requireRole } from "./auth.js";
+import { registerExportRoutes } from "./export-routes.js";
 import { problem, zodProblems } from "./problem.js";
 import { SiteCreate, SiteCreated, SiteView, VisitCreate, VisitView } from "./schemas.js";
 import { registerVisitRoutes } from "./visit-routes.js";
@@ -120,6 +121,7 @@ export function buildApp(deps: AppDeps) {
     bearerAuth(deps.tokens, deps.throttle, (reason) => deps.metrics.httpAuthFailures.inc({ reason })),
   );
   app.on("POST", "/v1/sites", requireRole("admin"));
+  app.on("GET", "/v1/exports/*", requireRole("admin"));
   app.on("POST", "/v1/visits", requireRole("operator"));
   app.on(["POST", "PATCH"], "/v1/visits/*", requireRole("operator"));
 
@@ -268,6 +270,7 @@ export function buildApp(deps: AppDeps) {
   );
 
   registerVisitRoutes(app, deps);
+  registerExportRoutes(app, deps);
 
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -95,4 +95,32 @@ describe("guests' personal data", () => {
     const v = (await stack.api("GET", `/v1/visits/${open.body.id}`)).body;
     expect(v.guest).toMatchObject({ name: "Still Here", email: "still@guest.test" });
   });
+
+  it("exports visits as CSV to admins only, with formula cells defused", async () => {
+    const evil = await stack.api("POST", "/v1/visits", {
+      site: stack.siteId,
+      guest: { name: '=HYPERLINK("http://evil.test","click")' },
+      host: { name: "Host" },
+      validFrom: new Date(Date.now() - 60_000).toISOString(),
+      validUntil: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    expect(evil.status).toBe(201);
+    const exportAs = (token: string) =>
+      fetch(`${stack.controlPlane.httpUrl}/v1/exports/visits.csv?site=${stack.siteId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    for (const role of ["operator", "viewer"] as const) {
+      const r = await exportAs(await stack.controlPlane.tokens.create(role, `export-${role}`));
+      expect(r.status).toBe(403);
+      expect(await r.text()).not.toContain("HYPERLINK");
+    }
+    const r = await exportAs(stack.adminToken);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toContain("text/csv");
+    const lines = (await r.text()).trim().split("\r\n");
+    expect(lines[0]).toMatch(/^"id","site","kind","status"/);
+    const row = lines.find((l) => l.includes(evil.body.id))!;
+    expect(row).toContain(`"'=HYPERLINK(""http://evil.test"",""click"")"`);
+    expect(lines.some((l) => l.includes("Still Here"))).toBe(true);
+  });
 });
