@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { assertTimeZone, SiteId } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { Command, Option } from "commander";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
 import { ROLES, type Role, TokensRepo } from "./adapters/db/tokens-repo.js";
+import { mosquittoAcl, mosquittoPasswordLine } from "./adapters/mosquitto.js";
 import { loadCommandKeys, promoteNextKey, stageNextKey } from "./adapters/signing-key.js";
 import { ConfigError, loadControlPlaneConfig } from "./config.js";
 import { DEFAULT_KINDS } from "./http/schemas.js";
@@ -67,34 +68,67 @@ site
   .description("register a site and print its agent's MQTT credentials once")
   .requiredOption("--name <name>", "the site's name")
   .option("--time-zone <zone>", "IANA time zone of the site", "UTC")
+  .option("--mosquitto-passwd <file>", "also append the agent's login to this Mosquitto password_file")
   .option("--config <file>")
-  .action(async (id: string, o: { name: string; timeZone: string; config?: string }) => {
-    const valid = SiteId.safeParse(id);
-    if (!valid.success) {
-      console.error(`gatehouse: site id '${id}' ${valid.error.issues[0]?.message}`);
-      process.exit(2);
-    }
-    try {
-      assertTimeZone(o.timeZone);
-    } catch {
-      console.error(`gatehouse: --time-zone '${o.timeZone}' must be an IANA time zone, e.g. Asia/Almaty`);
-      process.exit(2);
-    }
-    const keys = loadCommandKeys(config(o.config).GATEHOUSE_SIGNING_KEY_FILE);
+  .action(
+    async (id: string, o: { name: string; timeZone: string; mosquittoPasswd?: string; config?: string }) => {
+      const valid = SiteId.safeParse(id);
+      if (!valid.success) {
+        console.error(`gatehouse: site id '${id}' ${valid.error.issues[0]?.message}`);
+        process.exit(2);
+      }
+      try {
+        assertTimeZone(o.timeZone);
+      } catch {
+        console.error(`gatehouse: --time-zone '${o.timeZone}' must be an IANA time zone, e.g. Asia/Almaty`);
+        process.exit(2);
+      }
+      const keys = loadCommandKeys(config(o.config).GATEHOUSE_SIGNING_KEY_FILE);
+      const db = await openDb(o.config);
+      const password = randomBytes(24).toString("base64url");
+      const created = await new SitesRepo(db).create(
+        { id, name: o.name, timeZone: o.timeZone, kinds: DEFAULT_KINDS },
+        password,
+      );
+      db.close();
+      if (created === "exists") {
+        console.error(`gatehouse: site '${id}' exists already`);
+        process.exit(1);
+      }
+      if (o.mosquittoPasswd) {
+        appendFileSync(o.mosquittoPasswd, `${mosquittoPasswordLine(created.agentUsername, password)}\n`, {
+          mode: 0o600,
+        });
+        console.error(
+          `added ${created.agentUsername} to ${o.mosquittoPasswd}; regenerate the ACL: gatehouse mosquitto acl`,
+        );
+      }
+      console.log(
+        `AGENT_SITE_ID=${id}\nAGENT_MQTT_USERNAME=${created.agentUsername}\nAGENT_MQTT_PASSWORD=${password}\nAGENT_COMMAND_PUBLIC_KEY=${keys.agentSetting}`,
+      );
+    },
+  );
+
+const mosquitto = program
+  .command("mosquitto")
+  .description("password and ACL files for an external Mosquitto broker (deploy/mosquitto/)");
+mosquitto
+  .command("acl")
+  .description("print the acl_file for every registered site")
+  .option("--config <file>")
+  .action(async (o: { config?: string }) => {
     const db = await openDb(o.config);
-    const password = randomBytes(24).toString("base64url");
-    const created = await new SitesRepo(db).create(
-      { id, name: o.name, timeZone: o.timeZone, kinds: DEFAULT_KINDS },
-      password,
-    );
+    const all = await new SitesRepo(db).list();
     db.close();
-    if (created === "exists") {
-      console.error(`gatehouse: site '${id}' exists already`);
-      process.exit(1);
-    }
-    console.log(
-      `AGENT_SITE_ID=${id}\nAGENT_MQTT_USERNAME=${created.agentUsername}\nAGENT_MQTT_PASSWORD=${password}\nAGENT_COMMAND_PUBLIC_KEY=${keys.agentSetting}`,
-    );
+    process.stdout.write(mosquittoAcl(all.map((s) => s.id)));
+  });
+mosquitto
+  .command("passwd <username>")
+  .description("print a password_file line for a new random password (shown once, on stderr)")
+  .action((username: string) => {
+    const password = randomBytes(24).toString("base64url");
+    console.log(mosquittoPasswordLine(username, password));
+    console.error(`password for ${username} (shown once): ${password}`);
   });
 
 const keys = program

@@ -43,7 +43,7 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 }
 
 /** A real Mosquitto process on a free port, with the given extra configuration lines. */
-export async function startMosquitto(dir: string, extraConfig: string[] = []) {
+export async function startMosquitto(dir: string, extraConfig: string[] = [], anonymous = true) {
   const bin = mosquittoBinary();
   if (!bin) throw new Error("mosquitto is not installed");
   const port = await freePort();
@@ -52,7 +52,7 @@ export async function startMosquitto(dir: string, extraConfig: string[] = []) {
     conf,
     [
       `listener ${port} 127.0.0.1`,
-      "allow_anonymous true",
+      `allow_anonymous ${anonymous}`,
       "persistence false",
       "log_dest stderr",
       ...extraConfig,
