@@ -3,6 +3,7 @@ import {
   type Ack,
   type AckStatus,
   Command,
+  firstIssue,
   GatehouseError,
   type Reason,
   type RefusalReason,
@@ -85,8 +86,7 @@ export class Inbox {
     if (!signature.ok) return this.refuse(signature.reason, signature.message, json);
     const parsed = Command.safeParse(json);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid";
+      const where = firstIssue(parsed.error);
       this.refuse("schema", `command failed validation at ${where}`, json);
       // Signed by the control plane but not understood (a newer control plane?): say so, so it is not re-sent forever.
       const ref = json as { id?: unknown; seq?: unknown };

@@ -35,11 +35,12 @@ export function problem(
 
 export function zodProblems(error: z.ZodError): FieldProblem[] {
   return error.issues.flatMap((i) => {
-    const at = i.path.map(String);
+    // An empty key would vanish from the dotted path: show it quoted.
+    const at = i.path.map((p) => (p === "" ? '""' : String(p)));
     // One problem per unknown field, named, so a client sees which field it may not send.
     if (i.code === "unrecognized_keys") {
       return i.keys.map((k) => ({
-        path: [...at, k].join("."),
+        path: [...at, k === "" ? '""' : k].join("."),
         message: "is not a field that can be set here",
       }));
     }

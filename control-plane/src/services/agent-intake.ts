@@ -1,4 +1,12 @@
-import { Ack, AgentStatus, type Command, type ConsumerPassage, Passage, topics } from "@gatehouse/shared";
+import {
+  Ack,
+  AgentStatus,
+  type Command,
+  type ConsumerPassage,
+  firstIssue,
+  Passage,
+  topics,
+} from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { IntakeRepo } from "../adapters/db/intake-repo.js";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
@@ -35,7 +43,11 @@ export class AgentIntake {
     if (topic === "acks") {
       const r = Ack.safeParse(json);
       if (!r.success || r.data.site !== site)
-        return this.invalid(site, topic, r.error?.issues[0]?.message ?? "site mismatch");
+        return this.invalid(
+          site,
+          topic,
+          r.error ? firstIssue(r.error) : `site: '${r.data.site}' is not this agent's site`,
+        );
       const outcome = await this.intake.recordAck(r.data);
       if (outcome.kind === "updated") {
         this.metrics.commandAcks.inc({ type: outcome.commandType, status: outcome.status });
@@ -51,7 +63,11 @@ export class AgentIntake {
     if (topic === "events/passage") {
       const r = Passage.safeParse(json);
       if (!r.success || r.data.site !== site)
-        return this.invalid(site, topic, r.error?.issues[0]?.message ?? "site mismatch");
+        return this.invalid(
+          site,
+          topic,
+          r.error ? firstIssue(r.error) : `site: '${r.data.site}' is not this agent's site`,
+        );
       const p = r.data;
       const outcome = await this.intake.recordPassage(p);
       if (outcome.kind === "duplicate") {
@@ -80,7 +96,12 @@ export class AgentIntake {
     }
     const r = AgentStatus.safeParse(json);
     if (!r.success || r.data.site !== site)
-      return this.invalid(site, topic, r.error?.issues[0]?.message ?? "site mismatch", false);
+      return this.invalid(
+        site,
+        topic,
+        r.error ? firstIssue(r.error) : `site: '${r.data.site}' is not this agent's site`,
+        false,
+      );
     await this.sites.recordStatus(site, r.data);
     this.metrics.agentOnline.set({ site }, r.data.state === "online" ? 1 : 0);
     if (r.data.state === "online") this.effects.onAgentOnline(site);

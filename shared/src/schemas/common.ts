@@ -26,3 +26,9 @@ export const Reason = z
   })
   .describe("Why a command was not applied");
 export type Reason = z.infer<typeof Reason>;
+
+/** The first problem of a failed parse as "field.path: what is wrong", for logs and refusal reasons. */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid";
+}

@@ -11,6 +11,7 @@ import {
 } from "@gatehouse/shared";
 import { type Simulator, startSimulator } from "@gatehouse/simulator";
 import { Aedes } from "aedes";
+import fc from "fast-check";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, sleep, tempDir } from "../support.js";
@@ -209,5 +210,38 @@ describe("forged commands through a broker anyone can publish to", () => {
     await expectRefused("[1,2,3]", "unsigned");
     const health = (await (await fetch(`${agent.healthUrl}/healthz`)).json()) as { mqtt: string };
     expect(health.mqtt).toBe("connected");
+  });
+
+  it("refuses hundreds of random and almost-right commands, each with a reason, applying none", async () => {
+    const before = snapshot();
+    const total = async () => {
+      const text = await (await fetch(`${agent.healthUrl}/metrics`)).text();
+      return [...text.matchAll(/gatehouse_agent_commands_rejected_total\{reason="[a-z_]+"\} (\d+)/g)].reduce(
+        (n, m) => n + Number(m[1]),
+        0,
+      );
+    };
+    const start = await total();
+    const signed = trustedSigner.sign(grant(100, "GHFUZZ0001"));
+    const payloads = fc.sample(
+      fc.oneof(
+        fc.string({ maxLength: 40 }),
+        fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? "null"),
+        fc
+          .tuple(fc.constantFrom(...Object.keys(signed)), fc.jsonValue({ maxDepth: 2 }))
+          .filter(([k, v]) => JSON.stringify((signed as Record<string, unknown>)[k]) !== JSON.stringify(v))
+          .map(([k, v]) => JSON.stringify({ ...signed, [k]: v })),
+      ),
+      300,
+    );
+    for (const p of payloads) await publish(p);
+    await eventually(
+      async () => (await total()) === start + payloads.length,
+      10_000,
+      "every payload refused",
+    );
+    expect(snapshot()).toBe(before);
+    expect(sim.state.personByCode("GHFUZZ0001")).toBeUndefined();
+    expect(lastStatus?.refusedCommands?.last?.message).toBeTruthy();
   });
 });

@@ -15,7 +15,8 @@ export interface BrokerHooks {
   authenticate(username: string | undefined, password: string): Promise<Identity | undefined>;
   /**
    * Commits an agent's message; the PUBACK is sent only after it resolves. Reject only when the message
-   * could not be stored (the agent then sends it again); return false to refuse forwarding it.
+   * could not be stored (the agent then sends it again); return false to refuse forwarding or retaining it
+   * (it is still acknowledged).
    */
   onAgentMessage(site: string, topic: AgentTopic, payload: Buffer): Promise<boolean>;
   onRefused(what: "login" | "publish" | "subscribe", reason: string): void;
@@ -58,6 +59,8 @@ export async function startEmbeddedBroker(opts: {
   tls?: { cert: string; key: string };
 }) {
   const identities = new WeakMap<Client, Identity>();
+  /** Payloads the control plane refused; aedes' delivery copies keep the same Buffer. */
+  const dropped = new WeakSet<Buffer>();
   const broker = await Aedes.createBroker({
     concurrency: 1000,
     drainTimeout: 10_000,
@@ -100,6 +103,7 @@ export async function startEmbeddedBroker(opts: {
           done(authError("server error", 5), false);
         });
     },
+    authorizeForward: (_client, packet) => (dropped.has(packet.payload as Buffer) ? null : packet),
     authorizeSubscribe: (client, sub, done) => {
       const who = identities.get(client);
       const ok =
@@ -135,7 +139,15 @@ export async function startEmbeddedBroker(opts: {
       if (parsed.rest.startsWith("bridge/response/")) return done(null);
       opts.hooks
         .onAgentMessage(who.site, parsed.rest as AgentTopic, packet.payload as Buffer)
-        .then((forward) => done(forward ? null : new Error("refused")))
+        .then((forward) => {
+          // Refused, but acknowledged: an error here would close the connection, and the client would send
+          // the same message again on reconnect, forever. It is neither retained nor delivered.
+          if (!forward) {
+            packet.retain = false;
+            dropped.add(packet.payload as Buffer);
+          }
+          done(null);
+        })
         .catch((e: Error) => {
           opts.log.error({ err: e.message, topic: packet.topic }, "could not commit an agent message");
           done(e);
