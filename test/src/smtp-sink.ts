@@ -13,10 +13,24 @@ export interface ReceivedMail {
 }
 
 /** A real SMTP server on a free port that keeps what it receives (the demo's sink, the tests' host inbox). */
-export async function startSmtpSink(opts: { port?: number; onMail?: (m: ReceivedMail) => void } = {}) {
+export async function startSmtpSink(
+  opts: {
+    port?: number;
+    onMail?: (m: ReceivedMail) => void;
+    /** Require this login, as a real relay does. */
+    auth?: { user: string; pass: string };
+  } = {},
+) {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
-    authOptional: true,
+    authOptional: !opts.auth,
+    // Loopback only: no STARTTLS here, so allow the login in the clear.
+    allowInsecureAuth: true,
+    onAuth(auth, _session, callback) {
+      if (!opts.auth || (auth.username === opts.auth.user && auth.password === opts.auth.pass))
+        return callback(null, { user: auth.username ?? "anonymous" });
+      callback(new Error("Invalid username or password"));
+    },
     disabledCommands: ["STARTTLS"],
     logger: false,
     onData(stream, session, callback) {
@@ -49,7 +63,9 @@ export async function startSmtpSink(opts: { port?: number; onMail?: (m: Received
   });
   const port = (server.server.address() as AddressInfo).port;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: opts.auth
+      ? `smtp://${encodeURIComponent(opts.auth.user)}:${encodeURIComponent(opts.auth.pass)}@127.0.0.1:${port}`
+      : `smtp://127.0.0.1:${port}`,
     mails,
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
