@@ -1,5 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { createLogger, loadAgentConfig, type RunningAgent, startAgent } from "@gatehouse/agent";
+import type { RunningAgent } from "@gatehouse/agent";
 import {
   type Ack,
   type Command,
@@ -12,6 +11,7 @@ import { type Simulator, startSimulator } from "@gatehouse/simulator";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mosquittoBinary, startMosquitto } from "../mosquitto.js";
+import { grantCommand, startStandaloneAgent } from "../standalone-agent.js";
 import { eventually, sleep, tempDir } from "../support.js";
 
 const bin = mosquittoBinary();
@@ -40,31 +40,14 @@ describe.skipIf(!bin)("the agent against Mosquitto, an independent broker", () =
       if (topic === topics.passageEvents(SITE)) passages.push(body);
     });
     await cloud.subscribeAsync([topics.acks(SITE), topics.passageEvents(SITE)], { qos: 1 });
-    const config = loadAgentConfig({
-      AGENT_SITE_ID: SITE,
-      AGENT_MQTT_URL: broker.url,
-      AGENT_MQTT_USERNAME: "agent-north",
-      AGENT_MQTT_PASSWORD: "unused-by-anonymous-mosquitto",
-      AGENT_COMMAND_PUBLIC_KEY: signer.text,
-      AGENT_DB_URL: `file:${dir}/agent.db`,
-      AGENT_HIKCENTRAL_URL: sim.url,
-      AGENT_HIKCENTRAL_APP_KEY: sim.appKey,
-      AGENT_HIKCENTRAL_APP_SECRET: sim.appSecret,
-      AGENT_TIME_ZONE: "Europe/Berlin",
-      AGENT_DOOR_DIRECTIONS: "1:entry,2:exit",
-      AGENT_EVENT_LISTEN: "127.0.0.1:0",
-      AGENT_HTTP_HOST: "127.0.0.1",
-      AGENT_HTTP_PORT: "0",
+    agent = await startStandaloneAgent({
+      site: SITE,
+      mqttUrl: broker.url,
+      sim,
+      dir,
+      commandPublicKey: signer.text,
+      timeZone: "Europe/Berlin",
     });
-    agent = await startAgent(config, createLogger("silent", "agent"));
-    await eventually(
-      async () => {
-        const h = (await (await fetch(`${agent.healthUrl}/healthz`)).json()) as { status: string };
-        return h.status === "ok";
-      },
-      10_000,
-      "agent healthy",
-    );
   });
 
   afterAll(async () => {
@@ -74,23 +57,8 @@ describe.skipIf(!bin)("the agent against Mosquitto, an independent broker", () =
     await broker?.stop();
   });
 
-  const grant = (seq: number, visitId: string, personCode: string): Command => ({
-    id: randomUUID(),
-    site: SITE,
-    seq,
-    type: "grant",
-    issuedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-    payload: {
-      visitId,
-      personCode,
-      person: { givenName: "Jürgen", familyName: "Groß" },
-      kind: "guest",
-      accessGroups: ["Visitors"],
-      validFrom: new Date(Date.now() - 60_000).toISOString(),
-      validUntil: new Date(Date.now() + 3600_000).toISOString(),
-    },
-  });
+  const grant = (seq: number, visitId: string, personCode: string): Command =>
+    grantCommand(SITE, seq, personCode, { visitId, givenName: "Jürgen", familyName: "Groß" });
   const send = (c: Command) =>
     cloud.publishAsync(topics.commands(SITE), JSON.stringify(signer.sign(c)), { qos: 1 });
   const finalAck = (id: string) => acks.find((a) => a.commandId === id && a.status !== "received");

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:net";
-import { createLogger, loadAgentConfig, type RunningAgent, startAgent } from "@gatehouse/agent";
+import type { RunningAgent } from "@gatehouse/agent";
 import {
   type Ack,
   type AgentStatus,
@@ -14,6 +14,7 @@ import { Aedes } from "aedes";
 import fc from "fast-check";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { grantCommand, startStandaloneAgent } from "../standalone-agent.js";
 import { eventually, sleep, tempDir } from "../support.js";
 
 /**
@@ -46,31 +47,14 @@ beforeAll(async () => {
     if (topic === topics.status(SITE)) lastStatus = body;
   });
   await attacker.subscribeAsync([topics.acks(SITE), topics.status(SITE)], { qos: 1 });
-  const dir = tempDir("forged");
-  agent = await startAgent(
-    loadAgentConfig({
-      AGENT_SITE_ID: SITE,
-      AGENT_MQTT_URL: url,
-      AGENT_MQTT_USERNAME: "agent-north",
-      AGENT_MQTT_PASSWORD: "anonymous-broker",
-      AGENT_COMMAND_PUBLIC_KEY: trustedSigner.text,
-      AGENT_DB_URL: `file:${dir}/agent.db`,
-      AGENT_HIKCENTRAL_URL: sim.url,
-      AGENT_HIKCENTRAL_APP_KEY: sim.appKey,
-      AGENT_HIKCENTRAL_APP_SECRET: sim.appSecret,
-      AGENT_TIME_ZONE: "Asia/Almaty",
-      AGENT_EVENT_LISTEN: "127.0.0.1:0",
-      AGENT_HTTP_HOST: "127.0.0.1",
-      AGENT_HTTP_PORT: "0",
-    }),
-    createLogger("silent", "agent"),
-  );
-  await eventually(
-    async () =>
-      ((await (await fetch(`${agent.healthUrl}/healthz`)).json()) as { status: string }).status === "ok",
-    10_000,
-    "agent healthy",
-  );
+  agent = await startStandaloneAgent({
+    site: SITE,
+    mqttUrl: url,
+    sim,
+    dir: tempDir("forged"),
+    commandPublicKey: trustedSigner.text,
+    timeZone: "Asia/Almaty",
+  });
 });
 
 afterAll(async () => {
@@ -82,24 +66,7 @@ afterAll(async () => {
 });
 
 const grant = (seq: number, personCode: string, over: Partial<Command> = {}): Command =>
-  ({
-    id: randomUUID(),
-    site: SITE,
-    seq,
-    type: "grant",
-    issuedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-    payload: {
-      visitId: `visit-${personCode}`,
-      personCode,
-      person: { givenName: "Mallory", familyName: "Forger" },
-      kind: "guest",
-      accessGroups: ["Visitors"],
-      validFrom: new Date(Date.now() - 60_000).toISOString(),
-      validUntil: new Date(Date.now() + 3600_000).toISOString(),
-    },
-    ...over,
-  }) as Command;
+  grantCommand(SITE, seq, personCode, { givenName: "Mallory", familyName: "Forger", ...over });
 
 const publish = (body: unknown) =>
   attacker.publishAsync(topics.commands(SITE), typeof body === "string" ? body : JSON.stringify(body), {
