@@ -119,6 +119,25 @@ describe("the embedded broker's per-site ACL", () => {
     expect(await passageCount()).toBe(before);
   });
 
+  it("refuses a site's agent publishing acks or status for another site, or commands at all", async () => {
+    const before = await stack.controlPlane.db.read("SELECT agent_status FROM sites WHERE id = ?", [
+      stack.siteId,
+    ]);
+    const offline = { site: stack.siteId, state: "offline", since: new Date().toISOString(), version: "x" };
+    for (const [topic, body] of [
+      [topics.status(stack.siteId), offline],
+      [topics.acks(stack.siteId), { id: randomUUID(), commandId: randomUUID(), site: stack.siteId, seq: 1 }],
+      [topics.commands("south"), { id: randomUUID() }],
+    ] as const) {
+      const c = await login(south.username, south.password);
+      expect(await publishRefused(c, topic, JSON.stringify(body)), topic).toBe(true);
+    }
+    const after = await stack.controlPlane.db.read("SELECT agent_status FROM sites WHERE id = ?", [
+      stack.siteId,
+    ]);
+    expect(after.rows[0]!.agent_status).toBe(before.rows[0]!.agent_status);
+  });
+
   it("lets a consumer subscribe to passages and status but never publish", async () => {
     const c = await login("consumer", stack.adminToken);
     expect(await granted(c, "gatehouse/v1/passages/#")).toBe(1);
@@ -133,6 +152,6 @@ describe("the embedded broker's per-site ACL", () => {
       Number(new RegExp(`gatehouse_mqtt_refused_total\\{action="${action}"\\} (\\d+)`).exec(metrics)?.[1]);
     expect(value("login")).toBeGreaterThanOrEqual(1);
     expect(value("subscribe")).toBeGreaterThanOrEqual(3);
-    expect(value("publish")).toBeGreaterThanOrEqual(2);
+    expect(value("publish")).toBeGreaterThanOrEqual(5);
   });
 });
