@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { commandSigning } from "./command-signing.js";
 import { type BenchResult, writeResults } from "./results.js";
 import { skeletonLatency } from "./skeleton-latency.js";
 
@@ -15,6 +16,7 @@ console.log(
 results.push(...(await skeletonLatency(quick ? 30 : 200, 10)));
 results.push(...(await skeletonLatency(quick ? 30 : 200, 1000)));
 results.push(...(await skeletonLatency(quick ? 20 : 100, 1000, "realistic")));
+results.push(...commandSigning(quick ? 2000 : 20_000));
 
 for (const r of results) {
   const base = r.baseline === null ? "" : `  baseline ${r.baseline} ${r.unit}  ratio ${r.ratio}x`;

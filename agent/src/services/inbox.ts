@@ -133,10 +133,11 @@ export class Inbox {
   /** Counts, logs and reports a refused command; nothing of it is stored or applied. */
   private refuse(reason: RefusalReason, message: string, json?: unknown): void {
     const ref = (typeof json === "object" && json !== null ? json : {}) as { id?: unknown; seq?: unknown };
-    // The id is echoed only as a string of bounded length: it may come from a forger.
+    // Echoed only as a bounded string and a number: they may come from a forger.
     const commandId = typeof ref.id === "string" ? ref.id.slice(0, 100) : undefined;
+    const seq = typeof ref.seq === "number" ? ref.seq : undefined;
     this.metrics.commandsRejected.inc({ reason });
-    this.log.warn({ reason, commandId, seq: ref.seq, detail: message }, "refused a command");
+    this.log.warn({ reason, commandId, seq, detail: message }, "refused a command");
     this.opts.onRefused({
       reason,
       message,
