@@ -70,7 +70,9 @@ export function buildApp(deps: AppDeps) {
     deps.log.error({ err: err.message, stack: err.stack }, "request failed");
     return problem(c, 500, "something went wrong; it has been logged");
   });
-  app.notFound((c) => problem(c, 404, `no route ${c.req.method} ${c.req.path}`));
+  app.notFound((c) =>
+    problem(c, 404, `no route ${c.req.method} ${c.req.path}`, [{ path: "(path)", message: "no such route" }]),
+  );
 
   // The console and /docs load only their own scripts and styles; nothing may frame them.
   app.use(
