@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { assertTimeZone, SiteId } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { Command, Option } from "commander";
+import { SYSTEM } from "./adapters/db/audit.js";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
 import { ROLES, type Role, TokensRepo } from "./adapters/db/tokens-repo.js";
 import { mosquittoAcl, mosquittoPasswordLine } from "./adapters/mosquitto.js";
@@ -89,6 +90,7 @@ site
       const created = await new SitesRepo(db).create(
         { id, name: o.name, timeZone: o.timeZone, kinds: DEFAULT_KINDS },
         password,
+        SYSTEM.cli,
       );
       db.close();
       if (created === "exists") {

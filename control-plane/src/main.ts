@@ -2,10 +2,14 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { type Occupancy, topics } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type ServerType, serve } from "@hono/node-server";
 import { createTransport, type Transporter } from "nodemailer";
 import type { Logger } from "pino";
+import { AuditRepo } from "./adapters/db/audit.js";
+import { DenyListRepo } from "./adapters/db/deny-list-repo.js";
+import { IncidentsRepo } from "./adapters/db/incidents-repo.js";
 import { IntakeRepo } from "./adapters/db/intake-repo.js";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
 import { TokensRepo } from "./adapters/db/tokens-repo.js";
@@ -16,11 +20,15 @@ import { loadCommandKeys } from "./adapters/signing-key.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { AuthThrottle } from "./domain/auth-throttle.js";
 import { buildApp } from "./http/app.js";
+import { VisitCreate } from "./http/schemas.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { AgentIntake } from "./services/agent-intake.js";
 import { CommandDispatcher } from "./services/command-dispatcher.js";
+import { GroupEventService } from "./services/group-events.js";
+import { LiveEvents } from "./services/live-events.js";
 import { Notifier } from "./services/notifier.js";
 import { OccupancyPublisher } from "./services/occupancy-publisher.js";
+import { VisitImport } from "./services/visit-import.js";
 import { VisitScheduler } from "./services/visit-scheduler.js";
 import { VisitService } from "./services/visits.js";
 
@@ -61,6 +69,10 @@ export async function startControlPlane(
   const visits = new VisitsRepo(db);
   const tokens = new TokensRepo(db);
   const intakeRepo = new IntakeRepo(db);
+  const audit = new AuditRepo(db);
+  const incidents = new IncidentsRepo(db);
+  const denyList = new DenyListRepo(db);
+  const live = new LiveEvents();
   if (config.GATEHOUSE_ADMIN_TOKEN) await tokens.create("admin", "bootstrap", config.GATEHOUSE_ADMIN_TOKEN);
 
   const metrics = createControlPlaneMetrics(CONTROL_PLANE_VERSION, async () =>
@@ -115,9 +127,22 @@ export async function startControlPlane(
   // Retained, so a consumer that subscribes later gets the muster list at once.
   const occupancy = new OccupancyPublisher(
     visits,
-    (t, p, r) => broker.publish(t, p, r),
+    (t, p, r) => {
+      const o = JSON.parse(p) as Occupancy;
+      live.emit({ type: "occupancy", site: o.site, data: o });
+      return broker.publish(t, p, r);
+    },
     log.child({ component: "occupancy" }),
   );
+  // Visit lifecycle events and incidents for MQTT consumers, as they are committed.
+  live.watch((e) => {
+    const topic =
+      e.type === "visit" ? topics.visits(e.site) : e.type === "incident" ? topics.incidents(e.site) : null;
+    if (topic)
+      broker
+        .publish(topic, JSON.stringify(e.data))
+        .catch((err: Error) => log.warn({ err: err.message, topic }, "publishing an event failed"));
+  });
   dispatcher = new CommandDispatcher(
     db,
     (topic, payload) => broker.publish(topic, payload),
@@ -129,6 +154,9 @@ export async function startControlPlane(
     publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
     onPassageStored: () => notifier.wake(),
     onOccupancyChanged: (site) => occupancy.changed(site),
+    live,
+    onMailQueued: () => notifier.wake(),
+    onResync: (site, fromSeq, toSeq) => dispatcher!.resendRange(site, fromSeq, toSeq),
     onCommand: (command) => {
       dispatcher!
         .send(command)
@@ -138,20 +166,38 @@ export async function startControlPlane(
       void dispatcher!.resendSite(site).catch((e: Error) => log.warn({ err: e.message }, "re-send failed"));
     },
   });
-  const visitService = new VisitService(sites, visits, dispatcher, metrics, (e) =>
-    log.warn({ err: e.message }, "publishing a command failed; it will be re-sent"),
-  );
+  const onPublishError = (e: Error) =>
+    log.warn({ err: e.message }, "publishing a command failed; it will be re-sent");
+  const visitService = new VisitService(db, sites, visits, dispatcher, live, metrics, onPublishError);
+  const groupEvents = new GroupEventService(db, sites, visitService, () => notifier.wake());
+  const visitImport = new VisitImport(visitService, VisitCreate);
 
   const scheduler = new VisitScheduler(
-    visits,
-    visitService,
-    log.child({ component: "scheduler" }),
+    {
+      db,
+      visits,
+      service: visitService,
+      groupEvents,
+      incidents,
+      live,
+      log: log.child({ component: "scheduler" }),
+      onMailQueued: () => notifier.wake(),
+    },
     config.GATEHOUSE_SCHEDULER_SECONDS * 1000,
     config.GATEHOUSE_RETENTION_DAYS * 86_400_000,
   );
 
   let ready = false;
   const app = buildApp({
+    db,
+    audit,
+    incidents,
+    denyList,
+    visitImport,
+    dispatcher,
+    live,
+    groupEvents,
+    onError: onPublishError,
     sites,
     visits,
     tokens,

@@ -32,6 +32,19 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
     labelNames: ["type", "status"],
     registers: [registry],
   });
+  const commandLatency = new Histogram({
+    name: "gatehouse_command_latency_seconds",
+    help: "Command queued at the control plane to its final ack (applied, failed, expired, rejected)",
+    labelNames: ["type", "status"],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+    registers: [registry],
+  });
+  const incidents = new Counter({
+    name: "gatehouse_incidents_total",
+    help: "Security incidents raised from passages",
+    labelNames: ["type"],
+    registers: [registry],
+  });
   const commandsCreated = new Counter({
     name: "gatehouse_commands_created_total",
     help: "Commands queued for agents",
@@ -84,6 +97,8 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
     passagesDuplicate,
     passageLatency,
     commandAcks,
+    commandLatency,
+    incidents,
     commandsCreated,
     mqttInvalid,
     mqttRefused,

@@ -6,11 +6,13 @@ export const topics = {
   acks: (site: string) => `${TOPIC_ROOT}/sites/${site}/acks`,
   passageEvents: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/passage`,
   status: (site: string) => `${TOPIC_ROOT}/sites/${site}/status`,
+  resync: (site: string) => `${TOPIC_ROOT}/sites/${site}/resync`,
   bridgeRequest: (site: string, name: string) => `${TOPIC_ROOT}/sites/${site}/bridge/request/${name}`,
   bridgeResponse: (site: string, name: string) => `${TOPIC_ROOT}/sites/${site}/bridge/response/${name}`,
   passages: (site: string) => `${TOPIC_ROOT}/passages/${site}`,
   visits: (site: string) => `${TOPIC_ROOT}/visits/${site}`,
   occupancy: (site: string) => `${TOPIC_ROOT}/occupancy/${site}`,
+  incidents: (site: string) => `${TOPIC_ROOT}/incidents/${site}`,
 } as const;
 
 /** Splits `gatehouse/v1/sites/{site}/{rest}` so brokers can route and authorize by site. */

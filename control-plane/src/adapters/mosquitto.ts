@@ -27,15 +27,18 @@ export function mosquittoAcl(sites: readonly string[]): string {
     "topic read gatehouse/v1/sites/+/acks",
     "topic read gatehouse/v1/sites/+/events/passage",
     "topic read gatehouse/v1/sites/+/status",
+    "topic read gatehouse/v1/sites/+/resync",
     "topic read gatehouse/v1/sites/+/bridge/response/#",
     "topic readwrite gatehouse/v1/passages/#",
     "topic readwrite gatehouse/v1/visits/#",
     "topic readwrite gatehouse/v1/occupancy/#",
+    "topic readwrite gatehouse/v1/incidents/#",
     "",
     `user ${CONSUMER_USER}`,
     "topic read gatehouse/v1/passages/#",
     "topic read gatehouse/v1/visits/#",
     "topic read gatehouse/v1/occupancy/#",
+    "topic read gatehouse/v1/incidents/#",
     "topic read gatehouse/v1/sites/+/status",
   ];
   for (const site of sites) {
@@ -47,6 +50,7 @@ export function mosquittoAcl(sites: readonly string[]): string {
       `topic write gatehouse/v1/sites/${site}/acks`,
       `topic write gatehouse/v1/sites/${site}/events/passage`,
       `topic write gatehouse/v1/sites/${site}/status`,
+      `topic write gatehouse/v1/sites/${site}/resync`,
       `topic write gatehouse/v1/sites/${site}/bridge/response/#`,
     );
   }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Command } from "@gatehouse/shared";
 
 /** A revoke must reach the turnstiles however long the agent was away. */
@@ -12,7 +13,7 @@ interface CommandFor {
   now: Date;
 }
 
-const envelope = (a: CommandFor, expiresAt: string) => ({
+const envelope = (a: Pick<CommandFor, "id" | "site" | "seq" | "now">, expiresAt: string) => ({
   id: a.id,
   site: a.site,
   seq: a.seq,
@@ -39,5 +40,58 @@ export function validityCommand(a: CommandFor & { validFrom: string; validUntil:
       validFrom: a.validFrom,
       validUntil: a.validUntil,
     },
+  };
+}
+
+/** HikCentral opens the door this long before the visit starts: a site may let guests come early. */
+export function accessFrom(validFrom: string, earlyArrivalMinutes: number): string {
+  return new Date(Date.parse(validFrom) - earlyArrivalMinutes * 60_000).toISOString();
+}
+
+export function grantCommand(
+  a: CommandFor & {
+    kind: string;
+    person: { givenName: string; familyName: string; email?: string | null; phone?: string | null };
+    accessGroups: string[];
+    validFrom: string;
+    validUntil: string;
+    photo?: string | null | undefined;
+  },
+): Command {
+  return {
+    // A grant is pointless once the visit is over.
+    ...envelope(a, a.validUntil),
+    type: "grant",
+    payload: {
+      visitId: a.visitId,
+      personCode: a.personCode,
+      person: {
+        givenName: a.person.givenName,
+        familyName: a.person.familyName,
+        ...(a.person.email ? { email: a.person.email } : {}),
+        ...(a.person.phone ? { phone: a.person.phone } : {}),
+      },
+      kind: a.kind,
+      accessGroups: a.accessGroups,
+      validFrom: a.validFrom,
+      validUntil: a.validUntil,
+      ...(a.photo
+        ? {
+            face: {
+              jpegBase64: a.photo,
+              sha256: createHash("sha256").update(Buffer.from(a.photo, "base64")).digest("hex"),
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+export function syncCommand(a: Omit<CommandFor, "visitId" | "personCode"> & { reason: string }): Command {
+  return {
+    // A reconciliation request is worth carrying out within the hour, not after a week offline.
+    ...envelope(a, new Date(a.now.getTime() + 3_600_000).toISOString()),
+    type: "sync",
+    payload: { reason: a.reason },
   };
 }

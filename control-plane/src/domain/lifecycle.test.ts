@@ -41,7 +41,15 @@ describe("visit lifecycle", () => {
     const step: fc.Arbitrary<Step> = fc.oneof(
       fc.record({
         kind: fc.constant("action" as const),
-        action: fc.constantFrom<VisitAction>("cancel", "checkout", "revoke", "expire", "change_validity"),
+        action: fc.constantFrom<VisitAction>(
+          "cancel",
+          "checkout",
+          "revoke",
+          "expire",
+          "change_validity",
+          "approve",
+          "refuse",
+        ),
       }),
       fc.record({
         kind: fc.constant("ack" as const),
@@ -50,14 +58,15 @@ describe("visit lifecycle", () => {
       }),
     );
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
+      fc.property(fc.array(step, { maxLength: 25 }), fc.boolean(), (steps, startsHeld) => {
         let v = {
-          status: "active" as VisitStatus,
+          status: (startsHeld ? "held" : "active") as VisitStatus,
           access: "pending" as Access,
           validUntil: "2025-10-03T11:00:00Z",
         };
         // Commands queue in order; an ack answers the oldest unanswered one of its type, as seq order makes them.
-        const queued: Array<"grant" | "revoke" | "validity"> = ["grant"];
+        // A visit held by the deny list has no grant until it is approved.
+        const queued: Array<"grant" | "revoke" | "validity"> = startsHeld ? [] : ["grant"];
         let revokeAckedAfterClose = false;
         for (const s of steps) {
           if (s.kind === "action") {
@@ -82,5 +91,37 @@ describe("visit lifecycle", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe("a visit held by the deny list", () => {
+  const held = {
+    status: "held" as VisitStatus,
+    access: "pending" as Access,
+    validUntil: "2025-10-03T18:00:00Z",
+  };
+
+  it("gets its grant only when an admin approves it", () => {
+    expect(transition({ ...held, validFrom: "2025-10-03T09:00:00Z" }, "approve", now)).toMatchObject({
+      ok: true,
+      status: "active",
+      command: "grant",
+    });
+    expect(transition({ ...held, validFrom: "2025-10-04T09:00:00Z" }, "approve", now)).toMatchObject({
+      ok: true,
+      status: "scheduled",
+    });
+    expect(transition({ ...held, validUntil: "2025-10-03T11:00:00Z" }, "approve", now)).toMatchObject({
+      ok: false,
+    });
+  });
+
+  it("ends without a revoke (nothing was granted), and cannot be checked out", () => {
+    expect(transition(held, "refuse", now)).toMatchObject({ ok: true, status: "refused", command: null });
+    expect(transition(held, "cancel", now)).toMatchObject({ ok: true, status: "cancelled", command: null });
+    expect(transition(held, "checkout", now)).toMatchObject({ ok: false });
+    expect(transition(held, "revoke", now)).toMatchObject({ ok: false });
+    expect(transition({ ...held, status: "refused" }, "approve", now)).toMatchObject({ ok: false });
+    expect(transition(open, "approve", now)).toMatchObject({ ok: false });
   });
 });

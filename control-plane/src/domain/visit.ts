@@ -1,5 +1,12 @@
 /** The visit as the domain sees it. Pure data and functions: no I/O. */
-export type VisitStatus = "scheduled" | "active" | "checked_out" | "cancelled" | "expired";
+export type VisitStatus =
+  | "held"
+  | "scheduled"
+  | "active"
+  | "checked_out"
+  | "cancelled"
+  | "expired"
+  | "refused";
 export type Access = "pending" | "granted" | "failed" | "revoked";
 
 export interface VisitCounts {

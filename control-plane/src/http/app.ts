@@ -2,26 +2,50 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import type { Database } from "@gatehouse/shared/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "pino";
-import type { Site, SitesRepo } from "../adapters/db/sites-repo.js";
+import type { AuditRepo } from "../adapters/db/audit.js";
+import type { DenyListRepo } from "../adapters/db/deny-list-repo.js";
+import type { IncidentsRepo } from "../adapters/db/incidents-repo.js";
+import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { TokensRepo } from "../adapters/db/tokens-repo.js";
 import type { VisitsRepo } from "../adapters/db/visits-repo.js";
 import type { AuthThrottle } from "../domain/auth-throttle.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
+import type { CommandDispatcher } from "../services/command-dispatcher.js";
+import type { GroupEventService } from "../services/group-events.js";
+import type { LiveEvents } from "../services/live-events.js";
+import type { VisitImport } from "../services/visit-import.js";
 import { FieldError, type VisitService } from "../services/visits.js";
+import { registerAuditRoutes } from "./audit-routes.js";
 import { type AuthEnv, bearerAuth, requireRole } from "./auth.js";
+import { registerDenyListRoutes } from "./deny-list-routes.js";
+import { registerEventRoutes } from "./event-routes.js";
 import { registerExportRoutes } from "./export-routes.js";
+import { registerImportRoutes } from "./import-routes.js";
+import { registerIncidentRoutes } from "./incident-routes.js";
 import { problem, zodProblems } from "./problem.js";
-import { SiteCreate, SiteCreated, SiteView, VisitCreate, VisitView } from "./schemas.js";
+import { VisitCreate, VisitView } from "./schemas.js";
+import { registerSiteRoutes } from "./site-routes.js";
+import { registerStreamRoutes } from "./stream-routes.js";
 import { registerVisitRoutes } from "./visit-routes.js";
 
 export interface AppDeps {
+  db: Database;
+  incidents: IncidentsRepo;
+  denyList: DenyListRepo;
+  visitImport: VisitImport;
   sites: SitesRepo;
+  audit: AuditRepo;
+  dispatcher: CommandDispatcher;
+  live: LiveEvents;
+  groupEvents: GroupEventService;
+  onError: (e: Error) => void;
   visits: VisitsRepo;
   tokens: TokensRepo;
   visitService: VisitService;
@@ -39,19 +63,6 @@ export interface AppDeps {
 }
 
 import { json, problems, security } from "./openapi-helpers.js";
-
-async function siteView(sites: SitesRepo, s: Site) {
-  return {
-    id: s.id,
-    name: s.name,
-    timeZone: s.timeZone,
-    kinds: s.kinds,
-    fallbackEmail: s.fallbackEmail,
-    agent: { username: s.agentUsername, state: s.agentState, seenAt: s.agentSeenAt, status: s.agentStatus },
-    commands: await sites.queueStats(s.id),
-    createdAt: s.createdAt,
-  };
-}
 
 export function buildApp(deps: AppDeps) {
   const app = new OpenAPIHono<AuthEnv>({
@@ -117,15 +128,41 @@ export function buildApp(deps: AppDeps) {
     onError: (c) =>
       problem(c, 413, "the body is larger than 1 MiB", [{ path: "(body)", message: "too large" }]),
   });
-  app.use("/v1/*", (c, next) => (c.req.path === "/v1/visits" ? visitLimit(c, next) : defaultLimit(c, next)));
+  // A bulk import is up to 5,000 rows, photos included.
+  const importLimit = bodyLimit({
+    maxSize: 64 * 1024 * 1024,
+    onError: (c) =>
+      problem(c, 413, "the body is larger than 64 MiB; split the import", [
+        { path: "(body)", message: "too large" },
+      ]),
+  });
+  app.use("/v1/*", (c, next) => {
+    if (c.req.path === "/v1/visits/import") return importLimit(c, next);
+    if (c.req.path === "/v1/visits" || /^\/v1\/events\/[^/]+\/registrations$/.test(c.req.path))
+      return visitLimit(c, next);
+    return defaultLimit(c, next);
+  });
   app.use(
     "/v1/*",
     bearerAuth(deps.tokens, deps.throttle, (reason) => deps.metrics.httpAuthFailures.inc({ reason })),
   );
-  app.on("POST", "/v1/sites", requireRole("admin"));
-  app.on("GET", "/v1/exports/*", requireRole("admin"));
-  app.on("POST", "/v1/visits", requireRole("operator"));
-  app.on(["POST", "PATCH"], "/v1/visits/*", requireRole("operator"));
+  // Who may do what: viewers read; operators run visits and events; admins run sites, approvals, the deny
+  // list and the audit. The most specific rule is listed first and wins.
+  const admin = requireRole("admin");
+  const operator = requireRole("operator");
+  app.use("/v1/*", async (c, next) => {
+    const m = c.req.method;
+    const path = c.req.path;
+    if (m === "GET" || m === "HEAD" || m === "OPTIONS") {
+      if (path.startsWith("/v1/exports/") || path === "/v1/audit" || path.startsWith("/v1/deny-list"))
+        return admin(c, next);
+      return next();
+    }
+    if (/^\/v1\/sites\/[^/]+\/sync$/.test(path)) return operator(c, next);
+    if (path.startsWith("/v1/sites") || path.startsWith("/v1/deny-list")) return admin(c, next);
+    if (/^\/v1\/visits\/[^/]+\/(approve|refuse)$/.test(path)) return admin(c, next);
+    return operator(c, next);
+  });
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", (c) =>
@@ -135,79 +172,7 @@ export function buildApp(deps: AppDeps) {
     c.text(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
   );
 
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/v1/sites",
-      summary: "Register a site; answers its agent's MQTT credentials once",
-      security,
-      request: { body: { content: { "application/json": { schema: SiteCreate } }, required: true } },
-      responses: { 201: json(SiteCreated, "The site"), ...problems(400, 401, 403, 409) },
-    }),
-    async (c) => {
-      const body = c.req.valid("json");
-      const password = randomBytes(24).toString("base64url");
-      const created = await deps.sites.create(
-        {
-          id: body.id,
-          name: body.name,
-          timeZone: body.timeZone,
-          kinds: body.kinds,
-          ...(body.fallbackEmail ? { fallbackEmail: body.fallbackEmail } : {}),
-        },
-        password,
-      );
-      if (created === "exists") {
-        return problem(c, 409, `site '${body.id}' exists already`, [
-          { path: "id", message: "already exists" },
-        ]) as never;
-      }
-      return c.json(
-        {
-          ...(await siteView(deps.sites, created)),
-          agentCredentials: { username: created.agentUsername, password },
-          commandPublicKey: deps.commandPublicKeys,
-        },
-        201,
-      );
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/v1/sites",
-      summary: "Sites with their agents' live status",
-      security,
-      responses: {
-        200: json(z.object({ items: z.array(SiteView), nextCursor: z.string().nullable() }), "Sites"),
-        ...problems(401),
-      },
-    }),
-    async (c) => {
-      const all = await deps.sites.list();
-      return c.json(
-        { items: await Promise.all(all.map((s) => siteView(deps.sites, s))), nextCursor: null },
-        200,
-      );
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/v1/sites/{id}",
-      summary: "One site, its agent's status and its command queue",
-      security,
-      request: { params: z.object({ id: z.string() }) },
-      responses: { 200: json(SiteView, "The site"), ...problems(401, 404) },
-    }),
-    async (c) => {
-      const s = await deps.sites.get(c.req.valid("param").id);
-      if (!s) return problem(c, 404, "no such site", [{ path: "id", message: "not found" }]) as never;
-      return c.json(await siteView(deps.sites, s), 200);
-    },
-  );
+  registerSiteRoutes(app, deps);
 
   app.openapi(
     createRoute({
@@ -230,11 +195,10 @@ export function buildApp(deps: AppDeps) {
     }),
     async (c) => {
       const key = c.req.valid("header")["idempotency-key"];
-      const { visit: v, replayed } = await deps.visitService.create(
-        c.req.valid("json"),
-        new Date(),
-        key ? { tokenId: c.get("tokenId"), key } : undefined,
-      );
+      const { visit: v, replayed } = await deps.visitService.create(c.req.valid("json"), {
+        actor: c.get("actor"),
+        idempotency: key ? { tokenId: c.get("tokenId"), key } : undefined,
+      });
       if (replayed) c.header("Idempotent-Replayed", "true");
       return c.json(
         {
@@ -272,6 +236,12 @@ export function buildApp(deps: AppDeps) {
   );
 
   registerVisitRoutes(app, deps);
+  registerImportRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  registerIncidentRoutes(app, deps);
+  registerDenyListRoutes(app, deps);
+  registerAuditRoutes(app, deps);
+  registerStreamRoutes(app, deps);
   registerExportRoutes(app, deps);
 
   app.doc31("/openapi.json", {

@@ -1,10 +1,11 @@
 import { getConnInfo } from "@hono/node-server/conninfo";
 import type { Context, MiddlewareHandler } from "hono";
+import type { Actor } from "../adapters/db/audit.js";
 import type { Role, TokensRepo } from "../adapters/db/tokens-repo.js";
 import type { AuthThrottle } from "../domain/auth-throttle.js";
 import { problem } from "./problem.js";
 
-export type AuthEnv = { Variables: { role: Role; tokenId: string } };
+export type AuthEnv = { Variables: { role: Role; tokenId: string; actor: Actor } };
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
@@ -54,6 +55,7 @@ export function bearerAuth(
     }
     c.set("role", who.role);
     c.set("tokenId", who.id);
+    c.set("actor", { name: who.name, tokenId: who.id });
     await next();
   };
 }

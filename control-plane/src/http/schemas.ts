@@ -1,4 +1,4 @@
-import { IsoDateTime, SiteId, TimeZone } from "@gatehouse/shared";
+import { Incident, IsoDateTime, SiteId, TimeZone, VisitAccess, VisitStatus } from "@gatehouse/shared";
 import { z } from "@hono/zod-openapi";
 
 export const Problem = z
@@ -22,17 +22,66 @@ export const DEFAULT_KINDS = {
   contractor: { accessGroups: ["Contractors"], revokeOnExit: false },
 };
 
+const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM (24-hour)");
+
+export const OpeningHours = z
+  .strictObject({
+    from: HHMM,
+    to: HHMM,
+    days: z
+      .array(z.int().min(1).max(7))
+      .min(1)
+      .optional()
+      .describe("ISO weekdays the site opens on (1 = Monday … 7 = Sunday); every day when absent"),
+  })
+  .refine((h) => h.from !== h.to, { message: "must differ from `from`", path: ["to"] })
+  .describe("When guests are expected, on the site's clock; `to` before `from` spans midnight")
+  .openapi("OpeningHours");
+
+const Kinds = z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a lower-case word"), KindConfig);
+
+const siteRules = {
+  securityEmail: z.email().describe("Where security incidents are emailed"),
+  maxStayHours: z
+    .number()
+    .positive()
+    .max(168)
+    .describe("A guest inside longer than this is an incident (default 8)"),
+  openingHours: OpeningHours,
+  earlyArrivalMinutes: z
+    .int()
+    .min(0)
+    .max(720)
+    .describe("The turnstiles let a guest in this long before the visit starts (default 0)"),
+};
+
 export const SiteCreate = z
   .strictObject({
     id: SiteId,
     name: z.string().trim().min(1).max(200),
     timeZone: TimeZone.default("UTC"),
-    kinds: z
-      .record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a lower-case word"), KindConfig)
-      .default(DEFAULT_KINDS),
+    kinds: Kinds.default(DEFAULT_KINDS),
     fallbackEmail: z.email().optional(),
+    securityEmail: siteRules.securityEmail.optional(),
+    maxStayHours: siteRules.maxStayHours.optional(),
+    openingHours: siteRules.openingHours.optional(),
+    earlyArrivalMinutes: siteRules.earlyArrivalMinutes.optional(),
   })
   .openapi("SiteCreate");
+
+export const SitePatch = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    timeZone: TimeZone.optional(),
+    kinds: Kinds.optional().describe("Replaces the site's visit kinds (existing visits keep theirs)"),
+    fallbackEmail: z.email().nullable().optional(),
+    securityEmail: siteRules.securityEmail.nullable().optional(),
+    maxStayHours: siteRules.maxStayHours.optional(),
+    openingHours: siteRules.openingHours.nullable().optional(),
+    earlyArrivalMinutes: siteRules.earlyArrivalMinutes.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: "give at least one setting", path: ["(body)"] })
+  .openapi("SitePatch");
 
 export const SiteView = z
   .object({
@@ -41,6 +90,12 @@ export const SiteView = z
     timeZone: z.string(),
     kinds: z.record(z.string(), z.object({ accessGroups: z.array(z.string()), revokeOnExit: z.boolean() })),
     fallbackEmail: z.string().nullable(),
+    securityEmail: z.string().nullable(),
+    maxStayHours: z.number(),
+    openingHours: z
+      .object({ from: z.string(), to: z.string(), days: z.array(z.int()).optional() })
+      .nullable(),
+    earlyArrivalMinutes: z.int(),
     agent: z.object({
       username: z.string(),
       state: z.string(),
@@ -84,6 +139,13 @@ export const VisitCreate = z
       name: z.string().trim().min(1, "the guest's name is required").max(128),
       email: z.email().optional(),
       phone: z.string().max(32).optional(),
+      documentNumber: z
+        .string()
+        .trim()
+        .min(1)
+        .max(64)
+        .optional()
+        .describe("Passport or ID number, checked against the deny list"),
       photo: JpegBase64.optional().describe(
         "Face photo, base64 JPEG; sent to HikCentral, not kept after the grant",
       ),
@@ -142,14 +204,19 @@ export const VisitView = z
     site: z.string(),
     kind: z.string(),
     personCode: z.string(),
-    guest: z.object({ name: z.string(), email: z.string().nullable(), phone: z.string().nullable() }),
+    guest: z.object({
+      name: z.string(),
+      email: z.string().nullable(),
+      phone: z.string().nullable(),
+      documentNumber: z.string().nullable(),
+    }),
     host: z.object({ name: z.string(), email: z.string().nullable(), language: z.string() }),
     validFrom: z.string(),
     validUntil: z.string(),
     revokeOnExit: z.boolean(),
     note: z.string().nullable(),
-    status: z.enum(["scheduled", "active", "checked_out", "cancelled", "expired"]),
-    access: z.enum(["pending", "granted", "failed", "revoked"]),
+    status: VisitStatus,
+    access: VisitAccess,
     accessError: z.string().nullable(),
     firstEntryAt: z.string().nullable(),
     firstExitAt: z.string().nullable(),
@@ -157,6 +224,9 @@ export const VisitView = z
     exitCount: z.int(),
     inside: z.boolean(),
     lastPassageAt: z.string().nullable().describe("Event time of the latest passage; `inside` follows it"),
+    eventId: z.string().nullable().describe("The group event this visit is a registration of"),
+    heldReason: z.string().nullable().describe("Why the deny list holds this visit for an admin"),
+    endedAt: z.string().nullable().describe("When the visit closed or its access was taken away"),
     createdAt: z.string(),
     updatedAt: z.string(),
     commands: z.array(
@@ -183,3 +253,22 @@ export const VisitView = z
     ),
   })
   .openapi("Visit");
+
+export const IncidentView = Incident;
+
+export const AuditView = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    actor: z.string().describe("The API token's name, or scheduler / agent / cli"),
+    action: z.string().describe("e.g. visit.create, visit.cancel, site.update, event.register"),
+    entity: z.string(),
+    entityId: z.string(),
+    site: z.string().nullable(),
+    before: z.unknown().nullable(),
+    after: z.unknown().nullable(),
+  })
+  .openapi("AuditEntry");
+
+export const Page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });

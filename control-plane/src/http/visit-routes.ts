@@ -1,4 +1,4 @@
-import { IsoDateTime } from "@gatehouse/shared";
+import { IsoDateTime, VisitStatus } from "@gatehouse/shared";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
 import type { VisitService } from "../services/visits.js";
@@ -20,21 +20,25 @@ async function view(visits: VisitsRepo, v: VisitRecord) {
 
 /** The visit lifecycle (cancel, check out, revoke, new times) and the visit and passage lists. */
 export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteDeps): void {
-  for (const action of ["cancel", "checkout", "revoke"] as const) {
+  const summaries = {
+    cancel: "Cancel the visit; a revoke command is queued (none for a held visit)",
+    checkout: "Check out the visit; a revoke command is queued",
+    revoke: "Take the visit's access away now (the visit stays open); a revoke command is queued",
+    approve: "Admin: let a visit held by the deny list go ahead; its grant command is queued",
+    refuse: "Admin: refuse a visit held by the deny list; it closes as refused, nothing is granted",
+  };
+  for (const action of ["cancel", "checkout", "revoke", "approve", "refuse"] as const) {
     app.openapi(
       createRoute({
         method: "post",
         path: `/v1/visits/{id}/${action}`,
-        summary:
-          action === "revoke"
-            ? "Take the visit's access away now (the visit stays open); a revoke command is queued"
-            : `${action === "cancel" ? "Cancel" : "Check out"} the visit; a revoke command is queued`,
+        summary: summaries[action],
         security,
         request: { params: Id },
         responses: { 200: json(VisitView, "The visit"), ...problems(401, 403, 404, 409) },
       }),
       async (c) => {
-        const v = await deps.visitService.act(c.req.valid("param").id, action);
+        const v = await deps.visitService.act(c.req.valid("param").id, action, c.get("actor"));
         return c.json(await view(deps.visits, v), 200);
       },
     );
@@ -67,10 +71,14 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
     }),
     async (c) => {
       const b = c.req.valid("json");
-      const v = await deps.visitService.changeValidity(c.req.valid("param").id, {
-        ...(b.validFrom ? { validFrom: b.validFrom } : {}),
-        ...(b.validUntil ? { validUntil: b.validUntil } : {}),
-      });
+      const v = await deps.visitService.changeValidity(
+        c.req.valid("param").id,
+        {
+          ...(b.validFrom ? { validFrom: b.validFrom } : {}),
+          ...(b.validUntil ? { validUntil: b.validUntil } : {}),
+        },
+        c.get("actor"),
+      );
       return c.json(await view(deps.visits, v), 200);
     },
   );
@@ -84,7 +92,8 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
       request: {
         query: z.object({
           site: z.string().optional(),
-          status: z.enum(["scheduled", "active", "checked_out", "cancelled", "expired"]).optional(),
+          status: VisitStatus.optional(),
+          event: z.string().optional().describe("Registrations of this group event"),
           inside: z.enum(["true", "false"]).optional(),
           q: z.string().max(100).optional().describe("Guest or host name contains"),
           limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -108,6 +117,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
         limit: q.limit,
         ...(q.site ? { site: q.site } : {}),
         ...(q.status ? { status: q.status } : {}),
+        ...(q.event ? { eventId: q.event } : {}),
         ...(q.inside ? { inside: q.inside === "true" } : {}),
         ...(q.q ? { q: q.q } : {}),
         ...(q.cursor ? { cursor: q.cursor } : {}),

@@ -5,6 +5,7 @@ import {
   type ConsumerPassage,
   firstIssue,
   Passage,
+  ResyncRequest,
   topics,
 } from "@gatehouse/shared";
 import type { Logger } from "pino";
@@ -12,6 +13,7 @@ import type { IntakeRepo } from "../adapters/db/intake-repo.js";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { AgentTopic } from "../adapters/mqtt/embedded-broker.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
+import type { LiveEvents } from "./live-events.js";
 
 export interface IntakeEffects {
   publish(topic: string, payload: string, retain?: boolean): Promise<void>;
@@ -21,6 +23,11 @@ export interface IntakeEffects {
   onOccupancyChanged(site: string): void;
   /** A command the intake caused (a revoke at first exit), stored already, to publish. */
   onCommand(command: Command): void;
+  /** Incident emails were queued. */
+  onMailQueued(): void;
+  /** The agent saw a gap in command seq and asks for these again. */
+  onResync(site: string, fromSeq: number, toSeq: number | undefined): Promise<number>;
+  live: LiveEvents;
 }
 
 /** Commits what agents send: acks, passages, status. Invalid payloads are logged, counted and dropped. */
@@ -51,6 +58,12 @@ export class AgentIntake {
       const outcome = await this.intake.recordAck(r.data);
       if (outcome.kind === "updated") {
         this.metrics.commandAcks.inc({ type: outcome.commandType, status: outcome.status });
+        if (outcome.status !== "received")
+          this.metrics.commandLatency.observe(
+            { type: outcome.commandType, status: outcome.status },
+            Math.max(0, (Date.now() - Date.parse(outcome.createdAt)) / 1000),
+          );
+        if (outcome.visit) this.effects.live.visitChanged(outcome.visit.before, outcome.visit.after, "agent");
         this.log.info(
           { commandId: r.data.commandId, status: outcome.status, visitId: outcome.visitId },
           "command ack",
@@ -86,12 +99,36 @@ export class AgentIntake {
       this.effects
         .publish(topics.passages(site), JSON.stringify(enriched))
         .catch((e: Error) => this.log.warn({ err: e.message }, "republishing a passage failed"));
+      this.effects.live.emit({ type: "passage", site, data: enriched });
+      if (v && outcome.before && v.updatedAt !== outcome.before.updatedAt)
+        this.effects.live.visitChanged(outcome.before, v, "agent");
+      for (const incident of outcome.incidents) {
+        this.metrics.incidents.inc({ type: incident.type });
+        this.log.warn({ site, type: incident.type, visitId: incident.visitId }, "security incident");
+        this.effects.live.emit({ type: "incident", site, data: incident });
+      }
+      if (outcome.incidents.length > 0) this.effects.onMailQueued();
       if (outcome.notify.length > 0) this.effects.onPassageStored();
       if (v && p.result === "granted") this.effects.onOccupancyChanged(site);
       if (outcome.command) {
         this.metrics.commandsCreated.inc({ type: outcome.command.type });
         this.effects.onCommand(outcome.command);
       }
+      return true;
+    }
+    if (topic === "resync") {
+      const r = ResyncRequest.safeParse(json);
+      if (!r.success || r.data.site !== site)
+        return this.invalid(
+          site,
+          topic,
+          r.error ? firstIssue(r.error) : `site: '${r.data.site}' is not this agent's site`,
+        );
+      const count = await this.effects.onResync(site, r.data.fromSeq, r.data.toSeq);
+      this.log.info(
+        { site, fromSeq: r.data.fromSeq, toSeq: r.data.toSeq, count },
+        "agent asked for commands again",
+      );
       return true;
     }
     const r = AgentStatus.safeParse(json);
@@ -103,6 +140,7 @@ export class AgentIntake {
         false,
       );
     await this.sites.recordStatus(site, r.data);
+    this.effects.live.emit({ type: "agent_status", site, data: r.data });
     this.metrics.agentOnline.set({ site }, r.data.state === "online" ? 1 : 0);
     if (r.data.state === "online") this.effects.onAgentOnline(site);
     return true;

@@ -51,6 +51,19 @@ export class CommandDispatcher {
   }
 
   /**
+   * An agent that saw a gap asks for a range again: every command in it is re-sent, whatever its status here
+   * (the agent answers one it has already with its original ack). At most 1,000 a request.
+   */
+  async resendRange(site: string, fromSeq: number, toSeq?: number): Promise<number> {
+    const r = await this.db.read(
+      "SELECT envelope FROM commands WHERE site_id = ? AND seq >= ? AND seq <= ? ORDER BY seq LIMIT 1000",
+      [site, fromSeq, toSeq ?? Number.MAX_SAFE_INTEGER],
+    );
+    for (const row of r.rows) await this.send(JSON.parse(String(row.envelope)) as Command);
+    return r.rows.length;
+  }
+
+  /**
    * Only to agents that say they are online: an offline agent gets its whole backlog from `resendSite` when
    * it returns, and re-sending meanwhile would only pile copies into its broker session.
    */

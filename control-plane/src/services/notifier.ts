@@ -56,13 +56,75 @@ export class Notifier {
       if (due.rows.length === 0) break;
       for (const r of due.rows) await this.send(r);
     }
+    for (;;) {
+      if (this.loop.isStopped) return;
+      const due = await this.db.read(
+        `SELECT id, kind, recipient, subject, text_body, html_body, attempts FROM mail_outbox
+          WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 20`,
+        [new Date().toISOString()],
+      );
+      if (due.rows.length === 0) break;
+      for (const r of due.rows) await this.sendQueued(r);
+    }
     const next = await this.db.read(
-      "SELECT min(next_attempt_at) AS t FROM notifications WHERE status = 'pending'",
+      `SELECT min(t) AS t FROM (
+         SELECT min(next_attempt_at) AS t FROM notifications WHERE status = 'pending'
+         UNION ALL SELECT min(next_attempt_at) FROM mail_outbox WHERE status = 'pending')`,
     );
     const t = next.rows[0]?.t;
     if (t) {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.wake(), Math.max(50, Date.parse(String(t)) - Date.now()));
+    }
+  }
+
+  /** Incident and organiser emails: rendered when queued, sent here with the same retry rules. */
+  private async sendQueued(r: Record<string, unknown>): Promise<void> {
+    const id = String(r.id);
+    const kind = String(r.kind);
+    await this.deliver("mail_outbox", id, kind, Number(r.attempts), {
+      to: String(r.recipient),
+      subject: String(r.subject),
+      text: String(r.text_body),
+      html: String(r.html_body),
+    });
+  }
+
+  private async deliver(
+    table: "notifications" | "mail_outbox",
+    id: string,
+    kind: string,
+    attemptsBefore: number,
+    content: { to: string; subject: string; text: string; html: string },
+  ): Promise<void> {
+    try {
+      await this.mail.sendMail({ from: this.opts.from, ...content, messageId: `<${id}@gatehouse>` });
+      await this.db.write([
+        {
+          sql: `UPDATE ${table} SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?`,
+          args: [new Date().toISOString(), id],
+        },
+      ]);
+      this.opts.onResult(kind, "sent");
+      this.log.info({ mailId: id, kind }, "email sent");
+    } catch (e) {
+      const attempts = attemptsBefore + 1;
+      const final = attempts >= this.opts.maxAttempts;
+      const message = (e as Error).message.slice(0, 500);
+      await this.db.write([
+        {
+          sql: `UPDATE ${table} SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`,
+          args: [
+            final ? "failed" : "pending",
+            attempts,
+            message,
+            new Date(Date.now() + this.opts.backoffMs(attempts)).toISOString(),
+            id,
+          ],
+        },
+      ]);
+      this.opts.onResult(kind, final ? "failed" : "retry");
+      this.log.warn({ mailId: id, kind, attempts, err: message }, "email failed");
     }
   }
 
@@ -79,41 +141,9 @@ export class Notifier {
       occurredAt: String(r.occurred_at),
       timeZone: String(r.time_zone),
     });
-    try {
-      await this.mail.sendMail({
-        from: this.opts.from,
-        to: String(r.recipient),
-        subject: content.subject,
-        text: content.text,
-        html: content.html,
-        messageId: `<${id}@gatehouse>`,
-      });
-      await this.db.write([
-        {
-          sql: "UPDATE notifications SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-          args: [new Date().toISOString(), id],
-        },
-      ]);
-      this.opts.onResult(kind, "sent");
-      this.log.info({ notificationId: id, kind }, "host email sent");
-    } catch (e) {
-      const attempts = Number(r.attempts) + 1;
-      const final = attempts >= this.opts.maxAttempts;
-      const message = (e as Error).message.slice(0, 500);
-      await this.db.write([
-        {
-          sql: "UPDATE notifications SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?",
-          args: [
-            final ? "failed" : "pending",
-            attempts,
-            message,
-            new Date(Date.now() + this.opts.backoffMs(attempts)).toISOString(),
-            id,
-          ],
-        },
-      ]);
-      this.opts.onResult(kind, final ? "failed" : "retry");
-      this.log.warn({ notificationId: id, kind, attempts, err: message }, "host email failed");
-    }
+    await this.deliver("notifications", id, kind, Number(r.attempts), {
+      to: String(r.recipient),
+      ...content,
+    });
   }
 }

@@ -1,17 +1,27 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { Command } from "@gatehouse/shared";
-import type { SitesRepo } from "../adapters/db/sites-repo.js";
+import type { Database } from "@gatehouse/shared/db";
+import type { InStatement } from "@libsql/client";
+import type { Actor } from "../adapters/db/audit.js";
+import type { Site, SitesRepo } from "../adapters/db/sites-repo.js";
 import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
-import { revokeCommand, validityCommand } from "../domain/commands.js";
-import { transition, type VisitAction } from "../domain/lifecycle.js";
+import { accessFrom, grantCommand, revokeCommand, validityCommand } from "../domain/commands.js";
+import { type DenyEntry, denyMatches, normalizeDocument, normalizeName } from "../domain/deny-list.js";
+import { isClosed, transition, type VisitAction } from "../domain/lifecycle.js";
 import { initialStatus, personCodeFor, splitName } from "../domain/visit.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { CommandDispatcher } from "./command-dispatcher.js";
+import type { LiveEvents } from "./live-events.js";
 
 export interface NewVisit {
   site: string;
   kind: string;
-  guest: { name: string; email?: string | undefined; phone?: string | undefined; photo?: string | undefined };
+  guest: {
+    name: string;
+    email?: string | undefined;
+    phone?: string | undefined;
+    documentNumber?: string | undefined;
+    photo?: string | undefined;
+  };
   host: { name: string; email?: string | undefined; language?: "en" | "ru" | undefined };
   validFrom: string;
   validUntil: string;
@@ -30,29 +40,32 @@ export class FieldError extends Error {
   }
 }
 
+export interface CreateOptions {
+  actor: Actor;
+  now?: Date;
+  idempotency?: { tokenId: string; key: string } | undefined;
+  /** A group event's registration: the visit belongs to it, and `guard` decides under the write lock. */
+  eventId?: string;
+  guard?: () => Promise<{ stmts: InStatement[] } | { refused: string }>;
+  action?: string;
+}
+
 export class VisitService {
   constructor(
+    private readonly db: Database,
     private readonly sites: SitesRepo,
     private readonly visits: VisitsRepo,
     private readonly dispatcher: CommandDispatcher,
+    private readonly live: LiveEvents,
     private readonly metrics: ControlPlaneMetrics,
     private readonly onError: (e: Error) => void,
   ) {}
 
-  /** Stores the visit with its grant command in one write, then publishes the command. */
-  /**
-   * With an idempotency key, the same request again answers with the visit it created (`replayed`), and a
-   * different request under the same key is refused naming the header.
-   */
-  async create(
-    input: NewVisit,
-    now = new Date(),
-    idempotency?: { tokenId: string; key: string },
-  ): Promise<{ visit: VisitRecord; replayed: boolean }> {
+  /** Checks a new visit against its site without storing anything (bulk import validates every row first). */
+  async check(input: NewVisit, now = new Date()): Promise<Site> {
     const site = await this.sites.get(input.site);
     if (!site) throw new FieldError(422, "site", `no site '${input.site}'; create it with POST /v1/sites`);
-    const kind = site.kinds[input.kind];
-    if (!kind) {
+    if (!site.kinds[input.kind]) {
       throw new FieldError(
         422,
         "kind",
@@ -66,6 +79,20 @@ export class VisitService {
         `the visit ended already (${input.validUntil}); nothing to grant`,
       );
     }
+    return site;
+  }
+
+  /**
+   * Stores the visit with its grant command in one write, then publishes the command. A guest on the deny
+   * list is stored `held`, with no grant, for an admin to approve or refuse. With an idempotency key, the
+   * same request again answers with the visit it created (`replayed`), and a different request under the
+   * same key is refused naming the header.
+   */
+  async create(input: NewVisit, opts: CreateOptions): Promise<{ visit: VisitRecord; replayed: boolean }> {
+    const now = opts.now ?? new Date();
+    const site = await this.check(input, now);
+    const kind = site.kinds[input.kind]!;
+    const denied = await this.denyList(input.guest);
     const id = randomUUID();
     const stamp = now.toISOString();
     const visit: VisitRecord = {
@@ -77,6 +104,7 @@ export class VisitService {
         name: input.guest.name.trim(),
         email: input.guest.email ?? null,
         phone: input.guest.phone ?? null,
+        documentNumber: input.guest.documentNumber ?? null,
       },
       host: {
         name: input.host.name.trim(),
@@ -87,7 +115,7 @@ export class VisitService {
       validUntil: new Date(input.validUntil).toISOString(),
       revokeOnExit: input.revokeOnExit ?? kind.revokeOnExit,
       note: input.note ?? null,
-      status: initialStatus(new Date(input.validFrom), now),
+      status: denied.length > 0 ? "held" : initialStatus(new Date(input.validFrom), now),
       access: "pending",
       accessError: null,
       firstEntryAt: null,
@@ -96,46 +124,23 @@ export class VisitService {
       exitCount: 0,
       inside: false,
       lastPassageAt: null,
+      eventId: opts.eventId ?? null,
+      heldReason:
+        denied.length > 0
+          ? `on the deny list: ${denied.map((d) => `${d.field} (${d.reason})`).join("; ")}`
+          : null,
+      endedAt: null,
       createdAt: stamp,
       updatedAt: stamp,
     };
-    const name = splitName(visit.guest.name);
     const requestHash = createHash("sha256").update(JSON.stringify(input)).digest("hex");
-    const stored = await this.visits.createWithCommand(
-      visit,
-      (seq): Command => ({
-        id: randomUUID(),
-        site: site.id,
-        seq,
-        type: "grant",
-        issuedAt: stamp,
-        // A grant is pointless once the visit is over.
-        expiresAt: visit.validUntil,
-        payload: {
-          visitId: id,
-          personCode: visit.personCode,
-          person: {
-            givenName: name.givenName,
-            familyName: name.familyName,
-            ...(visit.guest.email ? { email: visit.guest.email } : {}),
-            ...(visit.guest.phone ? { phone: visit.guest.phone } : {}),
-          },
-          kind: visit.kind,
-          accessGroups: kind.accessGroups,
-          validFrom: visit.validFrom,
-          validUntil: visit.validUntil,
-          ...(input.guest.photo
-            ? {
-                face: {
-                  jpegBase64: input.guest.photo,
-                  sha256: createHash("sha256").update(Buffer.from(input.guest.photo, "base64")).digest("hex"),
-                },
-              }
-            : {}),
-        },
-      }),
-      idempotency ? { ...idempotency, requestHash } : undefined,
-    );
+    const build = denied.length > 0 ? null : this.grantBuilder(visit, site, input.guest.photo ?? null, now);
+    const stored = await this.visits.createWithCommand(visit, build, {
+      idempotency: opts.idempotency ? { ...opts.idempotency, requestHash } : undefined,
+      audit: { actor: opts.actor, action: opts.action ?? "visit.create" },
+      ...(denied.length > 0 ? { heldPhoto: input.guest.photo } : {}),
+      ...(opts.guard ? { guard: opts.guard } : {}),
+    });
     if (stored === "conflict") {
       throw new FieldError(
         422,
@@ -143,79 +148,160 @@ export class VisitService {
         "this Idempotency-Key was used for a different request",
       );
     }
+    if ("refused" in stored) throw new FieldError(409, "event", stored.refused);
     if ("existing" in stored) {
       const visit = await this.visits.get(stored.existing);
       if (!visit) throw new Error(`idempotency key names a missing visit ${stored.existing}`);
       return { visit, replayed: true };
     }
+    this.live.visitChanged(null, visit, opts.actor.name);
     const cmd = stored.created;
-    this.metrics.commandsCreated.inc({ type: "grant" });
-    // Stored first: if this publish fails, the dispatcher's re-send delivers it.
-    this.dispatcher.send(cmd).catch((e: Error) => this.onError(e));
+    if (cmd) {
+      this.metrics.commandsCreated.inc({ type: "grant" });
+      // Stored first: if this publish fails, the dispatcher's re-send delivers it.
+      this.dispatcher.send(cmd).catch((e: Error) => this.onError(e));
+    }
     return { visit, replayed: false };
   }
 
-  /** Cancel, check out, revoke, or (from the scheduler) expire a visit: a revoke is queued with the change. */
+  private grantBuilder(v: VisitRecord, site: Site, photo: string | null, now: Date) {
+    const name = splitName(v.guest.name);
+    return (seq: number) =>
+      grantCommand({
+        id: randomUUID(),
+        seq,
+        site: site.id,
+        visitId: v.id,
+        personCode: v.personCode,
+        now,
+        kind: v.kind,
+        person: { ...name, email: v.guest.email, phone: v.guest.phone },
+        accessGroups: site.kinds[v.kind]?.accessGroups ?? [],
+        validFrom: accessFrom(v.validFrom, site.earlyArrivalMinutes),
+        validUntil: v.validUntil,
+        photo,
+      });
+  }
+
+  private async denyList(guest: NewVisit["guest"]): Promise<DenyEntry[]> {
+    const r = await this.db.read(
+      `SELECT id, field, value, reason, normalized FROM deny_list
+        WHERE (field = 'name' AND normalized = ?) OR (field = 'document' AND normalized = ?)`,
+      [normalizeName(guest.name), guest.documentNumber ? normalizeDocument(guest.documentNumber) : "\u0000"],
+    );
+    return denyMatches(
+      guest,
+      r.rows.map((row) => ({
+        id: String(row.id),
+        field: String(row.field) as DenyEntry["field"],
+        value: String(row.value),
+        reason: String(row.reason),
+        normalized: String(row.normalized),
+      })),
+    );
+  }
+
+  /** Cancel, check out, revoke, approve, refuse, or (from the scheduler) expire a visit. */
   async act(
     id: string,
     action: Exclude<VisitAction, "change_validity">,
+    actor: Actor,
     now = new Date(),
   ): Promise<VisitRecord> {
-    return this.apply(id, action, {}, now);
+    return this.apply(id, action, {}, actor, now);
   }
 
   /** New times for an open visit; a validity command carries them to HikCentral. */
-  async changeValidity(id: string, times: { validFrom?: string; validUntil?: string }, now = new Date()) {
-    return this.apply(id, "change_validity", times, now);
+  async changeValidity(
+    id: string,
+    times: { validFrom?: string; validUntil?: string },
+    actor: Actor,
+    now = new Date(),
+  ) {
+    return this.apply(id, "change_validity", times, actor, now);
   }
 
   /** The scheduler's move of a scheduled visit whose time has come; no command (HCP enforces the window). */
-  async activate(id: string, now = new Date()): Promise<void> {
-    await this.visits.change(id, (v) =>
-      v.status === "scheduled" && Date.parse(v.validFrom) <= now.getTime()
-        ? { update: { status: "active" }, command: null, result: null }
-        : { refused: null },
+  async activate(id: string, actor: Actor, now = new Date()): Promise<void> {
+    const out = await this.visits.change(
+      id,
+      (v) =>
+        v.status === "scheduled" && Date.parse(v.validFrom) <= now.getTime()
+          ? { update: { status: "active" }, command: null, result: null }
+          : { refused: null },
+      { actor, action: "visit.activate" },
     );
+    if (out && "visit" in out) this.live.visitChanged(out.before, out.visit, actor.name);
   }
 
   private async apply(
     id: string,
     action: VisitAction,
     times: { validFrom?: string; validUntil?: string },
+    actor: Actor,
     now: Date,
   ): Promise<VisitRecord> {
     const known = await this.visits.get(id);
     if (!known) throw new FieldError(404, "id", `no visit ${id}`);
     const site = await this.sites.get(known.site);
-    const groups = site?.kinds[known.kind]?.accessGroups ?? [];
-    const out = await this.visits.change(id, (v) => {
-      const t = transition(v, action, now);
-      if (!t.ok) return { refused: t.reason };
-      const validFrom = times.validFrom ? new Date(times.validFrom).toISOString() : v.validFrom;
-      const validUntil = times.validUntil ? new Date(times.validUntil).toISOString() : v.validUntil;
-      if (action === "change_validity") {
-        if (Date.parse(validUntil) <= Date.parse(validFrom))
-          return { refused: "validUntil must be after validFrom" };
-        if (Date.parse(validUntil) <= now.getTime())
-          return { refused: "validUntil is in the past; check the visit out instead" };
-      }
-      const who = { site: v.site, visitId: v.id, personCode: v.personCode, now };
-      const command =
-        t.command === "revoke"
-          ? (seq: number) =>
-              revokeCommand({ ...who, id: randomUUID(), seq, accessGroups: groups, reason: t.reason })
-          : t.command === "validity"
-            ? (seq: number) => validityCommand({ ...who, id: randomUUID(), seq, validFrom, validUntil })
-            : null;
-      return { update: { status: t.status, validFrom, validUntil }, command, result: null };
-    });
+    if (!site) throw new Error(`visit ${id} names a missing site ${known.site}`);
+    const groups = site.kinds[known.kind]?.accessGroups ?? [];
+    const photo = action === "approve" ? await this.visits.heldPhoto(id) : null;
+    const out = await this.visits.change(
+      id,
+      (v) => {
+        const t = transition(v, action, now);
+        if (!t.ok) return { refused: t.reason };
+        const validFrom = times.validFrom ? new Date(times.validFrom).toISOString() : v.validFrom;
+        const validUntil = times.validUntil ? new Date(times.validUntil).toISOString() : v.validUntil;
+        if (action === "change_validity") {
+          if (Date.parse(validUntil) <= Date.parse(validFrom))
+            return { refused: "validUntil must be after validFrom" };
+          if (Date.parse(validUntil) <= now.getTime())
+            return { refused: "validUntil is in the past; check the visit out instead" };
+        }
+        const who = { site: v.site, visitId: v.id, personCode: v.personCode, now };
+        const command =
+          t.command === "revoke"
+            ? (seq: number) =>
+                revokeCommand({ ...who, id: randomUUID(), seq, accessGroups: groups, reason: t.reason })
+            : t.command === "validity"
+              ? (seq: number) =>
+                  validityCommand({
+                    ...who,
+                    id: randomUUID(),
+                    seq,
+                    validFrom: accessFrom(validFrom, site.earlyArrivalMinutes),
+                    validUntil,
+                  })
+              : t.command === "grant"
+                ? this.grantBuilder({ ...v, validFrom, validUntil }, site, photo, now)
+                : null;
+        // A later entry than this is a passage after the visit ended (a security incident).
+        const ends = (isClosed(t.status) || action === "revoke") && v.endedAt === null;
+        return {
+          update: {
+            status: t.status,
+            validFrom,
+            validUntil,
+            ...(ends ? { endedAt: now.toISOString() } : {}),
+            ...(action === "approve" ? { heldReason: null } : {}),
+          },
+          command,
+          result: null,
+          clearHeldPhoto: action === "approve" || isClosed(t.status),
+        };
+      },
+      { actor, action: `visit.${action}` },
+    );
     if (!out) throw new FieldError(404, "id", `no visit ${id}`);
     if ("refused" in out) {
       const reason = String(out.refused);
-      // A closed visit is a conflict with its state (409); bad new times are the caller's input (422).
+      // A visit in the wrong state is a conflict with it (409); bad new times are the caller's input (422).
       const conflict = action !== "change_validity" || reason.startsWith("the visit");
       throw new FieldError(conflict ? 409 : 422, conflict ? "status" : "validUntil", reason);
     }
+    this.live.visitChanged(out.before, out.visit, actor.name);
     if (out.command) {
       this.metrics.commandsCreated.inc({ type: out.command.type });
       this.dispatcher.send(out.command).catch((e: Error) => this.onError(e));

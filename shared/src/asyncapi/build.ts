@@ -2,9 +2,12 @@ import { stringify } from "yaml";
 import { type ZodType, z } from "zod";
 import { Ack } from "../schemas/ack.js";
 import { Command } from "../schemas/command.js";
+import { Incident } from "../schemas/incident.js";
 import { Occupancy } from "../schemas/occupancy.js";
 import { ConsumerPassage, Passage } from "../schemas/passage.js";
+import { ResyncRequest } from "../schemas/resync.js";
 import { AgentStatus } from "../schemas/status.js";
+import { VisitEvent } from "../schemas/visit-event.js";
 
 interface ChannelSpec {
   key: string;
@@ -56,6 +59,15 @@ const channels: ChannelSpec[] = [
     retained: true,
   },
   {
+    key: "siteResync",
+    address: "gatehouse/v1/sites/{site}/resync",
+    description:
+      "An agent that saw a gap in command seq asks for the missing commands; the control plane re-sends them on the commands topic (QoS 1).",
+    message: "ResyncRequest",
+    schema: ResyncRequest,
+    action: "receive",
+  },
+  {
     key: "passages",
     address: "gatehouse/v1/passages/{site}",
     description: "Passages enriched with their visit, for consumers (QoS 1; deduplicate by id).",
@@ -71,6 +83,22 @@ const channels: ChannelSpec[] = [
     schema: Occupancy,
     action: "send",
     retained: true,
+  },
+  {
+    key: "visits",
+    address: "gatehouse/v1/visits/{site}",
+    description: "Visit lifecycle events (new, update, end) with the visit before and after (QoS 1).",
+    message: "VisitEvent",
+    schema: VisitEvent,
+    action: "send",
+  },
+  {
+    key: "incidents",
+    address: "gatehouse/v1/incidents/{site}",
+    description: "Security incidents at a site, as they are found (QoS 1; deduplicate by id).",
+    message: "Incident",
+    schema: Incident,
+    action: "send",
   },
 ];
 

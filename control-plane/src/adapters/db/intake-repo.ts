@@ -1,21 +1,40 @@
 import { randomUUID } from "node:crypto";
-import type { Ack, Command, Passage } from "@gatehouse/shared";
+import type { Ack, Command, Incident, Passage } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 import { revokeCommand } from "../../domain/commands.js";
+import { incidentsForPassage, type OpeningHours } from "../../domain/incidents.js";
 import { transition } from "../../domain/lifecycle.js";
 import { accessAfterAck, applyPassage, type CommandStatus, nextCommandStatus } from "../../domain/visit.js";
+import { auditStatement, SYSTEM } from "./audit.js";
 import { commandStatements } from "./command-statements.js";
+import { incidentStatements } from "./incident-statements.js";
 import { toVisit, type VisitRecord } from "./visits-repo.js";
 
 export type AckOutcome =
   | { kind: "unknown_command" }
   | { kind: "unchanged"; status: CommandStatus }
-  | { kind: "updated"; status: CommandStatus; visitId: string | null; commandType: string };
+  | {
+      kind: "updated";
+      status: CommandStatus;
+      visitId: string | null;
+      commandType: string;
+      /** Queued → applied (or failed), for the latency histogram. */
+      createdAt: string;
+      /** The visit before and after, when the ack changed its access. */
+      visit: { before: VisitRecord; after: VisitRecord } | null;
+    };
 
 export type PassageOutcome =
   | { kind: "duplicate" }
-  | { kind: "stored"; visit: VisitRecord | null; notify: string[]; command: Command | null };
+  | {
+      kind: "stored";
+      visit: VisitRecord | null;
+      before: VisitRecord | null;
+      notify: string[];
+      command: Command | null;
+      incidents: Incident[];
+    };
 
 /** Commits what agents report. Each method is one read-then-write unit under the write lock. */
 export class IntakeRepo {
@@ -24,7 +43,7 @@ export class IntakeRepo {
   async recordAck(ack: Ack): Promise<AckOutcome> {
     return this.db.exclusive(async () => {
       const r = await this.db.read(
-        "SELECT type, status, visit_id FROM commands WHERE id = ? AND site_id = ?",
+        "SELECT type, status, visit_id, created_at FROM commands WHERE id = ? AND site_id = ?",
         [ack.commandId, ack.site],
       );
       const row = r.rows[0];
@@ -56,11 +75,23 @@ export class IntakeRepo {
           args: [ack.commandId],
         });
       }
+      let visit: { before: VisitRecord; after: VisitRecord } | null = null;
       if (visitId) {
-        const v = await this.db.read("SELECT access FROM visits WHERE id = ?", [visitId]);
-        const access = String(v.rows[0]?.access ?? "pending") as Parameters<typeof accessAfterAck>[0];
+        const v = await this.db.read("SELECT * FROM visits WHERE id = ?", [visitId]);
+        const before = v.rows[0] ? toVisit(v.rows[0]) : null;
+        const access = before?.access ?? "pending";
         const after = accessAfterAck(access, type, next);
-        if (after !== access) {
+        if (before && after !== access) {
+          visit = {
+            before,
+            after: {
+              ...before,
+              access: after,
+              accessError:
+                after === "failed" ? `${ack.reason?.code ?? next}: ${ack.reason?.message ?? ""}` : null,
+              updatedAt: now,
+            },
+          };
           stmts.push({
             sql: "UPDATE visits SET access = ?, access_error = ?, updated_at = ? WHERE id = ?",
             args: [
@@ -73,7 +104,14 @@ export class IntakeRepo {
         }
       }
       await this.db.writeNow(stmts);
-      return { kind: "updated", status: next, visitId, commandType: type };
+      return {
+        kind: "updated",
+        status: next,
+        visitId,
+        commandType: type,
+        createdAt: String(row.created_at),
+        visit,
+      };
     });
   }
 
@@ -123,6 +161,8 @@ export class IntakeRepo {
       ];
       let notify: string[] = [];
       let command: Command | null = null;
+      const incidents: Incident[] = [];
+      const before = visit ? { ...visit } : null;
       if (visit) {
         // Visit fields hold UTC instants; the passage keeps the site's offset as the agent saw it.
         const effect = applyPassage(visit, { ...p, occurredAt: new Date(p.occurredAt).toISOString() });
@@ -143,7 +183,53 @@ export class IntakeRepo {
             visit.id,
           ],
         });
-        const site = await this.db.read("SELECT fallback_email, kinds FROM sites WHERE id = ?", [p.site]);
+        const site = await this.db.read(
+          `SELECT name, fallback_email, kinds, security_email, time_zone, opening_hours, max_stay_minutes
+             FROM sites WHERE id = ?`,
+          [p.site],
+        );
+        const siteRow = site.rows[0];
+        const occurredUtc = new Date(p.occurredAt).toISOString();
+        const findings = incidentsForPassage(
+          {
+            direction: p.direction,
+            result: p.result,
+            occurredAt: occurredUtc,
+            doorName: p.door.name ?? `door ${p.door.id}`,
+            reasonCode: p.reasonCode,
+          },
+          { ...visit, guestName: visit.guest.name },
+          {
+            timeZone: String(siteRow?.time_zone ?? "UTC"),
+            openingHours: siteRow?.opening_hours
+              ? (JSON.parse(String(siteRow.opening_hours)) as OpeningHours)
+              : null,
+            maxStayMinutes: Number(siteRow?.max_stay_minutes ?? 480),
+          },
+        );
+        for (const f of findings) {
+          const incident: Incident = {
+            id: randomUUID(),
+            site: p.site,
+            type: f.type,
+            severity: f.severity,
+            visitId: visit.id,
+            passageId: p.id,
+            guestName: visit.guest.name,
+            doorName: p.door.name ?? `door ${p.door.id}`,
+            occurredAt: occurredUtc,
+            detectedAt: now,
+            message: f.message,
+          };
+          incidents.push(incident);
+          stmts.push(
+            ...incidentStatements(incident, `${f.type}:${p.id}`, {
+              securityEmail: siteRow?.security_email ? String(siteRow.security_email) : null,
+              siteName: String(siteRow?.name ?? p.site),
+              timeZone: String(siteRow?.time_zone ?? "UTC"),
+            }),
+          );
+        }
         const recipient = visit.host.email ?? (site.rows[0]?.fallback_email as string | null) ?? null;
         for (const kind of notify) {
           // The unique (visit, kind) key makes "first entry" a fact that can be recorded only once.
@@ -186,16 +272,31 @@ export class IntakeRepo {
               }),
             );
             stmts.push(
-              { sql: "UPDATE visits SET status = ? WHERE id = ?", args: [t.status, v.id] },
+              {
+                sql: "UPDATE visits SET status = ?, ended_at = coalesce(ended_at, ?) WHERE id = ?",
+                args: [t.status, now, v.id],
+              },
+              auditStatement({
+                actor: SYSTEM.agent,
+                action: "visit.checkout",
+                entity: "visit",
+                entityId: v.id,
+                site: v.site,
+                before: { status: before?.status, reason: "first exit of a revokeOnExit visit" },
+                after: { status: t.status, passageId: p.id },
+                at: now,
+              }),
               ...commandStmts,
             );
             visit.status = t.status;
+            visit.endedAt ??= now;
             command = revoke;
           }
         }
       }
+      if (visit) visit.updatedAt = now;
       await this.db.writeNow(stmts);
-      return { kind: "stored", visit, notify, command };
+      return { kind: "stored", visit, before, notify, command, incidents };
     });
   }
 }

@@ -1,7 +1,9 @@
 import type { AgentStatus } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { Row } from "@libsql/client";
+import type { OpeningHours } from "../../domain/incidents.js";
 import { hashPassword } from "../secrets.js";
+import { type Actor, auditStatement } from "./audit.js";
 
 export interface KindConfig {
   accessGroups: string[];
@@ -14,6 +16,14 @@ export interface Site {
   timeZone: string;
   kinds: Record<string, KindConfig>;
   fallbackEmail: string | null;
+  /** Where security incidents are emailed. */
+  securityEmail: string | null;
+  /** A guest inside longer than this is an incident. */
+  maxStayMinutes: number;
+  /** Entries outside these hours (site time) are incidents; none: any time. */
+  openingHours: OpeningHours | null;
+  /** HikCentral lets guests in this long before their visit starts. */
+  earlyArrivalMinutes: number;
   agentUsername: string;
   agentState: string;
   agentStatus: AgentStatus | null;
@@ -27,6 +37,10 @@ const toSite = (r: Row): Site => ({
   timeZone: String(r.time_zone),
   kinds: JSON.parse(String(r.kinds)) as Record<string, KindConfig>,
   fallbackEmail: r.fallback_email === null ? null : String(r.fallback_email),
+  securityEmail: r.security_email === null ? null : String(r.security_email),
+  maxStayMinutes: Number(r.max_stay_minutes),
+  openingHours: r.opening_hours === null ? null : (JSON.parse(String(r.opening_hours)) as OpeningHours),
+  earlyArrivalMinutes: Number(r.early_arrival_minutes),
   agentUsername: String(r.agent_username),
   agentState: String(r.agent_state),
   agentStatus: r.agent_status === null ? null : (JSON.parse(String(r.agent_status)) as AgentStatus),
@@ -35,6 +49,29 @@ const toSite = (r: Row): Site => ({
 });
 
 export const agentUsername = (site: string) => `agent-${site}`;
+
+/** What an admin may set on a site after creating it. */
+export interface SiteSettings {
+  name?: string | undefined;
+  timeZone?: string | undefined;
+  kinds?: Record<string, KindConfig> | undefined;
+  fallbackEmail?: string | null | undefined;
+  securityEmail?: string | null | undefined;
+  maxStayMinutes?: number | undefined;
+  openingHours?: OpeningHours | null | undefined;
+  earlyArrivalMinutes?: number | undefined;
+}
+
+const settingsOf = (s: Site) => ({
+  name: s.name,
+  timeZone: s.timeZone,
+  kinds: s.kinds,
+  fallbackEmail: s.fallbackEmail,
+  securityEmail: s.securityEmail,
+  maxStayMinutes: s.maxStayMinutes,
+  openingHours: s.openingHours,
+  earlyArrivalMinutes: s.earlyArrivalMinutes,
+});
 
 export class SitesRepo {
   constructor(private readonly db: Database) {}
@@ -45,29 +82,89 @@ export class SitesRepo {
       name: string;
       timeZone: string;
       kinds: Record<string, KindConfig>;
-      fallbackEmail?: string;
+      fallbackEmail?: string | undefined;
+      securityEmail?: string | undefined;
+      maxStayMinutes?: number | undefined;
+      openingHours?: OpeningHours | undefined;
+      earlyArrivalMinutes?: number | undefined;
     },
     agentPassword: string,
+    actor: Actor,
   ): Promise<Site | "exists"> {
-    const now = new Date().toISOString();
-    const r = await this.db.write([
-      {
-        sql: `INSERT INTO sites (id, name, time_zone, kinds, fallback_email, agent_username, agent_password_hash, created_at)
-              VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-        args: [
-          s.id,
-          s.name,
-          s.timeZone,
-          JSON.stringify(s.kinds),
-          s.fallbackEmail ?? null,
-          agentUsername(s.id),
-          hashPassword(agentPassword),
-          now,
-        ],
-      },
-    ]);
-    if (r[0]!.rowsAffected === 0) return "exists";
-    return (await this.get(s.id))!;
+    return this.db.exclusive(async () => {
+      if (await this.get(s.id)) return "exists";
+      const now = new Date().toISOString();
+      await this.db.writeNow([
+        {
+          sql: `INSERT INTO sites (id, name, time_zone, kinds, fallback_email, security_email, max_stay_minutes,
+                  opening_hours, early_arrival_minutes, agent_username, agent_password_hash, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          args: [
+            s.id,
+            s.name,
+            s.timeZone,
+            JSON.stringify(s.kinds),
+            s.fallbackEmail ?? null,
+            s.securityEmail ?? null,
+            s.maxStayMinutes ?? 480,
+            s.openingHours ? JSON.stringify(s.openingHours) : null,
+            s.earlyArrivalMinutes ?? 0,
+            agentUsername(s.id),
+            hashPassword(agentPassword),
+            now,
+          ],
+        },
+        auditStatement({
+          actor,
+          action: "site.create",
+          entity: "site",
+          entityId: s.id,
+          site: s.id,
+          after: s,
+          at: now,
+        }),
+      ]);
+      return (await this.get(s.id))!;
+    });
+  }
+
+  /** Changes a site's settings; the audit keeps the settings before and after. */
+  async update(id: string, change: SiteSettings, actor: Actor): Promise<Site | undefined> {
+    return this.db.exclusive(async () => {
+      const before = await this.get(id);
+      if (!before) return undefined;
+      const next = { ...before };
+      for (const [k, v] of Object.entries(change)) if (v !== undefined) Object.assign(next, { [k]: v });
+      const now = new Date().toISOString();
+      await this.db.writeNow([
+        {
+          sql: `UPDATE sites SET name = ?, time_zone = ?, kinds = ?, fallback_email = ?, security_email = ?,
+                  max_stay_minutes = ?, opening_hours = ?, early_arrival_minutes = ? WHERE id = ?`,
+          args: [
+            next.name,
+            next.timeZone,
+            JSON.stringify(next.kinds),
+            next.fallbackEmail,
+            next.securityEmail,
+            next.maxStayMinutes,
+            next.openingHours ? JSON.stringify(next.openingHours) : null,
+            next.earlyArrivalMinutes,
+            id,
+          ],
+        },
+        auditStatement({
+          actor,
+          action: "site.update",
+          entity: "site",
+          entityId: id,
+          site: id,
+          before: settingsOf(before),
+          after: settingsOf(next),
+          at: now,
+        }),
+      ]);
+      return next;
+    });
   }
 
   async get(id: string): Promise<Site | undefined> {

@@ -2,6 +2,7 @@ import type { Command, Occupancy } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement, Row } from "@libsql/client";
 import type { Access, VisitStatus } from "../../domain/visit.js";
+import { type AuditEntry, auditStatement } from "./audit.js";
 import { commandStatements } from "./command-statements.js";
 
 export interface VisitRecord {
@@ -9,7 +10,7 @@ export interface VisitRecord {
   site: string;
   kind: string;
   personCode: string;
-  guest: { name: string; email: string | null; phone: string | null };
+  guest: { name: string; email: string | null; phone: string | null; documentNumber: string | null };
   host: { name: string; email: string | null; language: string };
   validFrom: string;
   validUntil: string;
@@ -24,6 +25,12 @@ export interface VisitRecord {
   exitCount: number;
   inside: boolean;
   lastPassageAt: string | null;
+  /** The group event this visit is a registration of. */
+  eventId: string | null;
+  /** Why the deny list holds this visit for an admin. */
+  heldReason: string | null;
+  /** When the visit closed or its access was taken away. */
+  endedAt: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -49,6 +56,8 @@ export interface NotificationRecord {
   sentAt: string | null;
 }
 
+const ERASED_GUEST = JSON.stringify({ name: "(erased)", email: null, phone: null, documentNumber: null });
+
 const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 export const toVisit = (r: Row): VisitRecord => ({
@@ -56,7 +65,12 @@ export const toVisit = (r: Row): VisitRecord => ({
   site: String(r.site_id),
   kind: String(r.kind),
   personCode: String(r.person_code),
-  guest: { name: String(r.guest_name), email: s(r.guest_email), phone: s(r.guest_phone) },
+  guest: {
+    name: String(r.guest_name),
+    email: s(r.guest_email),
+    phone: s(r.guest_phone),
+    documentNumber: s(r.guest_document),
+  },
   host: { name: String(r.host_name), email: s(r.host_email), language: String(r.host_language) },
   validFrom: String(r.valid_from),
   validUntil: String(r.valid_until),
@@ -71,6 +85,9 @@ export const toVisit = (r: Row): VisitRecord => ({
   exitCount: Number(r.exit_count),
   inside: Number(r.inside) === 1,
   lastPassageAt: s(r.last_passage_at),
+  eventId: s(r.event_id),
+  heldReason: s(r.held_reason),
+  endedAt: s(r.ended_at),
   createdAt: String(r.created_at),
   updatedAt: String(r.updated_at),
 });
@@ -93,15 +110,28 @@ export class VisitsRepo {
   }
 
   /**
-   * Stores a new visit and its grant command in one atomic write, with the caller's idempotency key if any.
-   * A key seen before answers with the visit it created (or "conflict" when the request differed).
+   * Stores a new visit and its grant command (none for a visit held by the deny list) in one atomic write,
+   * with its audit row and the caller's idempotency key if any. A key seen before answers with the visit it
+   * created (or "conflict" when the request differed). `guard` runs under the write lock first and may
+   * refuse, or add statements (a group event's registration count) to the same batch.
    */
   async createWithCommand(
     v: VisitRecord,
-    build: (seq: number) => Command,
-    idempotency?: { tokenId: string; key: string; requestHash: string },
-  ): Promise<{ created: Command } | { existing: string } | "conflict"> {
+    build: ((seq: number) => Command) | null,
+    opts: {
+      idempotency?: { tokenId: string; key: string; requestHash: string } | undefined;
+      audit: Omit<AuditEntry, "entity" | "entityId" | "after">;
+      heldPhoto?: string | undefined;
+      guard?: () => Promise<{ stmts: InStatement[] } | { refused: string }>;
+    },
+  ): Promise<
+    | { created: Command | null; guarded: InStatement[] }
+    | { existing: string }
+    | "conflict"
+    | { refused: string }
+  > {
     return this.db.exclusive(async () => {
+      const idempotency = opts.idempotency;
       if (idempotency) {
         const seen = await this.db.read(
           "SELECT visit_id, request_hash FROM idempotency_keys WHERE token_id = ? AND key = ?",
@@ -113,21 +143,22 @@ export class VisitsRepo {
             ? { existing: String(row.visit_id) }
             : "conflict";
       }
-      const keyRow: InStatement[] = idempotency
-        ? [
-            {
-              sql: "INSERT INTO idempotency_keys (token_id, key, request_hash, visit_id, created_at) VALUES (?, ?, ?, ?, ?)",
-              args: [idempotency.tokenId, idempotency.key, idempotency.requestHash, v.id, v.createdAt],
-            },
-          ]
-        : [];
-      const created = await this.writeWithCommand(v.site, build, [
-        ...keyRow,
+      const guarded = opts.guard ? await opts.guard() : { stmts: [] };
+      if ("refused" in guarded) return guarded;
+      const stmts: InStatement[] = [
+        ...(idempotency
+          ? [
+              {
+                sql: "INSERT INTO idempotency_keys (token_id, key, request_hash, visit_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                args: [idempotency.tokenId, idempotency.key, idempotency.requestHash, v.id, v.createdAt],
+              },
+            ]
+          : []),
         {
-          sql: `INSERT INTO visits (id, site_id, kind, person_code, guest_name, guest_email, guest_phone, host_name,
-                  host_email, host_language, valid_from, valid_until, revoke_on_exit, note, status, access,
-                  created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          sql: `INSERT INTO visits (id, site_id, kind, person_code, guest_name, guest_email, guest_phone, guest_document,
+                  host_name, host_email, host_language, valid_from, valid_until, revoke_on_exit, note, status, access,
+                  event_id, held_reason, held_photo, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           args: [
             v.id,
             v.site,
@@ -136,6 +167,7 @@ export class VisitsRepo {
             v.guest.name,
             v.guest.email,
             v.guest.phone,
+            v.guest.documentNumber,
             v.host.name,
             v.host.email,
             v.host.language,
@@ -145,29 +177,60 @@ export class VisitsRepo {
             v.note,
             v.status,
             v.access,
+            v.eventId,
+            v.heldReason,
+            opts.heldPhoto ?? null,
             v.createdAt,
             v.updatedAt,
           ],
         },
-      ]);
-      return { created };
+        ...guarded.stmts,
+        auditStatement({
+          ...opts.audit,
+          entity: "visit",
+          entityId: v.id,
+          site: v.site,
+          after: v,
+          at: v.createdAt,
+        }),
+      ];
+      if (!build) {
+        await this.db.writeNow(stmts);
+        return { created: null, guarded: guarded.stmts };
+      }
+      return { created: await this.writeWithCommand(v.site, build, stmts), guarded: guarded.stmts };
     });
+  }
+
+  /** The photo a held visit keeps until an admin approves or refuses it. */
+  async heldPhoto(id: string): Promise<string | null> {
+    const r = await this.db.read("SELECT held_photo FROM visits WHERE id = ?", [id]);
+    return s(r.rows[0]?.held_photo);
   }
 
   /**
    * Applies `decide` to the visit as stored, under the write lock (so two requests, or a request and the
-   * scheduler, never both act on the same state), and stores the change with its command, if any.
+   * scheduler, never both act on the same state), and stores the change with its command and its audit row.
    */
   async change<T>(
     id: string,
     decide: (v: VisitRecord) =>
       | {
-          update: Partial<Pick<VisitRecord, "status" | "validFrom" | "validUntil">>;
+          update: Partial<
+            Pick<VisitRecord, "status" | "validFrom" | "validUntil" | "endedAt" | "heldReason">
+          >;
           command: ((seq: number) => Command) | null;
           result: T;
+          /** The held photo has gone into the grant command, or is no longer wanted. */
+          clearHeldPhoto?: boolean;
         }
       | { refused: T },
-  ): Promise<{ visit: VisitRecord; command: Command | null; result: T } | { refused: T } | undefined> {
+    audit: Omit<AuditEntry, "entity" | "entityId" | "before" | "after">,
+  ): Promise<
+    | { before: VisitRecord; visit: VisitRecord; command: Command | null; result: T }
+    | { refused: T }
+    | undefined
+  > {
     return this.db.exclusive(async () => {
       const v = await this.get(id);
       if (!v) return undefined;
@@ -175,23 +238,44 @@ export class VisitsRepo {
       if ("refused" in d) return { refused: d.refused };
       const now = new Date().toISOString();
       const next: VisitRecord = { ...v, ...d.update, updatedAt: now };
-      const update: InStatement = {
-        sql: "UPDATE visits SET status = ?, valid_from = ?, valid_until = ?, updated_at = ? WHERE id = ?",
-        args: [next.status, next.validFrom, next.validUntil, now, id],
-      };
+      const stmts: InStatement[] = [
+        {
+          sql: `UPDATE visits SET status = ?, valid_from = ?, valid_until = ?, ended_at = ?, held_reason = ?,
+                  held_photo = CASE WHEN ? THEN NULL ELSE held_photo END, updated_at = ? WHERE id = ?`,
+          args: [
+            next.status,
+            next.validFrom,
+            next.validUntil,
+            next.endedAt,
+            next.heldReason,
+            d.clearHeldPhoto ? 1 : 0,
+            now,
+            id,
+          ],
+        },
+        auditStatement({
+          ...audit,
+          entity: "visit",
+          entityId: id,
+          site: v.site,
+          before: v,
+          after: next,
+          at: now,
+        }),
+      ];
       if (!d.command) {
-        await this.db.writeNow([update]);
-        return { visit: next, command: null, result: d.result };
+        await this.db.writeNow(stmts);
+        return { before: v, visit: next, command: null, result: d.result };
       }
-      const command = await this.writeWithCommand(v.site, d.command, [update]);
-      return { visit: next, command, result: d.result };
+      const command = await this.writeWithCommand(v.site, d.command, stmts);
+      return { before: v, visit: next, command, result: d.result };
     });
   }
 
   /** Open visits whose time is over, and scheduled ones whose time has come, for the scheduler. */
   async due(now: string, limit = 200): Promise<{ ended: string[]; started: string[] }> {
     const ended = await this.db.read(
-      "SELECT id FROM visits WHERE status IN ('scheduled', 'active') AND valid_until <= ? ORDER BY valid_until LIMIT ?",
+      "SELECT id FROM visits WHERE status IN ('held', 'scheduled', 'active') AND valid_until <= ? ORDER BY valid_until LIMIT ?",
       [now, limit],
     );
     const started = await this.db.read(
@@ -210,7 +294,7 @@ export class VisitsRepo {
     return this.db.exclusive(async () => {
       const r = await this.db.read(
         `SELECT v.id FROM visits v
-          WHERE v.erased_at IS NULL AND v.status IN ('checked_out', 'cancelled', 'expired')
+          WHERE v.erased_at IS NULL AND v.status IN ('checked_out', 'cancelled', 'expired', 'refused')
             AND v.updated_at < ?
             AND NOT EXISTS (SELECT 1 FROM commands c WHERE c.visit_id = v.id AND c.status IN ('pending', 'received'))
           LIMIT ?`,
@@ -222,8 +306,16 @@ export class VisitsRepo {
       await this.db.writeNow([
         {
           sql: `UPDATE visits SET guest_name = '(erased)', guest_email = NULL, guest_phone = NULL, note = NULL,
-                  erased_at = ? WHERE id IN (${marks})`,
+                  guest_document = NULL, held_photo = NULL, held_reason = NULL, erased_at = ? WHERE id IN (${marks})`,
           args: [now, ...ids],
+        },
+        {
+          // The audit keeps who changed what and when; the guest it was about is erased there too.
+          sql: `UPDATE audit SET
+                  before = CASE WHEN before IS NULL THEN NULL ELSE json_set(before, '$.guest', json(?), '$.note', NULL) END,
+                  after = CASE WHEN after IS NULL THEN NULL ELSE json_set(after, '$.guest', json(?), '$.note', NULL) END
+                WHERE entity = 'visit' AND entity_id IN (${marks})`,
+          args: [ERASED_GUEST, ERASED_GUEST, ...ids],
         },
         {
           sql: `UPDATE commands SET envelope = json_remove(
@@ -241,6 +333,7 @@ export class VisitsRepo {
   async list(f: {
     site?: string;
     status?: string;
+    eventId?: string;
     inside?: boolean;
     q?: string;
     limit: number;
@@ -254,6 +347,7 @@ export class VisitsRepo {
     };
     if (f.site) add("site_id = ?", f.site);
     if (f.status) add("status = ?", f.status);
+    if (f.eventId) add("event_id = ?", f.eventId);
     if (f.inside !== undefined) add("inside = ?", f.inside ? 1 : 0);
     if (f.q) {
       where.push("(guest_name LIKE ? ESCAPE '\\' OR host_name LIKE ? ESCAPE '\\')");

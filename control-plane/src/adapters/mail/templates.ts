@@ -1,4 +1,4 @@
-import { formatInZone } from "@gatehouse/shared";
+import { formatInZone, type Incident } from "@gatehouse/shared";
 
 export interface PassageMailFacts {
   kind: "first_entry" | "first_exit";
@@ -56,4 +56,67 @@ export function passageMail(f: PassageMailFacts): { subject: string; text: strin
     `<p>${escapeHtml(k.greeting)}, ${escapeHtml(f.hostName)}!</p><p>${escapeHtml(line)}</p>` +
     `<p style="color:#666;font-size:small">${escapeHtml(t.footer)}</p></body></html>`;
   return { subject: k.subject(f.guestName), text, html };
+}
+
+const TYPE_TITLES: Record<Incident["type"], string> = {
+  denied_with_active_visit: "Guest with an active visit turned away",
+  exit_without_entry: "Exit without an entry",
+  overstay: "Guest inside longer than allowed",
+  entry_outside_hours: "Entry outside the site's hours",
+  passage_after_revoke: "Entry after access was taken away",
+};
+
+/** The email to a site's security contact about one incident. */
+export function incidentMail(
+  i: Incident,
+  siteName: string,
+  timeZone: string,
+): { subject: string; text: string; html: string } {
+  const title = TYPE_TITLES[i.type];
+  const time = localTime(i.occurredAt, timeZone);
+  const subject = `[${i.severity === "critical" ? "CRITICAL" : "Security"}] ${title} at ${siteName}`;
+  const facts: Array<[string, string]> = [
+    ["Site", siteName],
+    ["When", time],
+    ["Guest", i.guestName ?? "unknown"],
+    ["Door", i.doorName ?? "-"],
+    ["Visit", i.visitId ?? "-"],
+    ["Incident", i.id],
+  ];
+  const text = `${i.message}.\n\n${facts.map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n--\nGatehouse\n`;
+  const html =
+    `<!doctype html><html><body style="font-family:sans-serif"><p><strong>${escapeHtml(title)}</strong></p>` +
+    `<p>${escapeHtml(i.message)}.</p><table>${facts
+      .map(([k, v]) => `<tr><td style="color:#666">${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
+      .join("")}</table></body></html>`;
+  return { subject, text, html };
+}
+
+/** The email to a group event's organiser when registration closes by itself. */
+export function eventClosedMail(f: {
+  eventName: string;
+  organizerName: string;
+  language: string;
+  reason: "capacity" | "deadline";
+  registered: number;
+  capacity: number;
+}): { subject: string; text: string; html: string } {
+  const ru = f.language === "ru";
+  const why = ru
+    ? f.reason === "capacity"
+      ? `все ${f.capacity} мест заняты`
+      : "срок регистрации истёк"
+    : f.reason === "capacity"
+      ? `all ${f.capacity} places are taken`
+      : "its registration deadline has passed";
+  const subject = ru
+    ? `Регистрация на «${f.eventName}» закрыта`
+    : `Registration for ${f.eventName} has closed`;
+  const line = ru
+    ? `Регистрация на «${f.eventName}» закрыта: ${why}. Зарегистрировано: ${f.registered}.`
+    : `Registration for ${f.eventName} has closed: ${why}. Registered: ${f.registered}.`;
+  const greeting = ru ? "Здравствуйте" : "Hello";
+  const text = `${greeting}, ${f.organizerName}!\n\n${line}\n\n--\nGatehouse\n`;
+  const html = `<!doctype html><html><body style="font-family:sans-serif"><p>${escapeHtml(greeting)}, ${escapeHtml(f.organizerName)}!</p><p>${escapeHtml(line)}</p></body></html>`;
+  return { subject, text, html };
 }

@@ -8,7 +8,7 @@ import type { AuthThrottle } from "../../domain/auth-throttle.js";
 
 export type Identity = { kind: "agent"; site: string } | { kind: "consumer"; tokenId: string };
 
-export type AgentTopic = "acks" | "events/passage" | "status";
+export type AgentTopic = "acks" | "events/passage" | "status" | "resync";
 
 export interface BrokerHooks {
   /** Returns who logs in, or undefined to refuse. */
@@ -26,7 +26,7 @@ export interface BrokerHooks {
 const CONSUMER_FILTERS = [
   /^gatehouse\/v1\/passages\/(#|\+|[a-z0-9-]+)$/,
   /^gatehouse\/v1\/sites\/(\+|[a-z0-9-]+)\/status$/,
-  /^gatehouse\/v1\/(visits|occupancy)\/(#|\+|[a-z0-9-]+)$/,
+  /^gatehouse\/v1\/(visits|occupancy|incidents)\/(#|\+|[a-z0-9-]+)$/,
 ];
 
 /**
@@ -130,6 +130,7 @@ export async function startEmbeddedBroker(opts: {
         (parsed.rest === "acks" ||
           parsed.rest === "events/passage" ||
           parsed.rest === "status" ||
+          parsed.rest === "resync" ||
           parsed.rest.startsWith("bridge/response/"));
       if (!allowed || !parsed || who?.kind !== "agent") {
         opts.hooks.onRefused("publish", who?.kind ?? "anonymous");

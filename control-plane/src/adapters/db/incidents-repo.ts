@@ -1,0 +1,80 @@
+import type { Incident } from "@gatehouse/shared";
+import type { Database } from "@gatehouse/shared/db";
+import type { Row } from "@libsql/client";
+import { decodeCursor, encodeCursor } from "./audit.js";
+import { incidentStatements } from "./incident-statements.js";
+
+const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+export const toIncident = (r: Row): Incident => ({
+  id: String(r.id),
+  site: String(r.site_id),
+  type: String(r.type) as Incident["type"],
+  severity: String(r.severity) as Incident["severity"],
+  visitId: s(r.visit_id),
+  passageId: s(r.passage_id),
+  guestName: s(r.guest_name),
+  doorName: s(r.door_name),
+  occurredAt: String(r.occurred_at),
+  detectedAt: String(r.detected_at),
+  message: String(r.message),
+});
+
+export class IncidentsRepo {
+  constructor(private readonly db: Database) {}
+
+  /** Records the incident and queues its email, once per key; true if it is new. */
+  async raise(
+    i: Incident,
+    dedupKey: string,
+    site: { securityEmail: string | null; siteName: string; timeZone: string },
+  ): Promise<boolean> {
+    const r = await this.db.write(incidentStatements(i, dedupKey, site));
+    return r[0]!.rowsAffected > 0;
+  }
+
+  /** Newest first by when they were found. */
+  async list(f: { site?: string; type?: string; visitId?: string; limit: number; cursor?: string }) {
+    const where: string[] = [];
+    const args: string[] = [];
+    if (f.site) where.push("site_id = ?") && args.push(f.site);
+    if (f.type) where.push("type = ?") && args.push(f.type);
+    if (f.visitId) where.push("visit_id = ?") && args.push(f.visitId);
+    if (f.cursor) {
+      const c = decodeCursor(f.cursor);
+      if (!c) return "bad_cursor" as const;
+      where.push("(detected_at < ? OR (detected_at = ? AND id < ?))");
+      args.push(c[0], c[0], c[1]);
+    }
+    const r = await this.db.read(
+      `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+        ORDER BY detected_at DESC, id DESC LIMIT ?`,
+      [...args, f.limit + 1],
+    );
+    const items = r.rows.slice(0, f.limit).map(toIncident);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: r.rows.length > f.limit && last ? encodeCursor([last.detectedAt, last.id]) : null,
+    };
+  }
+}
+
+/** Guests inside now with their site's limits, for the overstay check. */
+export async function guestsInside(db: Database) {
+  const r = await db.read(
+    `SELECT v.id, v.site_id, v.guest_name, v.last_passage_at, s.name AS site_name, s.max_stay_minutes,
+            s.security_email, s.time_zone
+       FROM visits v JOIN sites s ON s.id = v.site_id WHERE v.inside = 1`,
+  );
+  return r.rows.map((row) => ({
+    visitId: String(row.id),
+    site: String(row.site_id),
+    guestName: String(row.guest_name),
+    since: row.last_passage_at === null ? null : String(row.last_passage_at),
+    siteName: String(row.site_name),
+    maxStayMinutes: Number(row.max_stay_minutes),
+    securityEmail: row.security_email === null ? null : String(row.security_email),
+    timeZone: String(row.time_zone),
+  }));
+}

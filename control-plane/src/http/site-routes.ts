@@ -1,0 +1,203 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Database } from "@gatehouse/shared/db";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { auditStatement } from "../adapters/db/audit.js";
+import { commandStatements } from "../adapters/db/command-statements.js";
+import type { Site, SitesRepo } from "../adapters/db/sites-repo.js";
+import { syncCommand } from "../domain/commands.js";
+import type { ControlPlaneMetrics } from "../metrics.js";
+import type { CommandDispatcher } from "../services/command-dispatcher.js";
+import type { AuthEnv } from "./auth.js";
+import { json, problems, security } from "./openapi-helpers.js";
+import { problem } from "./problem.js";
+import { Page, SiteCreate, SiteCreated, SitePatch, SiteView } from "./schemas.js";
+
+export interface SiteRouteDeps {
+  db: Database;
+  sites: SitesRepo;
+  dispatcher: CommandDispatcher;
+  metrics: ControlPlaneMetrics;
+  /** The command public key(s) agents must trust, shown when a site is created. */
+  commandPublicKeys: string;
+  onError: (e: Error) => void;
+}
+
+export async function siteView(sites: SitesRepo, s: Site) {
+  return {
+    id: s.id,
+    name: s.name,
+    timeZone: s.timeZone,
+    kinds: s.kinds,
+    fallbackEmail: s.fallbackEmail,
+    securityEmail: s.securityEmail,
+    maxStayHours: s.maxStayMinutes / 60,
+    openingHours: s.openingHours,
+    earlyArrivalMinutes: s.earlyArrivalMinutes,
+    agent: { username: s.agentUsername, state: s.agentState, seenAt: s.agentSeenAt, status: s.agentStatus },
+    commands: await sites.queueStats(s.id),
+    createdAt: s.createdAt,
+  };
+}
+
+const Id = z.object({ id: z.string() });
+const notFound = { path: "id", message: "not found" };
+
+/** Sites: register, list, read, change their rules, and ask their agent to reconcile. */
+export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDeps): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/sites",
+      summary: "Register a site; answers its agent's MQTT credentials once",
+      security,
+      request: { body: { content: { "application/json": { schema: SiteCreate } }, required: true } },
+      responses: { 201: json(SiteCreated, "The site"), ...problems(400, 401, 403, 409) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const password = randomBytes(24).toString("base64url");
+      const created = await deps.sites.create(
+        {
+          id: body.id,
+          name: body.name,
+          timeZone: body.timeZone,
+          kinds: body.kinds,
+          fallbackEmail: body.fallbackEmail,
+          securityEmail: body.securityEmail,
+          maxStayMinutes: body.maxStayHours === undefined ? undefined : Math.round(body.maxStayHours * 60),
+          openingHours: body.openingHours,
+          earlyArrivalMinutes: body.earlyArrivalMinutes,
+        },
+        password,
+        c.get("actor"),
+      );
+      if (created === "exists") {
+        return problem(c, 409, `site '${body.id}' exists already`, [
+          { path: "id", message: "already exists" },
+        ]) as never;
+      }
+      return c.json(
+        {
+          ...(await siteView(deps.sites, created)),
+          agentCredentials: { username: created.agentUsername, password },
+          commandPublicKey: deps.commandPublicKeys,
+        },
+        201,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/sites",
+      summary: "Sites with their agents' live status",
+      security,
+      responses: { 200: json(Page(SiteView), "Sites"), ...problems(401) },
+    }),
+    async (c) => {
+      const all = await deps.sites.list();
+      return c.json(
+        { items: await Promise.all(all.map((s) => siteView(deps.sites, s))), nextCursor: null },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/sites/{id}",
+      summary: "One site, its agent's status and its command queue",
+      security,
+      request: { params: Id },
+      responses: { 200: json(SiteView, "The site"), ...problems(401, 404) },
+    }),
+    async (c) => {
+      const s = await deps.sites.get(c.req.valid("param").id);
+      if (!s) return problem(c, 404, "no such site", [notFound]) as never;
+      return c.json(await siteView(deps.sites, s), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/v1/sites/{id}",
+      summary: "Change a site's name, time zone, visit kinds, contacts, opening hours or limits",
+      security,
+      request: {
+        params: Id,
+        body: { content: { "application/json": { schema: SitePatch } }, required: true },
+      },
+      responses: { 200: json(SiteView, "The site"), ...problems(400, 401, 403, 404) },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      const s = await deps.sites.update(
+        c.req.valid("param").id,
+        {
+          name: b.name,
+          timeZone: b.timeZone,
+          kinds: b.kinds,
+          fallbackEmail: b.fallbackEmail,
+          securityEmail: b.securityEmail,
+          maxStayMinutes: b.maxStayHours === undefined ? undefined : Math.round(b.maxStayHours * 60),
+          openingHours: b.openingHours,
+          earlyArrivalMinutes: b.earlyArrivalMinutes,
+        },
+        c.get("actor"),
+      );
+      if (!s) return problem(c, 404, "no such site", [notFound]) as never;
+      return c.json(await siteView(deps.sites, s), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/sites/{id}/sync",
+      summary: "Ask the site's agent to reconcile HikCentral with its replica now (a sync command)",
+      security,
+      request: { params: Id },
+      responses: {
+        202: json(
+          z.object({ commandId: z.string(), seq: z.int(), status: z.string() }).openapi("SyncQueued"),
+          "The sync command is queued",
+        ),
+        ...problems(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").id;
+      if (!(await deps.sites.get(id))) return problem(c, 404, "no such site", [notFound]) as never;
+      const actor = c.get("actor");
+      const command = await deps.db.exclusive(async () => {
+        const { command, stmts } = await commandStatements(deps.db, id, (seq) =>
+          syncCommand({
+            id: randomUUID(),
+            seq,
+            site: id,
+            now: new Date(),
+            reason: `requested by ${actor.name}`,
+          }),
+        );
+        await deps.db.writeNow([
+          ...stmts,
+          auditStatement({
+            actor,
+            action: "site.sync",
+            entity: "command",
+            entityId: command.id,
+            site: id,
+            after: { type: "sync", seq: command.seq },
+          }),
+        ]);
+        return command;
+      });
+      deps.metrics.commandsCreated.inc({ type: "sync" });
+      deps.dispatcher.send(command).catch(deps.onError);
+      return c.json({ commandId: command.id, seq: command.seq, status: "pending" }, 202);
+    },
+  );
+}

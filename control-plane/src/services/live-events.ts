@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import type { AgentStatus, ConsumerPassage, Incident, Occupancy, VisitEvent } from "@gatehouse/shared";
+import { snapshot, visitEventType } from "../domain/visit-events.js";
+
+type VisitLike = Parameters<typeof snapshot>[0];
+
+export type LiveEvent =
+  | { type: "visit"; site: string; data: VisitEvent }
+  | { type: "passage"; site: string; data: ConsumerPassage }
+  | { type: "incident"; site: string; data: Incident }
+  | { type: "agent_status"; site: string; data: AgentStatus }
+  | { type: "occupancy"; site: string; data: Occupancy };
+
+/**
+ * What happened, as it happens, for live watchers (the SSE stream, MQTT consumers). Emitted after the change
+ * is committed; a watcher that misses one reads it back through the API, so this is at most once by design.
+ */
+export class LiveEvents {
+  private readonly watchers = new Set<(e: LiveEvent) => void>();
+
+  watch(fn: (e: LiveEvent) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  get watcherCount(): number {
+    return this.watchers.size;
+  }
+
+  emit(e: LiveEvent): void {
+    for (const w of this.watchers) {
+      try {
+        w(e);
+      } catch {
+        // One broken watcher must not keep the event from the others.
+      }
+    }
+  }
+
+  visitChanged(before: VisitLike | null, after: VisitLike, actor: string): void {
+    this.emit({
+      type: "visit",
+      site: after.site,
+      data: {
+        id: randomUUID(),
+        site: after.site,
+        type: visitEventType(before, after),
+        at: new Date().toISOString(),
+        actor,
+        before: before ? snapshot(before) : null,
+        after: snapshot(after),
+      },
+    });
+  }
+}
