@@ -9,3 +9,15 @@ export async function portOrAny(wanted: number, host = "127.0.0.1"): Promise<num
     s.listen(wanted, host, () => s.close(() => resolve(wanted)));
   });
 }
+
+/** A port that is free now (for a server that must come back on the same port after a restart). */
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, host, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}

@@ -43,6 +43,11 @@ export interface Stack {
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   stopAgent(): Promise<void>;
   startAgent(): Promise<RunningAgent>;
+  /**
+   * Stops the control plane and starts it again on the same database (and ports, when the stack was given
+   * fixed ones, so that the agent reconnects), with these settings changed.
+   */
+  restartControlPlane(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,7 +74,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     agentTlsEnv.AGENT_MQTT_CA_FILE = join(o.dataDir, "tls-cert.pem");
   }
   const dispatcher = o.tls ? new Agent({ connect: { ca: o.tls.cert } }) : undefined;
-  const cpConfig = loadControlPlaneConfig({
+  const cpEnv: Record<string, string> = {
     GATEHOUSE_DB_URL: `file:${join(o.dataDir, "gatehouse.db")}`,
     GATEHOUSE_HTTP_HOST: "127.0.0.1",
     GATEHOUSE_HTTP_PORT: String(o.httpPort ?? 0),
@@ -81,8 +86,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     ...tlsEnv,
     ...o.controlPlaneEnv,
     ...(o.smtpUrl ? { GATEHOUSE_SMTP_URL: o.smtpUrl } : {}),
-  });
-  const controlPlane = await startControlPlane(cpConfig, o.log.child({ component: "control-plane" }));
+  };
+  const cpConfig = loadControlPlaneConfig(cpEnv);
+  let controlPlane = await startControlPlane(cpConfig, o.log.child({ component: "control-plane" }));
 
   const api = async (method: string, path: string, body?: unknown) => {
     // undici's own fetch: it takes a dispatcher that trusts the test's certificate.
@@ -149,7 +155,9 @@ export async function startStack(o: StackOptions): Promise<Stack> {
   let agent: RunningAgent | undefined = await launchAgent();
 
   const stack: Stack = {
-    controlPlane,
+    get controlPlane() {
+      return controlPlane;
+    },
     simulator,
     get agent() {
       if (!agent) throw new Error("the agent is stopped");
@@ -166,6 +174,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     async startAgent() {
       agent = await launchAgent();
       return agent;
+    },
+    async restartControlPlane(env = {}) {
+      await controlPlane.stop();
+      const config = loadControlPlaneConfig({ ...cpEnv, ...env });
+      controlPlane = await startControlPlane(config, o.log.child({ component: "control-plane" }));
     },
     async stop() {
       await agent?.stop();

@@ -46,7 +46,8 @@ export function csvRecordToVisit(
   for (const [header, raw] of Object.entries(record)) {
     const path = COLUMNS[key(header)];
     const value = raw.trim();
-    if (!path || value === "") continue;
+    // An empty cell is an absent field, except a name: "" gets the schema's own "name is required".
+    if (!path || (value === "" && path[1] !== "name")) continue;
     const parsed: unknown = path[0] === "revokeOnExit" ? (BOOLEAN[value.toLowerCase()] ?? value) : value;
     if (path.length === 1) out[path[0]!] = parsed;
     else {

@@ -46,7 +46,8 @@ export function registerImportRoutes(app: OpenAPIHono<AuthEnv>, deps: { visitImp
             },
             "application/json": { schema: z.array(z.record(z.string(), z.unknown())).max(MAX_ROWS) },
           },
-          required: true,
+          // Not marked required: the validator then checks the JSON form only when JSON is sent.
+          required: false,
         },
       },
       responses: {

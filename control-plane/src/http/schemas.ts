@@ -160,7 +160,8 @@ export const VisitCreate = z
     revokeOnExit: z.boolean().optional(),
     note: z.string().max(1000).optional(),
   })
-  .refine((v) => Date.parse(v.validUntil) > Date.parse(v.validFrom), {
+  // A time that is not a time is reported as such above, not as out of order too.
+  .refine((v) => !(Date.parse(v.validUntil) <= Date.parse(v.validFrom)), {
     message: "must be after validFrom",
     path: ["validUntil"],
   })
