@@ -12,6 +12,7 @@ import { mosquittoAcl, mosquittoPasswordLine } from "./adapters/mosquitto.js";
 import { loadCommandKeys, promoteNextKey, stageNextKey } from "./adapters/signing-key.js";
 import { ConfigError, loadControlPlaneConfig } from "./config.js";
 import { DEFAULT_KINDS } from "./http/schemas.js";
+import { runImport } from "./import-cli.js";
 import { createLogger } from "./logger.js";
 import { startControlPlane } from "./main.js";
 
@@ -49,6 +50,42 @@ program
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+
+program
+  .command("import <file>")
+  .description("bulk visits from a CSV or JSON file, through the API, with a progress bar")
+  .requiredOption("--site <id>", "the site of rows that name none")
+  .option(
+    "--api <url>",
+    "the control plane's URL (GATEHOUSE_API_URL)",
+    process.env.GATEHOUSE_API_URL ?? "http://127.0.0.1:8080",
+  )
+  .option(
+    "--token <token>",
+    "an operator or admin API token (GATEHOUSE_API_TOKEN)",
+    process.env.GATEHOUSE_API_TOKEN,
+  )
+  .option("--batch <n>", "rows a request", (v) => Number.parseInt(v, 10), 200)
+  .option("--dry-run", "validate only", false)
+  .action(
+    async (
+      file: string,
+      o: { site: string; api: string; token?: string; batch: number; dryRun: boolean },
+    ) => {
+      if (!o.token) {
+        console.error(
+          "gatehouse import: give --token or set GATEHOUSE_API_TOKEN (an operator or admin token)",
+        );
+        process.exit(2);
+      }
+      try {
+        process.exit(await runImport(file, { ...o, token: o.token, api: o.api.replace(/\/$/, "") }));
+      } catch (e) {
+        console.error(`gatehouse import: ${(e as Error).message}`);
+        process.exit(1);
+      }
+    },
+  );
 
 const token = program.command("token").description("API tokens");
 token

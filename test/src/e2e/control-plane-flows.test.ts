@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Incident, VisitEvent } from "@gatehouse/shared";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -440,6 +442,47 @@ describe("bulk import", () => {
     ]);
     expect(json.status).toBe(422);
     expect(json.body.errors).toEqual([{ path: "rows[1].validUntil", message: expect.any(String) }]);
+  });
+});
+
+describe("gatehouse import (the CLI)", () => {
+  const cli = fileURLToPath(new URL("../../../control-plane/dist/cli.js", import.meta.url));
+  const run = (file: string) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [cli, "import", file, "--site", stack.siteId, "--api", stack.controlPlane.httpUrl, "--batch", "2"],
+        { env: { PATH: process.env.PATH ?? "", GATEHOUSE_API_TOKEN: stack.adminToken } },
+        (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it("lists every bad row by line and column across batches, then imports once with a progress bar", async () => {
+    const file = join(dataDir, "guests.csv");
+    const lines = ["guest_name,host_name,valid_from,valid_until,guest_email"];
+    for (let i = 1; i <= 5; i++) lines.push(`CLI Guest ${i},Host,${inMinutes(-1)},${inMinutes(60)},`);
+    writeFileSync(
+      file,
+      [
+        ...lines.slice(0, 4),
+        `Bad,Host,${inMinutes(-1)},${inMinutes(60)},nope`,
+        ...lines.slice(4),
+        `,Host,${inMinutes(-1)},${inMinutes(60)},`,
+      ].join("\n"),
+    );
+    const bad = await run(file);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("2 problem(s); nothing was imported");
+    expect(bad.stderr).toMatch(/line 5: guest_email: /);
+    expect(bad.stderr).toContain("line 8: guest_name: the guest's name is required");
+
+    writeFileSync(file, lines.join("\n"));
+    const good = await run(file);
+    expect(good.code).toBe(0);
+    expect(good.stdout).toContain("imported 5 row(s): 5 new visit(s), 0 already imported");
+    expect(good.stderr).toContain("5/5 rows");
+    const again = await run(file);
+    expect(again.stdout).toContain("imported 5 row(s): 0 new visit(s), 5 already imported");
   });
 });
 
