@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { commandSigning } from "./command-signing.js";
 import { type BenchResult, writeResults } from "./results.js";
 import { skeletonLatency } from "./skeleton-latency.js";
+import { visitsApi } from "./visits-api.js";
 
 const quick = process.argv.includes("--quick");
 const results: BenchResult[] = [];
@@ -17,6 +18,8 @@ results.push(...(await skeletonLatency(quick ? 30 : 200, 10)));
 results.push(...(await skeletonLatency(quick ? 30 : 200, 1000)));
 results.push(...(await skeletonLatency(quick ? 20 : 100, 1000, "realistic")));
 results.push(...commandSigning(quick ? 2000 : 20_000));
+// The issue's size (100,000 visits, 1,000,000 passages) in both runs; the quick run takes fewer samples.
+results.push(...(await visitsApi(100_000, 1_000_000, quick ? 300 : 1000)));
 
 for (const r of results) {
   const base = r.baseline === null ? "" : `  baseline ${r.baseline} ${r.unit}  ratio ${r.ratio}x`;
