@@ -2,7 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AuditRepo } from "../adapters/db/audit.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
-import { problem } from "./problem.js";
+import { badCursor } from "./problem.js";
 import { AuditView, Page } from "./schemas.js";
 
 /** Who did what, when, with the record before and after (admins only). */
@@ -37,10 +37,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AuthEnv>, deps: { audit: Au
         ...(q.since ? { since: new Date(q.since).toISOString() } : {}),
         ...(q.cursor ? { cursor: q.cursor } : {}),
       });
-      if (page === "bad_cursor")
-        return problem(c, 400, "the cursor is not one this API gave", [
-          { path: "cursor", message: "invalid" },
-        ]) as never;
+      if (page === "bad_cursor") return badCursor(c);
       return c.json(page, 200);
     },
   );

@@ -4,7 +4,7 @@ import type { VisitsRepo } from "../adapters/db/visits-repo.js";
 import type { GroupEventService } from "../services/group-events.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
-import { problem } from "./problem.js";
+import { badCursor, problem } from "./problem.js";
 import { Page, VisitCreate, VisitView } from "./schemas.js";
 
 const GroupEventView = z
@@ -112,10 +112,7 @@ export function registerEventRoutes(
         ...(q.state ? { state: q.state } : {}),
         ...(q.cursor ? { cursor: q.cursor } : {}),
       });
-      if (page === "bad_cursor")
-        return problem(c, 400, "the cursor is not one this API gave", [
-          { path: "cursor", message: "invalid" },
-        ]) as never;
+      if (page === "bad_cursor") return badCursor(c);
       return c.json(page, 200);
     },
   );

@@ -3,7 +3,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { IncidentsRepo } from "../adapters/db/incidents-repo.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
-import { problem } from "./problem.js";
+import { badCursor } from "./problem.js";
 import { IncidentView, Page } from "./schemas.js";
 
 export function registerIncidentRoutes(app: OpenAPIHono<AuthEnv>, deps: { incidents: IncidentsRepo }): void {
@@ -33,10 +33,7 @@ export function registerIncidentRoutes(app: OpenAPIHono<AuthEnv>, deps: { incide
         ...(q.visit ? { visitId: q.visit } : {}),
         ...(q.cursor ? { cursor: q.cursor } : {}),
       });
-      if (page === "bad_cursor")
-        return problem(c, 400, "the cursor is not one this API gave", [
-          { path: "cursor", message: "invalid" },
-        ]) as never;
+      if (page === "bad_cursor") return badCursor(c);
       return c.json(page, 200);
     },
   );

@@ -48,3 +48,7 @@ export function zodProblems(error: z.ZodError): FieldProblem[] {
     return [{ path: at.join(".") || "(body)", message: i.message }];
   });
 }
+
+/** The 400 for a list cursor this API did not give out. */
+export const badCursor = (c: Context): never =>
+  problem(c, 400, "the cursor is not one this API gave", [{ path: "cursor", message: "invalid" }]) as never;

@@ -4,7 +4,7 @@ import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
 import type { VisitService } from "../services/visits.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
-import { problem } from "./problem.js";
+import { badCursor, problem } from "./problem.js";
 import { OccupancyView, PassageView, VisitView } from "./schemas.js";
 
 export interface VisitRouteDeps {
@@ -122,10 +122,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
         ...(q.q ? { q: q.q } : {}),
         ...(q.cursor ? { cursor: q.cursor } : {}),
       });
-      if (page === "bad_cursor")
-        return problem(c, 400, "the cursor is not one this API gave", [
-          { path: "cursor", message: "invalid" },
-        ]) as never;
+      if (page === "bad_cursor") return badCursor(c);
       return c.json(page, 200);
     },
   );
