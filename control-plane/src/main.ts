@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type Occupancy, topics } from "@gatehouse/shared";
+import { topics } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type ServerType, serve } from "@hono/node-server";
 import { createTransport, type Transporter } from "nodemailer";
@@ -127,12 +127,9 @@ export async function startControlPlane(
   // Retained, so a consumer that subscribes later gets the muster list at once.
   const occupancy = new OccupancyPublisher(
     visits,
-    (t, p, r) => {
-      const o = JSON.parse(p) as Occupancy;
-      live.emit({ type: "occupancy", site: o.site, data: o });
-      return broker.publish(t, p, r);
-    },
+    (t, p, r) => broker.publish(t, p, r),
     log.child({ component: "occupancy" }),
+    (o) => live.emit({ type: "occupancy", site: o.site, data: o }),
   );
   // Visit lifecycle events and incidents for MQTT consumers, as they are committed.
   live.watch((e) => {
@@ -170,7 +167,7 @@ export async function startControlPlane(
     log.warn({ err: e.message }, "publishing a command failed; it will be re-sent");
   const visitService = new VisitService(db, sites, visits, dispatcher, live, metrics, onPublishError);
   const groupEvents = new GroupEventService(db, sites, visitService, () => notifier.wake());
-  const visitImport = new VisitImport(visitService, VisitCreate);
+  const visitImport = new VisitImport(visitService, sites, VisitCreate);
 
   const scheduler = new VisitScheduler(
     {
@@ -189,7 +186,6 @@ export async function startControlPlane(
 
   let ready = false;
   const app = buildApp({
-    db,
     audit,
     incidents,
     denyList,
@@ -197,7 +193,6 @@ export async function startControlPlane(
     dispatcher,
     live,
     groupEvents,
-    onError: onPublishError,
     sites,
     visits,
     tokens,

@@ -73,7 +73,7 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
   for (const reason of ["missing", "invalid", "throttled"]) httpAuthFailures.inc({ reason }, 0);
   const emails = new Counter({
     name: "gatehouse_emails_total",
-    help: "Host emails by kind and outcome",
+    help: "Emails by kind (first_entry, first_exit, incident, event_closed) and outcome",
     labelNames: ["kind", "status"],
     registers: [registry],
   });

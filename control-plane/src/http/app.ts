@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { Database } from "@gatehouse/shared/db";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -35,7 +34,6 @@ import { registerStreamRoutes } from "./stream-routes.js";
 import { registerVisitRoutes } from "./visit-routes.js";
 
 export interface AppDeps {
-  db: Database;
   incidents: IncidentsRepo;
   denyList: DenyListRepo;
   visitImport: VisitImport;
@@ -44,7 +42,6 @@ export interface AppDeps {
   dispatcher: CommandDispatcher;
   live: LiveEvents;
   groupEvents: GroupEventService;
-  onError: (e: Error) => void;
   visits: VisitsRepo;
   tokens: TokensRepo;
   visitService: VisitService;

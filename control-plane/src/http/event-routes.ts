@@ -20,7 +20,7 @@ const GroupEventView = z
     registrationDeadline: z.string(),
     registered: z.int(),
     state: z.enum(["open", "closed"]),
-    closedReason: z.enum(["capacity", "deadline", "manual"]).nullable(),
+    closedReason: z.enum(["capacity", "deadline"]).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

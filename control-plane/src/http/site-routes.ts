@@ -1,9 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { Database } from "@gatehouse/shared/db";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { auditStatement } from "../adapters/db/audit.js";
-import { commandStatements } from "../adapters/db/command-statements.js";
-import type { Site, SitesRepo } from "../adapters/db/sites-repo.js";
+import type { Site, SiteSettings, SitesRepo } from "../adapters/db/sites-repo.js";
 import { syncCommand } from "../domain/commands.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { CommandDispatcher } from "../services/command-dispatcher.js";
@@ -13,13 +11,11 @@ import { problem } from "./problem.js";
 import { Page, SiteCreate, SiteCreated, SitePatch, SiteView } from "./schemas.js";
 
 export interface SiteRouteDeps {
-  db: Database;
   sites: SitesRepo;
   dispatcher: CommandDispatcher;
   metrics: ControlPlaneMetrics;
   /** The command public key(s) agents must trust, shown when a site is created. */
   commandPublicKeys: string;
-  onError: (e: Error) => void;
 }
 
 export async function siteView(sites: SitesRepo, s: Site) {
@@ -40,6 +36,16 @@ export async function siteView(sites: SitesRepo, s: Site) {
 }
 
 const Id = z.object({ id: z.string() });
+
+/** The API speaks hours, the database minutes; absent fields stay absent (a PATCH leaves them as they are). */
+function settings<
+  B extends { maxStayHours?: number | undefined } & Omit<SiteSettings, "maxStayMinutes" | "openingHours"> & {
+      openingHours?: SiteSettings["openingHours"];
+    },
+>(b: B): SiteSettings {
+  const { maxStayHours, ...rest } = b;
+  return { ...rest, maxStayMinutes: maxStayHours === undefined ? undefined : maxStayHours * 60 };
+}
 const notFound = { path: "id", message: "not found" };
 
 /** Sites: register, list, read, change their rules, and ask their agent to reconcile. */
@@ -57,17 +63,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       const body = c.req.valid("json");
       const password = randomBytes(24).toString("base64url");
       const created = await deps.sites.create(
-        {
-          id: body.id,
-          name: body.name,
-          timeZone: body.timeZone,
-          kinds: body.kinds,
-          fallbackEmail: body.fallbackEmail,
-          securityEmail: body.securityEmail,
-          maxStayMinutes: body.maxStayHours === undefined ? undefined : body.maxStayHours * 60,
-          openingHours: body.openingHours,
-          earlyArrivalMinutes: body.earlyArrivalMinutes,
-        },
+        { ...settings(body), id: body.id, name: body.name, timeZone: body.timeZone, kinds: body.kinds },
         password,
         c.get("actor"),
       );
@@ -134,20 +130,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
     }),
     async (c) => {
       const b = c.req.valid("json");
-      const s = await deps.sites.update(
-        c.req.valid("param").id,
-        {
-          name: b.name,
-          timeZone: b.timeZone,
-          kinds: b.kinds,
-          fallbackEmail: b.fallbackEmail,
-          securityEmail: b.securityEmail,
-          maxStayMinutes: b.maxStayHours === undefined ? undefined : b.maxStayHours * 60,
-          openingHours: b.openingHours,
-          earlyArrivalMinutes: b.earlyArrivalMinutes,
-        },
-        c.get("actor"),
-      );
+      const s = await deps.sites.update(c.req.valid("param").id, settings(b), c.get("actor"));
       if (!s) return problem(c, 404, "no such site", [notFound]) as never;
       return c.json(await siteView(deps.sites, s), 200);
     },
@@ -172,8 +155,9 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       const id = c.req.valid("param").id;
       if (!(await deps.sites.get(id))) return problem(c, 404, "no such site", [notFound]) as never;
       const actor = c.get("actor");
-      const command = await deps.db.exclusive(async () => {
-        const { command, stmts } = await commandStatements(deps.db, id, (seq) =>
+      const command = await deps.dispatcher.queue(
+        id,
+        (seq) =>
           syncCommand({
             id: randomUUID(),
             seq,
@@ -181,9 +165,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
             now: new Date(),
             reason: `requested by ${actor.name}`,
           }),
-        );
-        await deps.db.writeNow([
-          ...stmts,
+        (command) => [
           auditStatement({
             actor,
             action: "site.sync",
@@ -192,11 +174,9 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
             site: id,
             after: { type: "sync", seq: command.seq },
           }),
-        ]);
-        return command;
-      });
+        ],
+      );
       deps.metrics.commandsCreated.inc({ type: "sync" });
-      deps.dispatcher.send(command).catch(deps.onError);
       return c.json({ commandId: command.id, seq: command.seq, status: "pending" }, 202);
     },
   );

@@ -9,6 +9,7 @@ import {
   topics,
 } from "@gatehouse/shared";
 import type { Logger } from "pino";
+import type { ZodError } from "zod";
 import type { IntakeRepo } from "../adapters/db/intake-repo.js";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { AgentTopic } from "../adapters/mqtt/embedded-broker.js";
@@ -48,13 +49,8 @@ export class AgentIntake {
       return this.invalid(site, topic, "not JSON");
     }
     if (topic === "acks") {
-      const r = Ack.safeParse(json);
-      if (!r.success || r.data.site !== site)
-        return this.invalid(
-          site,
-          topic,
-          r.error ? firstIssue(r.error) : `site: '${r.data.site}' is not this agent's site`,
-        );
+      const r = this.parse(Ack, json, site);
+      if ("reason" in r) return this.invalid(site, topic, r.reason);
       const outcome = await this.intake.recordAck(r.data);
       if (outcome.kind === "updated") {
         this.metrics.commandAcks.inc({ type: outcome.commandType, status: outcome.status });
@@ -74,13 +70,8 @@ export class AgentIntake {
       return true;
     }
     if (topic === "events/passage") {
-      const r = Passage.safeParse(json);
-      if (!r.success || r.data.site !== site)
-        return this.invalid(
-          site,
-          topic,
-          r.error ? firstIssue(r.error) : `site: '${r.data.site}' is not this agent's site`,
-        );
+      const r = this.parse(Passage, json, site);
+      if ("reason" in r) return this.invalid(site, topic, r.reason);
       const p = r.data;
       const outcome = await this.intake.recordPassage(p);
       if (outcome.kind === "duplicate") {
@@ -100,8 +91,7 @@ export class AgentIntake {
         .publish(topics.passages(site), JSON.stringify(enriched))
         .catch((e: Error) => this.log.warn({ err: e.message }, "republishing a passage failed"));
       this.effects.live.emit({ type: "passage", site, data: enriched });
-      if (v && outcome.before && v.updatedAt !== outcome.before.updatedAt)
-        this.effects.live.visitChanged(outcome.before, v, "agent");
+      if (v && outcome.before) this.effects.live.visitChanged(outcome.before, v, "agent");
       for (const incident of outcome.incidents) {
         this.metrics.incidents.inc({ type: incident.type });
         this.log.warn({ site, type: incident.type, visitId: incident.visitId }, "security incident");
@@ -117,33 +107,36 @@ export class AgentIntake {
       return true;
     }
     if (topic === "resync") {
-      const r = ResyncRequest.safeParse(json);
-      if (!r.success || r.data.site !== site)
-        return this.invalid(
-          site,
-          topic,
-          r.error ? firstIssue(r.error) : `site: '${r.data.site}' is not this agent's site`,
-        );
-      const count = await this.effects.onResync(site, r.data.fromSeq, r.data.toSeq);
-      this.log.info(
-        { site, fromSeq: r.data.fromSeq, toSeq: r.data.toSeq, count },
-        "agent asked for commands again",
-      );
+      const r = this.parse(ResyncRequest, json, site);
+      if ("reason" in r) return this.invalid(site, topic, r.reason);
+      const { fromSeq, toSeq } = r.data;
+      // Not before the PUBACK: re-sending a thousand commands must not hold up the agent's connection, and a
+      // request lost to a crash here is asked again by the agent, which still sees its gap.
+      void this.effects
+        .onResync(site, fromSeq, toSeq)
+        .then((count) => this.log.info({ site, fromSeq, toSeq, count }, "agent asked for commands again"))
+        .catch((e: Error) => this.log.warn({ site, err: e.message }, "re-sending commands failed"));
       return true;
     }
-    const r = AgentStatus.safeParse(json);
-    if (!r.success || r.data.site !== site)
-      return this.invalid(
-        site,
-        topic,
-        r.error ? firstIssue(r.error) : `site: '${r.data.site}' is not this agent's site`,
-        false,
-      );
+    const r = this.parse(AgentStatus, json, site);
+    if ("reason" in r) return this.invalid(site, topic, r.reason, false);
     await this.sites.recordStatus(site, r.data);
     this.effects.live.emit({ type: "agent_status", site, data: r.data });
     this.metrics.agentOnline.set({ site }, r.data.state === "online" ? 1 : 0);
     if (r.data.state === "online") this.effects.onAgentOnline(site);
     return true;
+  }
+
+  /** The message if it is valid and for this agent's site, else why not. */
+  private parse<T extends { site: string }>(
+    schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+    json: unknown,
+    site: string,
+  ): { data: T } | { reason: string } {
+    const r = schema.safeParse(json);
+    if (!r.success) return { reason: firstIssue(r.error) };
+    if (r.data.site !== site) return { reason: `site: '${r.data.site}' is not this agent's site` };
+    return { data: r.data };
   }
 
   private invalid(site: string, topic: string, reason: string, accept = true): boolean {

@@ -1,6 +1,8 @@
 import { type Command, type CommandSigner, topics } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
+import type { InStatement } from "@libsql/client";
 import type { Logger } from "pino";
+import { commandStatements } from "../adapters/db/command-statements.js";
 
 /**
  * Signs and publishes stored commands to their site's agent and re-sends any not yet received: MQTT re-sends an
@@ -27,6 +29,27 @@ export class CommandDispatcher {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  /**
+   * Stores a command under the site's next seq, with `extra` statements (its audit row) in the same write, then
+   * sends it. For commands no visit change causes (sync); a visit's commands are stored with the visit.
+   */
+  async queue(
+    site: string,
+    build: (seq: number) => Command,
+    extra: (c: Command) => InStatement[],
+  ): Promise<Command> {
+    const command = await this.db.exclusive(async () => {
+      const { command, stmts } = await commandStatements(this.db, site, build);
+      await this.db.writeNow([...stmts, ...extra(command)]);
+      return command;
+    });
+    // Stored: a failed publish is re-sent by the timer.
+    this.send(command).catch((e: Error) =>
+      this.log.warn({ err: e.message }, "publishing a command failed; it will be re-sent"),
+    );
+    return command;
   }
 
   async send(cmd: Command): Promise<void> {

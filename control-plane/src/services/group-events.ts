@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement, Row } from "@libsql/client";
-import { type Actor, auditStatement, decodeCursor, encodeCursor } from "../adapters/db/audit.js";
+import { type Actor, auditStatement } from "../adapters/db/audit.js";
+import { keysetPage } from "../adapters/db/keyset-page.js";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { VisitRecord } from "../adapters/db/visits-repo.js";
 import { eventClosedMail } from "../adapters/mail/templates.js";
@@ -20,7 +21,7 @@ export interface GroupEvent {
   registrationDeadline: string;
   registered: number;
   state: "open" | "closed";
-  closedReason: "capacity" | "deadline" | "manual" | null;
+  closedReason: "capacity" | "deadline" | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -83,27 +84,18 @@ export class GroupEventService {
   }
 
   async list(f: { site?: string; state?: string; limit: number; cursor?: string }) {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    if (f.site) where.push("site_id = ?") && args.push(f.site);
-    if (f.state) where.push("state = ?") && args.push(f.state);
-    if (f.cursor) {
-      const c = decodeCursor(f.cursor);
-      if (!c) return "bad_cursor" as const;
-      where.push("(starts_at < ? OR (starts_at = ? AND id < ?))");
-      args.push(c[0], c[0], c[1]);
-    }
-    const r = await this.db.read(
-      `SELECT * FROM group_events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-        ORDER BY starts_at DESC, id DESC LIMIT ?`,
-      [...args, f.limit + 1],
-    );
-    const items = r.rows.slice(0, f.limit).map(toEvent);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor: r.rows.length > f.limit && last ? encodeCursor([last.startsAt, last.id]) : null,
-    };
+    return keysetPage(this.db, {
+      table: "group_events",
+      orderBy: "starts_at",
+      filters: [
+        f.site && { sql: "site_id = ?", args: [f.site] },
+        f.state && { sql: "state = ?", args: [f.state] },
+      ],
+      limit: f.limit,
+      cursor: f.cursor,
+      map: toEvent,
+      key: (e) => [e.startsAt, e.id],
+    });
   }
 
   async create(e: NewGroupEvent, actor: Actor, now = new Date()): Promise<GroupEvent> {
@@ -178,7 +170,7 @@ export class GroupEventService {
     actor: Actor,
     idempotency?: { tokenId: string; key: string },
     now = new Date(),
-  ): Promise<{ visit: VisitRecord; replayed: boolean; event: GroupEvent }> {
+  ): Promise<{ visit: VisitRecord; replayed: boolean }> {
     const known = await this.get(eventId);
     if (!known) throw new FieldError(404, "id", `no event ${eventId}`);
     let mailed = false;
@@ -223,7 +215,7 @@ export class GroupEventService {
       },
     );
     if (mailed) this.onMailQueued();
-    return { ...result, event: (await this.get(eventId))! };
+    return result;
   }
 
   async reopen(

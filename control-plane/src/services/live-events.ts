@@ -23,10 +23,6 @@ export class LiveEvents {
     return () => this.watchers.delete(fn);
   }
 
-  get watcherCount(): number {
-    return this.watchers.size;
-  }
-
   emit(e: LiveEvent): void {
     for (const w of this.watchers) {
       try {
@@ -37,7 +33,11 @@ export class LiveEvents {
     }
   }
 
+  /** A visit event, unless nothing consumers see of the visit changed (a denied passage, a repeated ack). */
   visitChanged(before: VisitLike | null, after: VisitLike, actor: string): void {
+    const was = before ? snapshot(before) : null;
+    const now = snapshot(after);
+    if (was && JSON.stringify(was) === JSON.stringify(now)) return;
     this.emit({
       type: "visit",
       site: after.site,
@@ -47,8 +47,8 @@ export class LiveEvents {
         type: visitEventType(before, after),
         at: new Date().toISOString(),
         actor,
-        before: before ? snapshot(before) : null,
-        after: snapshot(after),
+        before: was,
+        after: now,
       },
     });
   }

@@ -1,4 +1,4 @@
-import { topics } from "@gatehouse/shared";
+import { type Occupancy, topics } from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { VisitsRepo } from "../adapters/db/visits-repo.js";
 
@@ -13,6 +13,8 @@ export class OccupancyPublisher {
     private readonly visits: VisitsRepo,
     private readonly publish: (topic: string, payload: string, retain: boolean) => Promise<void>,
     private readonly log: Logger,
+    /** Live watchers (the stream) get the same list. */
+    private readonly onOccupancy: (o: Occupancy) => void = () => {},
     private readonly intervalMs = 200,
   ) {}
 
@@ -24,7 +26,11 @@ export class OccupancyPublisher {
         this.pending.delete(site);
         void this.visits
           .occupancy(site)
-          .then(([o]) => (o ? this.publish(topics.occupancy(site), JSON.stringify(o), true) : undefined))
+          .then(([o]) => {
+            if (!o) return;
+            this.onOccupancy(o);
+            return this.publish(topics.occupancy(site), JSON.stringify(o), true);
+          })
           .catch((e: Error) => this.log.warn({ err: e.message, site }, "publishing occupancy failed"));
       }, this.intervalMs),
     );

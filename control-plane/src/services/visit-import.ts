@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { parse } from "csv-parse/sync";
 import type { z } from "zod";
 import type { Actor } from "../adapters/db/audit.js";
+import type { Site, SitesRepo } from "../adapters/db/sites-repo.js";
 import { columnFor, csvRecordToVisit, unknownColumns } from "../domain/import-rows.js";
 import type { VisitCreate } from "../http/schemas.js";
 import { FieldError, type NewVisit, type VisitService } from "./visits.js";
@@ -36,6 +37,7 @@ const MAX_PROBLEMS = 1000;
 export class VisitImport {
   constructor(
     private readonly visits: VisitService,
+    private readonly sites: SitesRepo,
     private readonly schema: typeof VisitCreate,
   ) {}
 
@@ -74,6 +76,12 @@ export class VisitImport {
   ): Promise<{ problems: ImportProblem[]; ready: Array<{ line: number; visit: NewVisit; key: string }> }> {
     const problems: ImportProblem[] = [];
     const ready: Array<{ line: number; visit: NewVisit; key: string }> = [];
+    // A file is mostly one site: look each up once, not once a row.
+    const sites = new Map<string, Promise<Site | undefined>>();
+    const getSite = (id: string) => {
+      if (!sites.has(id)) sites.set(id, this.sites.get(id));
+      return sites.get(id)!;
+    };
     const where = (line: number, field: string) =>
       format === "csv" ? `line ${line}: ${columnFor(field)}` : `rows[${line - 1}].${field}`;
     for (const row of rows) {
@@ -86,7 +94,7 @@ export class VisitImport {
         continue;
       }
       try {
-        await this.visits.check(parsed.data, now);
+        await this.visits.check(parsed.data, now, getSite);
       } catch (e) {
         if (!(e instanceof FieldError)) throw e;
         problems.push({ path: where(row.line, e.path), message: e.message });

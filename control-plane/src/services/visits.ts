@@ -62,8 +62,12 @@ export class VisitService {
   ) {}
 
   /** Checks a new visit against its site without storing anything (bulk import validates every row first). */
-  async check(input: NewVisit, now = new Date()): Promise<Site> {
-    const site = await this.sites.get(input.site);
+  async check(
+    input: NewVisit,
+    now = new Date(),
+    getSite: (id: string) => Promise<Site | undefined> = (id) => this.sites.get(id),
+  ): Promise<Site> {
+    const site = await getSite(input.site);
     if (!site) throw new FieldError(422, "site", `no site '${input.site}'; create it with POST /v1/sites`);
     if (!site.kinds[input.kind]) {
       throw new FieldError(

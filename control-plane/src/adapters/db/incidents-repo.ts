@@ -1,8 +1,8 @@
 import type { Incident } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { Row } from "@libsql/client";
-import { decodeCursor, encodeCursor } from "./audit.js";
 import { incidentStatements } from "./incident-statements.js";
+import { keysetPage } from "./keyset-page.js";
 
 const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
@@ -35,28 +35,19 @@ export class IncidentsRepo {
 
   /** Newest first by when they were found. */
   async list(f: { site?: string; type?: string; visitId?: string; limit: number; cursor?: string }) {
-    const where: string[] = [];
-    const args: string[] = [];
-    if (f.site) where.push("site_id = ?") && args.push(f.site);
-    if (f.type) where.push("type = ?") && args.push(f.type);
-    if (f.visitId) where.push("visit_id = ?") && args.push(f.visitId);
-    if (f.cursor) {
-      const c = decodeCursor(f.cursor);
-      if (!c) return "bad_cursor" as const;
-      where.push("(detected_at < ? OR (detected_at = ? AND id < ?))");
-      args.push(c[0], c[0], c[1]);
-    }
-    const r = await this.db.read(
-      `SELECT * FROM incidents ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-        ORDER BY detected_at DESC, id DESC LIMIT ?`,
-      [...args, f.limit + 1],
-    );
-    const items = r.rows.slice(0, f.limit).map(toIncident);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor: r.rows.length > f.limit && last ? encodeCursor([last.detectedAt, last.id]) : null,
-    };
+    return keysetPage(this.db, {
+      table: "incidents",
+      orderBy: "detected_at",
+      filters: [
+        f.site && { sql: "site_id = ?", args: [f.site] },
+        f.type && { sql: "type = ?", args: [f.type] },
+        f.visitId && { sql: "visit_id = ?", args: [f.visitId] },
+      ],
+      limit: f.limit,
+      cursor: f.cursor,
+      map: toIncident,
+      key: (i) => [i.detectedAt, i.id],
+    });
   }
 }
 

@@ -77,17 +77,7 @@ export class SitesRepo {
   constructor(private readonly db: Database) {}
 
   async create(
-    s: {
-      id: string;
-      name: string;
-      timeZone: string;
-      kinds: Record<string, KindConfig>;
-      fallbackEmail?: string | undefined;
-      securityEmail?: string | undefined;
-      maxStayMinutes?: number | undefined;
-      openingHours?: OpeningHours | undefined;
-      earlyArrivalMinutes?: number | undefined;
-    },
+    s: SiteSettings & { id: string; name: string; timeZone: string; kinds: Record<string, KindConfig> },
     agentPassword: string,
     actor: Actor,
   ): Promise<Site | "exists"> {

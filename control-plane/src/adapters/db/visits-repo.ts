@@ -4,6 +4,7 @@ import type { InStatement, Row } from "@libsql/client";
 import type { Access, VisitStatus } from "../../domain/visit.js";
 import { type AuditEntry, auditStatement } from "./audit.js";
 import { commandStatements } from "./command-statements.js";
+import { keysetPage } from "./keyset-page.js";
 
 export interface VisitRecord {
   id: string;
@@ -303,7 +304,20 @@ export class VisitsRepo {
       const ids = r.rows.map((row) => String(row.id));
       if (ids.length === 0) return [];
       const marks = ids.map(() => "?").join(",");
+      // Before the visit's own row: the incident's message is cleaned of the name the visit still holds.
       await this.db.writeNow([
+        // Incidents keep what happened; their emails, once out of the outbox, go with the guest's name.
+        {
+          sql: `DELETE FROM mail_outbox WHERE status <> 'pending'
+                  AND dedup_key IN (SELECT 'incident:' || dedup_key FROM incidents WHERE visit_id IN (${marks}))`,
+          args: ids,
+        },
+        {
+          sql: `UPDATE incidents SET guest_name = '(erased)',
+                  message = replace(message, (SELECT guest_name FROM visits WHERE id = incidents.visit_id), '(erased)')
+                WHERE visit_id IN (${marks})`,
+          args: ids,
+        },
         {
           sql: `UPDATE visits SET guest_name = '(erased)', guest_email = NULL, guest_phone = NULL, note = NULL,
                   guest_document = NULL, held_photo = NULL, held_reason = NULL, erased_at = ? WHERE id IN (${marks})`,
@@ -339,44 +353,22 @@ export class VisitsRepo {
     limit: number;
     cursor?: string;
   }) {
-    const where: string[] = [];
-    const args: Array<string | number> = [];
-    const add = (clause: string, ...values: Array<string | number>) => {
-      where.push(clause);
-      args.push(...values);
-    };
-    if (f.site) add("site_id = ?", f.site);
-    if (f.status) add("status = ?", f.status);
-    if (f.eventId) add("event_id = ?", f.eventId);
-    if (f.inside !== undefined) add("inside = ?", f.inside ? 1 : 0);
-    if (f.q) {
-      where.push("(guest_name LIKE ? ESCAPE '\\' OR host_name LIKE ? ESCAPE '\\')");
-      const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      args.push(like, like);
-    }
-    if (f.cursor) {
-      let created: string;
-      let id: string;
-      try {
-        [created, id] = JSON.parse(Buffer.from(f.cursor, "base64url").toString("utf8")) as [string, string];
-        if (typeof created !== "string" || typeof id !== "string") return "bad_cursor" as const;
-      } catch {
-        return "bad_cursor" as const;
-      }
-      where.push("(created_at < ? OR (created_at = ? AND id < ?))");
-      args.push(created, created, id);
-    }
-    const r = await this.db.read(
-      `SELECT * FROM visits ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`,
-      [...args, f.limit + 1],
-    );
-    const rows = r.rows.slice(0, f.limit).map(toVisit);
-    const last = rows.at(-1);
-    const nextCursor =
-      r.rows.length > f.limit && last
-        ? Buffer.from(JSON.stringify([last.createdAt, last.id])).toString("base64url")
-        : null;
-    return { items: rows, nextCursor };
+    const like = f.q ? `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` : "";
+    return keysetPage(this.db, {
+      table: "visits",
+      orderBy: "created_at",
+      filters: [
+        f.site && { sql: "site_id = ?", args: [f.site] },
+        f.status && { sql: "status = ?", args: [f.status] },
+        f.eventId && { sql: "event_id = ?", args: [f.eventId] },
+        f.inside !== undefined && { sql: "inside = ?", args: [f.inside ? 1 : 0] },
+        f.q && { sql: "(guest_name LIKE ? ESCAPE '\\' OR host_name LIKE ? ESCAPE '\\')", args: [like, like] },
+      ],
+      limit: f.limit,
+      cursor: f.cursor,
+      map: toVisit,
+      key: (v) => [v.createdAt, v.id],
+    });
   }
 
   async passages(f: { visitId?: string; site?: string; limit: number }) {
