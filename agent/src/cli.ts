@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import { readFileSync } from "node:fs";
-import { Database } from "@gatehouse/shared/db";
+import { fileURLToPath } from "node:url";
+import { GatehouseError } from "@gatehouse/shared";
+import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { Command } from "commander";
 import { ConfigError, loadAgentConfig } from "./config.js";
 import { type Check, runDoctor } from "./doctor.js";
 import { createLogger } from "./logger.js";
 import { startAgent } from "./main.js";
+import { exportReplica, importReplica } from "./replica-file.js";
 
 function config(path: string | undefined) {
   try {
@@ -55,6 +58,57 @@ program
     const checks = await runDoctor(cfg, token);
     for (const c of checks) console.log(formatCheck(c));
     process.exit(checks.some((c) => c.status === "fail") ? 1 : 0);
+  });
+
+/** The agent's database with its migrations applied, for the export and import commands. */
+async function openStore(url: string): Promise<Database> {
+  const db = await Database.open({ url, synchronous: "FULL", secureDelete: true });
+  await applyMigrations(db, fileURLToPath(new URL("../migrations", import.meta.url)));
+  return db;
+}
+
+program
+  .command("export")
+  .description(
+    "write the replica, unfinished commands and undelivered messages to a file (to move to a new box)",
+  )
+  .argument("<file>", "where to write (JSON Lines, mode 0600; it holds guests' names)")
+  .option("--config <file>", "YAML or JSON file with the AGENT_* keys")
+  .action(async (file: string, o: { config?: string }) => {
+    const cfg = config(o.config);
+    const db = await openStore(cfg.AGENT_DB_URL);
+    try {
+      const s = await exportReplica(db, cfg.AGENT_SITE_ID, file);
+      console.log(
+        `exported site ${cfg.AGENT_SITE_ID}: ${s.persons} persons, ${s.commands} commands above seq ${s.lastAppliedSeq}, ${s.outbox} undelivered messages → ${file}`,
+      );
+    } finally {
+      db.close();
+    }
+  });
+program
+  .command("import")
+  .description(
+    "restore an exported file into this agent's (new, empty) database; the next run reconciles HikCentral with it",
+  )
+  .argument("<file>", "a file written by `gatehouse-agent export`")
+  .option("--config <file>", "YAML or JSON file with the AGENT_* keys")
+  .option("--force", "replace what this agent's database holds")
+  .action(async (file: string, o: { config?: string; force?: boolean }) => {
+    const cfg = config(o.config);
+    const db = await openStore(cfg.AGENT_DB_URL);
+    try {
+      const s = await importReplica(db, cfg.AGENT_SITE_ID, file, { force: o.force ?? false });
+      console.log(
+        `imported site ${cfg.AGENT_SITE_ID}: ${s.persons} persons, ${s.commands} commands, ${s.outbox} undelivered messages (seq ${s.lastAppliedSeq}); start the agent to reconcile HikCentral`,
+      );
+    } catch (e) {
+      if (!(e instanceof GatehouseError)) throw e;
+      console.error(`gatehouse-agent: ${e.message}`);
+      process.exitCode = 1;
+    } finally {
+      db.close();
+    }
   });
 
 /** The running agent's callback token, from its database, to send it a test push. */

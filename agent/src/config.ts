@@ -105,6 +105,19 @@ export const AgentConfigSchema = z.object({
   AGENT_GAP_FILL_SECONDS: z.coerce.number().positive().default(60),
   /** Searches reach back this far before the cursor: terminals upload buffered events late. */
   AGENT_GAP_FILL_OVERLAP_SECONDS: z.coerce.number().nonnegative().default(900),
+  /** Commands of different persons carried out side by side at most; one person's always one at a time. */
+  AGENT_COMMAND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Reconciliation with HikCentral: at start, on a sync command, and this often. */
+  AGENT_RECONCILE_MINUTES: z.coerce.number().positive().default(60),
+  /** Persons of visits that ended longer ago than this are deleted from HikCentral. */
+  AGENT_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** Only persons whose personCode starts with this are Gatehouse's to reconcile (the control plane's `GH`). */
+  AGENT_PERSON_CODE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{2,16}$/, "must be 2-16 letters, digits, '_' or '-'")
+    .default("GH"),
+  /** How long a passage's identity is remembered for deduplication (HikCentral re-sends within hours). */
+  AGENT_PASSAGE_DEDUP_DAYS: z.coerce.number().positive().default(14),
   AGENT_HTTP_HOST: z.string().default("127.0.0.1"),
   AGENT_HTTP_PORT: port.default(9100),
   AGENT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -1,8 +1,15 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type AgentStatus, parsePublicKeys, type RefusedCommand } from "@gatehouse/shared";
+import {
+  type AgentStatus,
+  parsePublicKeys,
+  type RefusedCommand,
+  type ReportTrigger,
+  type ResyncRequest,
+  topics,
+} from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type ServerType, serve } from "@hono/node-server";
 import { Hono } from "hono";
@@ -15,9 +22,12 @@ import { createAgentMetrics } from "./metrics.js";
 import { CommandExecutor } from "./services/command-executor.js";
 import { EventIntake } from "./services/event-intake.js";
 import { EventSync } from "./services/event-sync.js";
+import { ExpiryWatch } from "./services/expiry-watch.js";
 import { GapFiller } from "./services/gap-filler.js";
 import { Inbox } from "./services/inbox.js";
+import { Lanes } from "./services/lanes.js";
 import { OutboxRelay } from "./services/outbox-relay.js";
+import { Reconciler } from "./services/reconciler.js";
 
 export const AGENT_VERSION = "0.1.0";
 
@@ -78,17 +88,32 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const wakeRelay = () => relay?.wake();
   const refused: { total: number; last?: RefusedCommand } = { total: 0 };
   let statusSoon: NodeJS.Timeout | undefined;
+  const lanes = new Lanes();
+  const reconciler = new Reconciler(hik, store, log.child({ component: "reconciler" }), metrics, {
+    site,
+    timeZone: config.AGENT_TIME_ZONE,
+    orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
+    personCodePrefix: config.AGENT_PERSON_CODE_PREFIX,
+    retentionMs: config.AGENT_RETENTION_DAYS * 86_400_000,
+    onQueued: wakeRelay,
+  });
   const executor = new CommandExecutor(hik, {
     timeZone: config.AGENT_TIME_ZONE,
     orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
     faceOnly: config.AGENT_FACE_ONLY,
     appliedFace: (code) => store.appliedFace(code),
     grantedGroups: (code) => store.grantedGroups(code),
+    replicaPerson: (code) => store.replicaPerson(code),
+    reconcile: async (cmd) => {
+      const report = await reconciler.run("sync", cmd.id);
+      const failed = report.changes.filter((c) => c.action === "failed").length;
+      return { changes: report.changes.length + report.truncated, failed };
+    },
     downloadWaitMs: config.AGENT_DOWNLOAD_WAIT_SECONDS * 1000,
     downloadPollMs: 250,
     log: (m) => log.warn(m),
   });
-  const inbox = new Inbox(store, executor, log.child({ component: "inbox" }), metrics, {
+  const inbox = new Inbox(store, executor, lanes, log.child({ component: "inbox" }), metrics, {
     site,
     trustedKeys: parsePublicKeys(config.AGENT_COMMAND_PUBLIC_KEY),
     onRefused: (r) => {
@@ -104,8 +129,66 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       }, 1000);
     },
     retryDelayMs: (n) => Math.min(60_000, 1000 * 2 ** Math.min(n, 6)) * (0.5 + Math.random() / 2),
-    onQueued: wakeRelay,
+    concurrency: config.AGENT_COMMAND_CONCURRENCY,
+    onQueued: () => {
+      wakeRelay();
+      expiries.poke();
+    },
+    requestResync: async (fromSeq, toSeq) => {
+      if (!link.connected) return false;
+      const request: ResyncRequest = { id: randomUUID(), site, fromSeq, toSeq, at: new Date().toISOString() };
+      await link.publish(topics.resync(site), JSON.stringify(request));
+      return true;
+    },
+    resyncEveryMs: 30_000,
   });
+  lanes.onRelease(() => inbox.wake());
+  const expiries = new ExpiryWatch(store, executor, lanes, log.child({ component: "expiry" }), metrics, {
+    site,
+    onQueued: wakeRelay,
+    maxSleepMs: 60_000,
+  });
+
+  /**
+   * A replica restored from a backup knows nothing of the commands after its watermark: it asks for all of
+   * them once (kept in meta until sent, so a crash before the first connect still asks).
+   */
+  const askForCommandsAfterImport = async () => {
+    const from = await store.getMeta("resync_from");
+    if (!from || !link.connected) return;
+    const request: ResyncRequest = {
+      id: randomUUID(),
+      site,
+      fromSeq: Number(from),
+      at: new Date().toISOString(),
+    };
+    await link.publish(topics.resync(site), JSON.stringify(request));
+    await store.deleteMeta("resync_from");
+    log.info(
+      { fromSeq: Number(from) },
+      "asked the control plane for every command after the imported replica",
+    );
+  };
+
+  /** Reconciliation on its own (start, hourly, after an import): alone against HikCentral, like a sync. */
+  let reconciling: Promise<unknown> | undefined;
+  const reconcile = (trigger: ReportTrigger) => {
+    reconciling ??= lanes
+      .runExclusive(() => reconciler.run(trigger))
+      .catch((e: Error) => log.warn({ trigger, err: e.message }, "reconciliation failed; will try again"))
+      .finally(() => {
+        reconciling = undefined;
+      });
+    return reconciling;
+  };
+  const housekeeping = async () => {
+    const pruned = await store.prune(
+      new Date(Date.now() - config.AGENT_PASSAGE_DEDUP_DAYS * 86_400_000),
+      new Date(Date.now() - config.AGENT_RETENTION_DAYS * 86_400_000),
+    );
+    if (pruned.passages + pruned.commands > 0)
+      log.info(pruned, "forgot old passage ids and finished commands");
+  };
   const intake = new EventIntake(
     store,
     log.child({ component: "event-intake" }),
@@ -156,6 +239,9 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
         .catch((e: Error) => log.warn({ err: e.message }, "status publish failed"));
       relay?.wake();
       inbox.wake();
+      void askForCommandsAfterImport().catch((e: Error) =>
+        log.warn({ err: e.message }, "asking for commands after the import failed"),
+      );
     },
     onConnectionChange: (up) => metrics.mqttConnected.set(up ? 1 : 0),
   });
@@ -215,6 +301,15 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   link.start();
   relay.wake();
   inbox.wake();
+  expiries.start();
+  // A restored replica is reconciled as such (see `gatehouse-agent import`).
+  const imported = await store.getMeta("imported_at");
+  if (imported) await store.deleteMeta("imported_at");
+  void reconcile(imported ? "import" : "start");
+  const reconcileTimer = setInterval(() => {
+    void reconcile("schedule");
+    void housekeeping().catch((e: Error) => log.warn({ err: e.message }, "housekeeping failed"));
+  }, config.AGENT_RECONCILE_MINUTES * 60_000);
   const statusTimer = setInterval(() => {
     if (link.connected)
       void status("online")
@@ -229,9 +324,12 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     store,
     async stop() {
       clearInterval(statusTimer);
+      clearInterval(reconcileTimer);
       clearTimeout(statusSoon);
       await eventSync?.stop();
+      await expiries.stop();
       await inbox.stop();
+      await reconciling;
       await relay?.stop();
       await link.stop(await status("offline").catch(() => undefined));
       await new Promise((r) => eventServer.close(r));

@@ -107,6 +107,28 @@ export function createAgentMetrics(
       this.set((await depths()).inbox);
     },
   });
+  const resyncRequests = new Counter({
+    name: "gatehouse_agent_resync_requests_total",
+    help: "Times the agent asked the control plane again for commands missing from the seq",
+    registers: [registry],
+  });
+  const repairs = new Counter({
+    name: "gatehouse_agent_repairs_total",
+    help: "Changes made in HikCentral without a command (reconciliation, expiry at validUntil), by trigger and action",
+    labelNames: ["trigger", "action"],
+    registers: [registry],
+  });
+  const reconcileSeconds = new Histogram({
+    name: "gatehouse_agent_reconcile_duration_seconds",
+    help: "Time to compare the replica with HikCentral and repair drift",
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900],
+    registers: [registry],
+  });
+  const lastReconcile = new Gauge({
+    name: "gatehouse_agent_last_reconcile_timestamp_seconds",
+    help: "When reconciliation last finished (Unix time)",
+    registers: [registry],
+  });
   const mqttConnected = new Gauge({
     name: "gatehouse_agent_mqtt_connected",
     help: "1 while the agent is connected to the broker",
@@ -123,6 +145,10 @@ export function createAgentMetrics(
     apiRequests,
     apiSeconds,
     taskErrors,
+    resyncRequests,
+    repairs,
+    reconcileSeconds,
+    lastReconcile,
     mqttConnected,
     countAccess(type: string, status: "success" | "failed") {
       if (type === "grant") assignments.inc({ status });

@@ -77,6 +77,12 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
     labelNames: ["kind", "status"],
     registers: [registry],
   });
+  const agentRepairs = new Counter({
+    name: "gatehouse_agent_repairs_total",
+    help: "Changes agents made in HikCentral without a command (reconciliation, offline expiry), by action",
+    labelNames: ["trigger", "action"],
+    registers: [registry],
+  });
   const agentOnline = new Gauge({
     name: "gatehouse_agent_online",
     help: "1 while a site's agent reports online",
@@ -100,6 +106,7 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
     commandLatency,
     incidents,
     commandsCreated,
+    agentRepairs,
     mqttInvalid,
     mqttRefused,
     httpAuthFailures,

@@ -13,6 +13,7 @@ export {
 export { ConfigError, type ConfigSpec, loadConfig, TimeZone } from "./config.js";
 export * from "./errors.js";
 export * from "./schemas/ack.js";
+export * from "./schemas/agent-report.js";
 export * from "./schemas/command.js";
 export * from "./schemas/common.js";
 export * from "./schemas/incident.js";

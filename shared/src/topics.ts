@@ -5,6 +5,7 @@ export const topics = {
   commands: (site: string) => `${TOPIC_ROOT}/sites/${site}/commands`,
   acks: (site: string) => `${TOPIC_ROOT}/sites/${site}/acks`,
   passageEvents: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/passage`,
+  reports: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/report`,
   status: (site: string) => `${TOPIC_ROOT}/sites/${site}/status`,
   resync: (site: string) => `${TOPIC_ROOT}/sites/${site}/resync`,
   bridgeRequest: (site: string, name: string) => `${TOPIC_ROOT}/sites/${site}/bridge/request/${name}`,

@@ -119,7 +119,10 @@ export function buildSimulatorApp(
       return new Response(null, { status: 500 });
     }
     if (fault.kind === "http")
-      return json({ code: String(fault.status), msg: "Internal Server Error" }, fault.status);
+      return json(
+        { code: String(fault.status), msg: fault.status === 429 ? "Too Many Requests" : "Internal Server Error" },
+        fault.status,
+      );
     if (fault.kind === "code") return json({ code: fault.code, msg: fault.msg });
     if (c.req.method !== "POST") return json({ code: "8", msg: "This product version is not supported" });
 
@@ -211,7 +214,9 @@ export function buildSimulatorApp(
   app.get("/_sim/subscriptions", (c) =>
     c.json([...state.subscriptions].map(([eventType, s]) => ({ eventType, eventDest: s.eventDest }))),
   );
-  app.get("/_sim/faults", (c) => c.json({ ...faults.get(), calls: Object.fromEntries(faults.calls) }));
+  app.get("/_sim/faults", (c) =>
+    c.json({ ...faults.get(), calls: Object.fromEntries(faults.calls), rateLimited: faults.rateLimited }),
+  );
   app.put("/_sim/faults", async (c) => {
     const r = Faults.safeParse(await c.req.json().catch(() => undefined));
     if (!r.success) {

@@ -5,8 +5,10 @@ import {
   type GrantCommand,
   type Reason,
   type RevokeCommand,
+  type SyncCommand,
   type ValidityCommand,
 } from "@gatehouse/shared";
+import type { ReplicaPerson } from "../adapters/db/agent-store.js";
 import type { HikCentralClient, PersonWrite } from "../adapters/hikcentral/client.js";
 import type { DeviceDownload } from "../adapters/hikcentral/download-status.js";
 import { prepareFacePhoto } from "../adapters/images/face-photo.js";
@@ -33,8 +35,15 @@ export interface ExecutorOptions {
   /** How long to wait for the terminals to take a change before acking with the download still pending. */
   downloadWaitMs: number;
   downloadPollMs: number;
+  /** The replica's row for a person (to re-grant one the agent expired itself when its visit is extended). */
+  replicaPerson: (personCode: string) => Promise<ReplicaPerson | undefined>;
+  /** Reconciles the replica with HikCentral for a sync command; the lanes are already held. */
+  reconcile: (cmd: SyncCommand) => Promise<{ changes: number; failed: number }>;
   log: (msg: string) => void;
 }
+
+/** The replica keeps instants in UTC, so that they compare as text. */
+const iso = (t: string) => new Date(t).toISOString();
 
 /** HikCentral rejects an empty family name; a one-word name keeps the word as the given name. */
 const familyOrDash = (family: string) => (family.trim() === "" ? "-" : family);
@@ -60,6 +69,22 @@ export class CommandExecutor {
         return this.revoke(cmd);
       case "validity":
         return this.validity(cmd);
+      case "sync": {
+        const r = await this.opts.reconcile(cmd);
+        return {
+          personId: null,
+          desired: {},
+          ...(r.failed > 0
+            ? {
+                warning: {
+                  code: "RECONCILE_INCOMPLETE",
+                  message: `${r.failed} of ${r.changes} repairs failed; the report lists them`,
+                  retryable: true,
+                },
+              }
+            : {}),
+        };
+      }
       default:
         throw new GatehouseError(
           "UNSUPPORTED_COMMAND",
@@ -160,9 +185,11 @@ export class CommandExecutor {
       desired: {
         state: "granted",
         kind: p.kind,
+        givenName: p.person.givenName,
+        familyName: p.person.familyName,
         groups,
-        validFrom: p.validFrom,
-        validUntil: p.validUntil,
+        validFrom: iso(p.validFrom),
+        validUntil: iso(p.validUntil),
         ...(faceSha256 ? { faceSha256 } : {}),
       },
       ...(warning ? { warning } : {}),
@@ -264,6 +291,18 @@ export class CommandExecutor {
     };
   }
 
+  /**
+   * Ends access at validUntil without a command (the control plane may be unreachable): out of every level
+   * the agent granted, re-applied. HikCentral's own endTime already stops the terminals; this makes it final.
+   */
+  async expire(person: ReplicaPerson): Promise<{ personId: string | null }> {
+    const existing = await this.hik.personByCode(person.personCode);
+    if (!existing) return { personId: null };
+    for (const g of person.desired.groups ?? []) await this.hik.removeFromGroup(g, [existing.personId]);
+    await this.hik.reapply([existing.personId]);
+    return { personId: existing.personId };
+  }
+
   private async validity(cmd: ValidityCommand): Promise<ExecutionResult> {
     const p = cmd.payload;
     const existing = await this.hik.personByCode(p.personCode);
@@ -273,11 +312,21 @@ export class CommandExecutor {
       });
     }
     await this.hik.updatePerson(existing.personId, this.window(p.validFrom, p.validUntil));
+    // A visit extended after the agent expired it on its own (the cloud was away at validUntil) gets its
+    // access levels back; one revoked by a command does not.
+    const replica = await this.opts.replicaPerson(p.personCode);
+    const regrant = replica?.desired.state === "expired" && Date.parse(p.validUntil) > Date.now();
+    if (regrant)
+      for (const g of replica.desired.groups ?? []) await this.hik.addToGroup(g, [existing.personId]);
     await this.hik.reapply([existing.personId]);
     const download = await this.confirmDownload(existing.personId);
     return {
       personId: existing.personId,
-      desired: { validFrom: p.validFrom, validUntil: p.validUntil },
+      desired: {
+        validFrom: iso(p.validFrom),
+        validUntil: iso(p.validUntil),
+        ...(regrant ? { state: "granted" } : {}),
+      },
       devices: download.devices,
       ...(download.warning ? { warning: download.warning } : {}),
     };

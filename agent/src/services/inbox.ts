@@ -13,9 +13,10 @@ import {
   verifyCommandSignature,
 } from "@gatehouse/shared";
 import type { Logger } from "pino";
-import type { AgentStore } from "../adapters/db/agent-store.js";
+import type { AgentStore, PendingCommand } from "../adapters/db/agent-store.js";
 import type { AgentMetrics } from "../metrics.js";
 import type { CommandExecutor } from "./command-executor.js";
+import type { Lanes } from "./lanes.js";
 
 export interface InboxOptions {
   site: string;
@@ -25,7 +26,13 @@ export interface InboxOptions {
   onRefused: (r: RefusedCommand) => void;
   /** How long a retryable failure waits before the command is tried again (grows per attempt). */
   retryDelayMs: (attempt: number) => number;
+  /** Commands of different persons carried out at once, at most. */
+  concurrency: number;
   onQueued: () => void;
+  /** Commands above a gap wait; the agent asks the control plane for the missing ones (false: not connected). */
+  requestResync: (fromSeq: number, toSeq: number) => Promise<boolean>;
+  /** How often a gap that is still open is asked about again. */
+  resyncEveryMs: number;
 }
 
 const makeAck = (
@@ -49,23 +56,28 @@ function withDevices(ack: Ack, devices: unknown): Ack {
 }
 
 /**
- * Takes commands in, stores them before the broker gets its PUBACK, and applies them strictly in `seq`
- * order: a command whose predecessor has not arrived waits for it (the control plane re-sends unacked
- * commands, so a gap fills itself).
+ * Takes commands in, stores them before the broker gets its PUBACK, and carries them out in `seq` order:
+ * a command starts only once every command before it has arrived, after the earlier ones of its own lane
+ * (person, door) and after any earlier sync; commands of different persons run side by side. A gap in `seq`
+ * is asked for again; the watermark (`lastAppliedSeq`) is the highest seq up to which all are done.
  */
 export class Inbox {
-  private retryTimer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = Number.POSITIVE_INFINITY;
   private readonly loop: SerialLoop;
+  private readonly running = new Map<string, Promise<void>>();
+  private lastResync: { fromSeq: number; at: number } | undefined;
 
   constructor(
     private readonly store: AgentStore,
     private readonly executor: CommandExecutor,
+    private readonly lanes: Lanes,
     private readonly log: Logger,
     private readonly metrics: AgentMetrics,
     private readonly opts: InboxOptions,
   ) {
     this.loop = new SerialLoop(
-      () => this.drain(),
+      () => this.schedule(),
       (e) => log.error({ err: e.message }, "applying commands paused"),
     );
   }
@@ -150,30 +162,104 @@ export class Inbox {
     this.loop.wake();
   }
 
-  async stop(): Promise<void> {
-    clearTimeout(this.retryTimer);
-    await this.loop.stop();
+  /** Commands being carried out now. */
+  get busy(): number {
+    return this.running.size;
   }
 
-  private async drain(): Promise<void> {
-    while (!this.loop.isStopped) {
-      const next = await this.store.nextPending();
-      if (!next) return;
-      const expected = (await this.store.lastAppliedSeq()) + 1;
-      if (next.seq > expected) {
-        this.log.info(
-          { waitingFor: expected, have: next.seq },
-          "waiting for an earlier command before applying",
-        );
-        return;
+  async stop(): Promise<void> {
+    clearTimeout(this.wakeTimer);
+    await this.loop.stop();
+    await Promise.all(this.running.values());
+  }
+
+  /** Wakes the scheduler at `at` (the earliest of all asked), for retries and gap re-asks. */
+  private wakeLater(at: number): void {
+    if (at >= this.wakeAt) return;
+    clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeAt = Number.POSITIVE_INFINITY;
+        this.wake();
+      },
+      Math.max(0, at - Date.now()),
+    );
+  }
+
+  /** One pass: start every command that may start now, in seq order. */
+  private async schedule(): Promise<void> {
+    const limit = this.opts.concurrency;
+    if (this.running.size >= limit || this.lanes.exclusive) return;
+    const watermark = await this.store.lastAppliedSeq();
+    const pending = await this.store.pending(limit * 8 + 64);
+    const blocked = new Set<string>();
+    const now = Date.now();
+    for (const [i, row] of pending.entries()) {
+      if (row.seq !== watermark + row.n) {
+        await this.askForGap();
+        break;
       }
-      const done = await this.apply(next.command, next.attempts);
-      if (!done) return;
+      if (this.running.has(row.id)) {
+        if (row.lane) blocked.add(row.lane);
+        else break;
+        continue;
+      }
+      if (row.lane === null) {
+        // Site-wide: after everything before it, before everything after it.
+        if (i === 0 && this.running.size === 0) this.start(row);
+        break;
+      }
+      if (blocked.has(row.lane) || this.lanes.isBusy(row.lane)) {
+        blocked.add(row.lane);
+        continue;
+      }
+      blocked.add(row.lane);
+      if (row.nextAttemptAt !== undefined && row.nextAttemptAt > now) {
+        this.wakeLater(row.nextAttemptAt);
+        continue;
+      }
+      if (this.running.size >= limit) break;
+      this.start(row);
     }
   }
 
-  /** Returns false when the command must be retried later (the loop then pauses). */
-  private async apply(cmd: Command, attempts: number): Promise<boolean> {
+  /** Asks for the first missing run of commands, at once and then every `resyncEveryMs` while it is open. */
+  private async askForGap(): Promise<void> {
+    const gap = await this.store.firstGap();
+    if (!gap) return;
+    const now = Date.now();
+    const last = this.lastResync;
+    if (last && last.fromSeq === gap.fromSeq && now - last.at < this.opts.resyncEveryMs) {
+      this.wakeLater(last.at + this.opts.resyncEveryMs);
+      return;
+    }
+    const sent = await this.opts.requestResync(gap.fromSeq, gap.toSeq).catch(() => false);
+    this.log.info({ ...gap, sent }, "commands are missing; asked the control plane for them again");
+    this.metrics.resyncRequests.inc();
+    if (sent) this.lastResync = { fromSeq: gap.fromSeq, at: now };
+    this.wakeLater(now + (sent ? this.opts.resyncEveryMs : 5000));
+  }
+
+  private start(row: PendingCommand): void {
+    const task = (async () => {
+      const cmd = await this.store.command(row.id);
+      if (!cmd) return;
+      const work = () => this.apply(cmd, row.attempts);
+      await (row.lane === null ? this.lanes.runExclusive(work) : this.lanes.run(row.lane, work));
+    })()
+      .catch((e: Error) =>
+        this.log.error({ err: e.message, commandId: row.id }, "carrying out a command failed"),
+      )
+      .finally(() => {
+        this.running.delete(row.id);
+        this.wake();
+      });
+    this.running.set(row.id, task);
+  }
+
+  /** Carries out one command and records its result; a retryable failure waits for its next attempt. */
+  private async apply(cmd: Command, attempts: number): Promise<void> {
     const log = this.log.child({ commandId: cmd.id, seq: cmd.seq, type: cmd.type });
     if (Date.parse(cmd.expiresAt) < Date.now()) {
       // Stored all the same, so that its seq is used up and the commands after it go on.
@@ -188,7 +274,7 @@ export class Inbox {
       );
       this.metrics.commands.inc({ type: cmd.type, status: "expired" });
       this.opts.onQueued();
-      return true;
+      return;
     }
     const started = performance.now();
     try {
@@ -212,16 +298,15 @@ export class Inbox {
           ? e
           : new GatehouseError("AGENT_ERROR", (e as Error).message, { cause: e });
       if (err.retryable) {
-        await this.store.noteAttempt(cmd.id, err.message);
         const delay = this.opts.retryDelayMs(attempts + 1);
+        await this.store.noteAttempt(cmd.id, err.message, new Date(Date.now() + delay));
         log.warn(
-          { code: err.code, err: err.message, retryInMs: delay },
+          { code: err.code, err: err.message, retryInMs: Math.round(delay) },
           "command failed for now; will retry",
         );
         this.metrics.taskErrors.inc({ task_name: cmd.type });
-        clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => this.wake(), delay);
-        return false;
+        this.wakeLater(Date.now() + delay);
+        return;
       }
       const visitId = "visitId" in cmd.payload ? cmd.payload.visitId : undefined;
       const personCode = "personCode" in cmd.payload ? cmd.payload.personCode : undefined;
@@ -237,6 +322,5 @@ export class Inbox {
       log.error({ code: err.code, err: err.message }, "command failed");
     }
     this.opts.onQueued();
-    return true;
   }
 }

@@ -1,5 +1,6 @@
 import {
   Ack,
+  AgentReport,
   AgentStatus,
   type Command,
   type ConsumerPassage,
@@ -104,6 +105,28 @@ export class AgentIntake {
         this.metrics.commandsCreated.inc({ type: outcome.command.type });
         this.effects.onCommand(outcome.command);
       }
+      return true;
+    }
+    if (topic === "events/report") {
+      const r = this.parse(AgentReport, json, site);
+      if ("reason" in r) return this.invalid(site, topic, r.reason);
+      const report = r.data;
+      if (!(await this.intake.recordReport(report))) return true;
+      for (const c of report.changes)
+        this.metrics.agentRepairs.inc({ trigger: report.trigger, action: c.action });
+      const level = report.changes.some((c) => c.action === "failed") ? "warn" : "info";
+      this.log[level](
+        {
+          site,
+          trigger: report.trigger,
+          checked: report.checked,
+          changes: report.changes.length + report.truncated,
+        },
+        report.trigger === "expiry"
+          ? "agent revoked expired visits on its own"
+          : "agent reconciled HikCentral",
+      );
+      this.effects.live.emit({ type: "agent_report", site, data: report });
       return true;
     }
     if (topic === "resync") {

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { AgentStatus, ConsumerPassage, Incident, Occupancy, VisitEvent } from "@gatehouse/shared";
+import type {
+  AgentReport,
+  AgentStatus,
+  ConsumerPassage,
+  Incident,
+  Occupancy,
+  VisitEvent,
+} from "@gatehouse/shared";
 import { snapshot, visitEventType } from "../domain/visit-events.js";
 
 type VisitLike = Parameters<typeof snapshot>[0];
@@ -9,6 +16,7 @@ export type LiveEvent =
   | { type: "passage"; site: string; data: ConsumerPassage }
   | { type: "incident"; site: string; data: Incident }
   | { type: "agent_status"; site: string; data: AgentStatus }
+  | { type: "agent_report"; site: string; data: AgentReport }
   | { type: "occupancy"; site: string; data: Occupancy };
 
 /**

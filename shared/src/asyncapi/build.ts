@@ -1,6 +1,7 @@
 import { stringify } from "yaml";
 import { type ZodType, z } from "zod";
 import { Ack } from "../schemas/ack.js";
+import { AgentReport } from "../schemas/agent-report.js";
 import { Command } from "../schemas/command.js";
 import { Incident } from "../schemas/incident.js";
 import { Occupancy } from "../schemas/occupancy.js";
@@ -47,6 +48,15 @@ const channels: ChannelSpec[] = [
     description: "Passages as the agent saw them (QoS 1; deduplicate by id).",
     message: "Passage",
     schema: Passage,
+    action: "receive",
+  },
+  {
+    key: "siteReports",
+    address: "gatehouse/v1/sites/{site}/events/report",
+    description:
+      "What the agent changed in HikCentral without a command: reconciliation repairs (start, sync, hourly, import) and revocations at validUntil while the cloud was away (QoS 1; deduplicate by id).",
+    message: "AgentReport",
+    schema: AgentReport,
     action: "receive",
   },
   {

@@ -104,4 +104,5 @@ export type GrantCommand = z.infer<typeof GrantCommand>;
 export type RevokeCommand = z.infer<typeof RevokeCommand>;
 export type ValidityCommand = z.infer<typeof ValidityCommand>;
 export type GrantPayload = z.infer<typeof GrantPayload>;
+export type SyncCommand = z.infer<typeof SyncCommand>;
 export const COMMAND_TYPES = ["grant", "revoke", "validity", "sync", "door"] as const;

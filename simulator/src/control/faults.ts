@@ -22,6 +22,13 @@ export const Faults = z.object({
   dropFaces: z.boolean().default(false).describe("Answer face uploads with code 0 and keep no photo"),
   offlineDevices: z.array(z.string()).default([]).describe("Terminals (acsDevIndexCode) a download to fails"),
   downloadDelayMs: z.int().min(0).max(600_000).default(0).describe("How long a download stays pending"),
+  rateLimit: z
+    .object({
+      perSecond: z.number().positive(),
+      burst: z.int().positive().default(2),
+    })
+    .optional()
+    .describe("A gateway token bucket: calls beyond it are answered HTTP 429"),
 });
 export type Faults = z.infer<typeof Faults>;
 
@@ -45,10 +52,27 @@ export class FaultInjector {
   private used = new Map<FaultRule, number>();
   /** Calls per API path, so tests can count retries. */
   readonly calls = new Map<string, number>();
+  /** Calls answered 429 by the rate limit. */
+  rateLimited = 0;
+  private bucket = { tokens: 0, at: 0 };
 
   set(f: z.input<typeof Faults>) {
     this.faults = Faults.parse(f);
     this.used.clear();
+    this.rateLimited = 0;
+    this.bucket = { tokens: this.faults.rateLimit?.burst ?? 0, at: Date.now() };
+  }
+
+  /** Takes a token from the gateway's bucket; false when it is empty. */
+  private withinRate(): boolean {
+    const limit = this.faults.rateLimit;
+    if (!limit) return true;
+    const now = Date.now();
+    this.bucket.tokens = Math.min(limit.burst, this.bucket.tokens + ((now - this.bucket.at) / 1000) * limit.perSecond);
+    this.bucket.at = now;
+    if (this.bucket.tokens < 1) return false;
+    this.bucket.tokens -= 1;
+    return true;
   }
 
   get(): Faults {
@@ -73,6 +97,10 @@ export class FaultInjector {
 
   decide(path: string): FaultAction {
     this.calls.set(path, (this.calls.get(path) ?? 0) + 1);
+    if (!this.withinRate()) {
+      this.rateLimited += 1;
+      return { kind: "http", status: 429, latencyMs: 0 };
+    }
     let latencyMs = 0;
     for (const rule of this.faults.rules) {
       const matches =

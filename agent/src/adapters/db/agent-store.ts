@@ -1,14 +1,63 @@
-import { type Ack, type Command, type Passage, topics } from "@gatehouse/shared";
+import { type Ack, type AgentReport, type Command, type Passage, topics } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 
-export interface InboxRow {
+/** A command waiting in the inbox, without its body (which may hold a photo). */
+export interface PendingCommand {
   id: string;
   seq: number;
-  command: Command;
-  status: string;
+  /** Whose commands run one at a time (`person:<code>`, `door:<id>`); null: runs alone (sync). */
+  lane: string | null;
   attempts: number;
+  /** A retryable failure waits until then (ms since the epoch). */
+  nextAttemptAt: number | undefined;
+  /** Rows from the watermark up to this one, this one included: the seq is next in line iff seq = watermark + n. */
+  n: number;
 }
+
+/** The lane of a command: commands in one lane are carried out one at a time, in seq order. */
+export function commandLane(cmd: Command): string | null {
+  if (cmd.type === "sync") return null;
+  if (cmd.type === "door") return `door:${cmd.payload.door}`;
+  return `person:${cmd.payload.personCode}`;
+}
+
+/** One person of the replica: what the control plane wants, and what HikCentral is known to hold. */
+export interface ReplicaPerson {
+  personCode: string;
+  visitId: string;
+  personId: string | null;
+  desired: DesiredPerson;
+  appliedSeq: number | null;
+  appliedAt: string | null;
+  lastError: string | null;
+  endedAt: string | null;
+  checkedAt: string | null;
+}
+
+export interface DesiredPerson {
+  state?: "granted" | "revoked" | "expired";
+  kind?: string;
+  givenName?: string;
+  familyName?: string;
+  groups?: string[];
+  validFrom?: string;
+  validUntil?: string;
+  faceSha256?: string;
+  reason?: string;
+}
+
+const toReplica = (row: Record<string, unknown>): ReplicaPerson => ({
+  personCode: String(row.person_code),
+  visitId: String(row.visit_id),
+  personId: row.person_id === null ? null : String(row.person_id),
+  desired: JSON.parse(String(row.desired)) as DesiredPerson,
+  appliedSeq: row.applied_seq === null ? null : Number(row.applied_seq),
+  appliedAt: row.applied_at === null ? null : String(row.applied_at),
+  lastError: row.last_error === null ? null : String(row.last_error),
+  endedAt: row.ended_at === null ? null : String(row.ended_at),
+  checkedAt: row.checked_at === null ? null : String(row.checked_at),
+});
 
 export interface OutboxRow {
   id: number;
@@ -23,6 +72,23 @@ export interface PersonRow {
 }
 
 export type StoreResult = "stored" | "duplicate" | "seq_conflict" | "replay";
+
+/**
+ * Moves the watermark (`last_applied_seq`) over every finished command right above it: with commands of
+ * different persons finishing in any order, it is the highest seq up to which everything is done.
+ */
+const ADVANCE_WATERMARK = {
+  sql: `INSERT INTO meta (key, value)
+        SELECT 'last_applied_seq', CAST(max(s) AS TEXT) FROM (
+          WITH RECURSIVE w(s) AS (
+            SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_applied_seq'), 0)
+            UNION ALL
+            SELECT w.s + 1 FROM w JOIN inbox i ON i.seq = w.s + 1 AND i.status <> 'pending'
+          ) SELECT s FROM w)
+        WHERE true
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+  args: [],
+};
 
 const ack = (a: Ack, now: string) => ({
   sql: "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)",
@@ -50,6 +116,10 @@ export class AgentStore {
     ]);
   }
 
+  async deleteMeta(key: string): Promise<void> {
+    await this.db.write([{ sql: "DELETE FROM meta WHERE key = ?", args: [key] }]);
+  }
+
   async lastAppliedSeq(): Promise<number> {
     return Number((await this.getMeta("last_applied_seq")) ?? 0);
   }
@@ -67,8 +137,8 @@ export class AgentStore {
       if (existing.rows.length > 0) return "seq_conflict";
       await this.db.writeNow([
         {
-          sql: "INSERT INTO inbox (id, seq, type, body, received_at) VALUES (?, ?, ?, ?, ?)",
-          args: [cmd.id, cmd.seq, cmd.type, JSON.stringify(cmd), now],
+          sql: "INSERT INTO inbox (id, seq, type, lane, body, received_at) VALUES (?, ?, ?, ?, ?, ?)",
+          args: [cmd.id, cmd.seq, cmd.type, commandLane(cmd), JSON.stringify(cmd), now],
         },
         ack(received, now),
       ]);
@@ -83,20 +153,46 @@ export class AgentStore {
     return row ? (JSON.parse(String(row.final_ack)) as Ack) : undefined;
   }
 
-  /** The lowest pending command; the caller decides whether its seq is next. */
-  async nextPending(): Promise<InboxRow | undefined> {
+  /**
+   * Pending commands in seq order, each with its place above the watermark, so the caller sees whether every
+   * command before it has arrived.
+   */
+  async pending(limit: number): Promise<PendingCommand[]> {
+    const w = await this.lastAppliedSeq();
     const r = await this.db.read(
-      "SELECT id, seq, body, status, attempts FROM inbox WHERE status = 'pending' ORDER BY seq LIMIT 1",
+      `SELECT id, seq, lane, attempts, next_attempt_at, n FROM (
+         SELECT id, seq, lane, status, attempts, next_attempt_at, row_number() OVER (ORDER BY seq) AS n
+           FROM inbox WHERE seq > ?)
+        WHERE status = 'pending' ORDER BY seq LIMIT ?`,
+      [w, limit],
+    );
+    return r.rows.map((row) => ({
+      id: String(row.id),
+      seq: Number(row.seq),
+      lane: row.lane === null ? null : String(row.lane),
+      attempts: Number(row.attempts),
+      nextAttemptAt: row.next_attempt_at === null ? undefined : Date.parse(String(row.next_attempt_at)),
+      n: Number(row.n),
+    }));
+  }
+
+  /** The first run of seqs above the watermark that never arrived, if a later command has. */
+  async firstGap(): Promise<{ fromSeq: number; toSeq: number } | undefined> {
+    const w = await this.lastAppliedSeq();
+    const r = await this.db.read(
+      `SELECT seq, n FROM (SELECT seq, row_number() OVER (ORDER BY seq) AS n FROM inbox WHERE seq > ?)
+        WHERE seq <> ? + n ORDER BY seq LIMIT 1`,
+      [w, w],
     );
     const row = r.rows[0];
     if (!row) return undefined;
-    return {
-      id: String(row.id),
-      seq: Number(row.seq),
-      command: JSON.parse(String(row.body)) as Command,
-      status: String(row.status),
-      attempts: Number(row.attempts),
-    };
+    return { fromSeq: w + Number(row.n), toSeq: Number(row.seq) - 1 };
+  }
+
+  async command(id: string): Promise<Command | undefined> {
+    const r = await this.db.read("SELECT body FROM inbox WHERE id = ? AND status = 'pending'", [id]);
+    const row = r.rows[0];
+    return row ? (JSON.parse(String(row.body)) as Command) : undefined;
   }
 
   async pendingCount(): Promise<number> {
@@ -104,9 +200,13 @@ export class AgentStore {
     return Number(r.rows[0]?.n ?? 0);
   }
 
-  async noteAttempt(id: string, error: string): Promise<void> {
+  /** A retryable failure: the command waits until `retryAt`, also across a restart. */
+  async noteAttempt(id: string, error: string, retryAt: Date): Promise<void> {
     await this.db.write([
-      { sql: "UPDATE inbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", args: [error, id] },
+      {
+        sql: "UPDATE inbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+        args: [error, retryAt.toISOString(), id],
+      },
     ]);
   }
 
@@ -132,31 +232,154 @@ export class AgentStore {
         sql: "UPDATE inbox SET status = ?, finished_at = ?, last_error = ?, final_ack = ?, body = json_remove(body, '$.payload.face.jpegBase64') WHERE id = ?",
         args: [final.status, now, final.reason?.message ?? null, JSON.stringify(final), cmd.id],
       },
-      {
-        sql: "INSERT INTO meta (key, value) VALUES ('last_applied_seq', ?) ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), excluded.value)",
-        args: [String(cmd.seq)],
-      },
       ack(final, now),
     ];
-    if (person) {
-      stmts.push({
+    if (person) stmts.push(...this.personStatements(person, cmd.seq, now));
+    stmts.push(ADVANCE_WATERMARK);
+    await this.db.write(stmts);
+  }
+
+  /** The replica row after a change: desired state merged in, and the retention clock started or stopped. */
+  private personStatements(
+    person: {
+      personCode: string;
+      visitId: string;
+      personId: string | null;
+      desired: unknown;
+      error?: string;
+    },
+    seq: number | null,
+    now: string,
+  ): InStatement[] {
+    return [
+      {
         sql: `INSERT INTO persons (person_code, visit_id, person_id, desired, applied_seq, applied_at, last_error)
               VALUES (?, ?, ?, ?, ?, ?, ?)
               ON CONFLICT (person_code) DO UPDATE SET visit_id = excluded.visit_id,
                 person_id = coalesce(excluded.person_id, persons.person_id), desired = json_patch(persons.desired, excluded.desired),
-                applied_seq = excluded.applied_seq, applied_at = excluded.applied_at, last_error = excluded.last_error`,
+                applied_seq = coalesce(excluded.applied_seq, persons.applied_seq),
+                applied_at = coalesce(excluded.applied_at, persons.applied_at), last_error = excluded.last_error`,
         args: [
           person.personCode,
           person.visitId,
           person.personId,
           JSON.stringify(person.desired),
-          cmd.seq,
+          seq,
           person.error ? null : now,
           person.error ?? null,
         ],
+      },
+      {
+        sql: `UPDATE persons SET ended_at = CASE WHEN json_extract(desired, '$.state') IN ('revoked', 'expired')
+                THEN coalesce(ended_at, ?) ELSE NULL END WHERE person_code = ?`,
+        args: [now, person.personCode],
+      },
+    ];
+  }
+
+  /** Granted persons whose validUntil has passed, oldest first: the agent revokes them itself. */
+  async dueExpiries(now: Date, limit: number): Promise<ReplicaPerson[]> {
+    const r = await this.db.read(
+      `SELECT * FROM persons WHERE json_extract(desired, '$.state') = 'granted'
+          AND json_extract(desired, '$.validUntil') <= ? ORDER BY json_extract(desired, '$.validUntil') LIMIT ?`,
+      [now.toISOString(), limit],
+    );
+    return r.rows.map((row) => toReplica(row as Record<string, unknown>));
+  }
+
+  /** The earliest validUntil of a granted person, to sleep until. */
+  async nextExpiry(): Promise<Date | undefined> {
+    const r = await this.db.read(
+      "SELECT min(json_extract(desired, '$.validUntil')) AS at FROM persons WHERE json_extract(desired, '$.state') = 'granted'",
+    );
+    const at = r.rows[0]?.at;
+    return typeof at === "string" ? new Date(at) : undefined;
+  }
+
+  async replicaPerson(personCode: string): Promise<ReplicaPerson | undefined> {
+    const r = await this.db.read("SELECT * FROM persons WHERE person_code = ?", [personCode]);
+    return r.rows[0] ? toReplica(r.rows[0] as Record<string, unknown>) : undefined;
+  }
+
+  /** The replica, a page at a time in personCode order (keyset), for reconciliation and export. */
+  async replicaPage(after: string, limit: number): Promise<ReplicaPerson[]> {
+    const r = await this.db.read("SELECT * FROM persons WHERE person_code > ? ORDER BY person_code LIMIT ?", [
+      after,
+      limit,
+    ]);
+    return r.rows.map((row) => toReplica(row as Record<string, unknown>));
+  }
+
+  /** Every access level the replica says the agent granted anyone. */
+  async replicaGroups(): Promise<string[]> {
+    const r = await this.db.read(
+      "SELECT DISTINCT g.value AS id FROM persons, json_each(persons.desired, '$.groups') AS g",
+    );
+    return r.rows.map((row) => String(row.id));
+  }
+
+  /**
+   * What the agent changed on its own for one person (an expiry, a repair), with the report that says so
+   * when there is one, in one batch.
+   */
+  async updatePerson(
+    person: {
+      personCode: string;
+      visitId: string;
+      personId: string | null;
+      desired: unknown;
+      error?: string;
+    },
+    opts: { checked?: boolean } = {},
+  ): Promise<void> {
+    const now = new Date().toISOString();
+    const stmts = this.personStatements(person, null, now);
+    if (opts.checked)
+      stmts.push({
+        sql: "UPDATE persons SET checked_at = ? WHERE person_code = ?",
+        args: [now, person.personCode],
       });
-    }
     await this.db.write(stmts);
+  }
+
+  async markChecked(personCodes: string[]): Promise<void> {
+    if (personCodes.length === 0) return;
+    const now = new Date().toISOString();
+    await this.db.write([
+      {
+        sql: `UPDATE persons SET checked_at = ? WHERE person_code IN (${personCodes.map(() => "?").join(",")})`,
+        args: [now, ...personCodes],
+      },
+    ]);
+  }
+
+  async forgetPerson(personCode: string): Promise<void> {
+    await this.db.write([{ sql: "DELETE FROM persons WHERE person_code = ?", args: [personCode] }]);
+  }
+
+  async queueReport(report: AgentReport): Promise<void> {
+    await this.db.write([
+      {
+        sql: "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)",
+        args: [topics.reports(this.site), JSON.stringify(report), new Date().toISOString()],
+      },
+    ]);
+  }
+
+  /**
+   * Forgets what no longer matters: passage identities older than `passagesBefore` (HikCentral does not
+   * re-send that late), and finished commands older than `commandsBefore` below the watermark.
+   */
+  async prune(passagesBefore: Date, commandsBefore: Date): Promise<{ passages: number; commands: number }> {
+    const [p, c] = await this.db.write([
+      { sql: "DELETE FROM seen_passages WHERE occurred_at < ?", args: [passagesBefore.toISOString()] },
+      {
+        sql: `DELETE FROM inbox WHERE status <> 'pending' AND finished_at < ?
+                AND seq <= coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_applied_seq'), 0)`,
+        args: [commandsBefore.toISOString()],
+      },
+    ]);
+    return { passages: p?.rowsAffected ?? 0, commands: c?.rowsAffected ?? 0 };
   }
 
   /** Queues an ack that is not tied to a stored command (rejections, expiries of unknown commands). */

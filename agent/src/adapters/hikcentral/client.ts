@@ -69,16 +69,11 @@ export class HikCentralClient {
 
   constructor(private readonly opts: HikCentralClientOptions) {
     this.dispatcher = opts.tls ? hikcentralDispatcher(opts.tls) : undefined;
-    this.backgroundQueue = new PQueue({
-      intervalCap: Math.max(1, Math.floor(opts.ratePerSecond / 5)),
-      interval: 1000,
-      carryoverIntervalCount: true,
-    });
-    this.queue = new PQueue({
-      intervalCap: Math.max(1, opts.ratePerSecond),
-      interval: 1000,
-      carryoverIntervalCount: true,
-    });
+    // A token bucket of one: a call starts every 1/rate seconds (calls may overlap), never a burst at a
+    // window's edge (a fixed window of `rate` calls lets 2×rate through in the second straddling two).
+    const spacing = 1000 / opts.ratePerSecond;
+    this.queue = new PQueue({ intervalCap: 1, interval: spacing, strict: true });
+    this.backgroundQueue = new PQueue({ intervalCap: 1, interval: spacing * 5, strict: true });
   }
 
   async close(): Promise<void> {

@@ -27,12 +27,12 @@ export interface AuditEntry {
 }
 
 /** The audit row for a change, to be written in the same batch as the change itself. */
-export function auditStatement(e: AuditEntry): InStatement {
+export function auditStatement(e: AuditEntry & { id?: string }): InStatement {
   return {
-    sql: `INSERT INTO audit (id, at, actor, actor_token_id, action, entity, entity_id, site_id, before, after)
+    sql: `INSERT OR IGNORE INTO audit (id, at, actor, actor_token_id, action, entity, entity_id, site_id, before, after)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     args: [
-      randomUUID(),
+      e.id ?? randomUUID(),
       e.at ?? new Date().toISOString(),
       e.actor.name,
       e.actor.tokenId,

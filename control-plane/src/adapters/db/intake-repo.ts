@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Ack, Command, Incident, Passage } from "@gatehouse/shared";
+import type { Ack, AgentReport, Command, Incident, Passage } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 import { revokeCommand } from "../../domain/commands.js";
@@ -39,6 +39,28 @@ export type PassageOutcome =
 /** Commits what agents report. Each method is one read-then-write unit under the write lock. */
 export class IntakeRepo {
   constructor(private readonly db: Database) {}
+
+  /**
+   * An agent's report of what it changed on its own, kept in the audit log under the report's id: a report
+   * delivered twice is one row. Returns false for a duplicate.
+   */
+  async recordReport(report: AgentReport): Promise<boolean> {
+    const known = await this.db.read("SELECT 1 FROM audit WHERE id = ?", [report.id]);
+    if (known.rows.length > 0) return false;
+    await this.db.write([
+      auditStatement({
+        id: report.id,
+        actor: SYSTEM.agent,
+        action: report.trigger === "expiry" ? "agent.expired" : "agent.reconciled",
+        entity: "site",
+        entityId: report.site,
+        site: report.site,
+        after: report,
+        at: report.finishedAt,
+      }),
+    ]);
+    return true;
+  }
 
   async recordAck(ack: Ack): Promise<AckOutcome> {
     return this.db.exclusive(async () => {
