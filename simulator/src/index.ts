@@ -1,3 +1,4 @@
+export { simulatePassage } from "./control/passages.js";
 export { EVENT } from "./hikcentral/event-codes.js";
 export { stringToSign, verifySignature } from "./hikcentral/signature.js";
 export { HikState } from "./hikcentral/state.js";

@@ -120,7 +120,10 @@ export function buildSimulatorApp(
     }
     if (fault.kind === "http")
       return json(
-        { code: String(fault.status), msg: fault.status === 429 ? "Too Many Requests" : "Internal Server Error" },
+        {
+          code: String(fault.status),
+          msg: fault.status === 429 ? "Too Many Requests" : "Internal Server Error",
+        },
         fault.status,
       );
     if (fault.kind === "code") return json({ code: fault.code, msg: fault.msg });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createLogger, loadAgentConfig, type RunningAgent, startAgent } from "@gatehouse/agent";
 import type { Command } from "@gatehouse/shared";
 import type { Simulator } from "@gatehouse/simulator";
+import type { Logger } from "pino";
 import { eventually } from "./support.js";
 
 /**
@@ -15,6 +16,9 @@ export async function startStandaloneAgent(o: {
   dir: string;
   commandPublicKey: string;
   timeZone: string;
+  /** AGENT_* settings beyond these. */
+  env?: Record<string, string>;
+  log?: Logger;
 }): Promise<RunningAgent> {
   const agent = await startAgent(
     loadAgentConfig({
@@ -32,8 +36,9 @@ export async function startStandaloneAgent(o: {
       AGENT_EVENT_LISTEN: "127.0.0.1:0",
       AGENT_HTTP_HOST: "127.0.0.1",
       AGENT_HTTP_PORT: "0",
+      ...o.env,
     }),
-    createLogger("silent", "agent"),
+    o.log ?? createLogger("silent", "agent"),
   );
   await eventually(
     async () =>

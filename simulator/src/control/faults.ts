@@ -68,7 +68,10 @@ export class FaultInjector {
     const limit = this.faults.rateLimit;
     if (!limit) return true;
     const now = Date.now();
-    this.bucket.tokens = Math.min(limit.burst, this.bucket.tokens + ((now - this.bucket.at) / 1000) * limit.perSecond);
+    this.bucket.tokens = Math.min(
+      limit.burst,
+      this.bucket.tokens + ((now - this.bucket.at) / 1000) * limit.perSecond,
+    );
     this.bucket.at = now;
     if (this.bucket.tokens < 1) return false;
     this.bucket.tokens -= 1;
