@@ -37,6 +37,8 @@ export interface Stack {
   simulator: Simulator;
   agent: RunningAgent;
   agentConfig: AgentConfig;
+  /** The agent's settings as environment variables, to run it as a process of its own. */
+  agentEnv: Record<string, string>;
   siteId: string;
   adminToken: string;
   /** Authorised JSON call to the control plane's API. */
@@ -121,7 +123,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     writeFileSync(credFile, JSON.stringify(creds), { mode: 0o600 });
   }
 
-  const agentConfig = loadAgentConfig({
+  const agentEnv: Record<string, string> = {
     AGENT_SITE_ID: siteId,
     AGENT_MQTT_URL: controlPlane.mqttUrl,
     AGENT_MQTT_USERNAME: creds.username,
@@ -139,7 +141,8 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     AGENT_HTTP_HOST: "127.0.0.1",
     AGENT_HTTP_PORT: "0",
     ...o.agentEnv,
-  });
+  };
+  const agentConfig = loadAgentConfig(agentEnv);
   const launchAgent = async () => {
     const a = await startAgent(agentConfig, o.log.child({ component: "agent" }));
     // Ready when connected to the broker and subscribed to HikCentral's events.
@@ -164,6 +167,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       return agent;
     },
     agentConfig,
+    agentEnv,
     siteId,
     adminToken: o.adminToken,
     api,

@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { eventually } from "./support.js";
+
+const cli = fileURLToPath(new URL("../../agent/dist/cli.js", import.meta.url));
+
+/**
+ * The agent as its own process (`gatehouse-agent run`), so that a test can SIGKILL it as a power cut would:
+ * no stop hook, no last flush. Its log goes to `logFile`.
+ */
+export class AgentProcess {
+  private child: ChildProcess | undefined;
+  private healthUrl: string | undefined;
+  kills = 0;
+
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly logFile: string,
+  ) {}
+
+  /** Starts it; resolves once it serves /healthz (on the fixed AGENT_HTTP_PORT). */
+  async start(): Promise<void> {
+    const log = createWriteStream(this.logFile, { flags: "a" });
+    const child = spawn(process.execPath, [cli, "run"], {
+      env: { PATH: process.env.PATH ?? "", ...this.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    this.healthUrl = `http://127.0.0.1:${this.env.AGENT_HTTP_PORT}/healthz`;
+    await eventually(
+      async () => {
+        if (child.exitCode !== null)
+          throw new Error(`the agent exited with ${child.exitCode}; see ${this.logFile}`);
+        return fetch(this.healthUrl!).then(
+          (r) => r.ok,
+          () => false,
+        );
+      },
+      20_000,
+      "the agent process serving /healthz",
+    );
+  }
+
+  /** A power cut: SIGKILL, then wait until the process is gone. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const gone = new Promise((r) => child.once("exit", r));
+    child.kill("SIGKILL");
+    await gone;
+    this.kills += 1;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const gone = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await gone;
+  }
+
+  async health(): Promise<{
+    status: string;
+    queues: { inbox: number; outbox: number };
+    lastAppliedSeq: number;
+  }> {
+    return (await (await fetch(this.healthUrl!)).json()) as never;
+  }
+}
