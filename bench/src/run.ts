@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { grantThroughput, outboxDrain, replicaMemory } from "./agent-throughput.js";
 import { commandSigning } from "./command-signing.js";
 import { type BenchResult, writeResults } from "./results.js";
 import { skeletonLatency } from "./skeleton-latency.js";
@@ -20,6 +21,12 @@ results.push(...(await skeletonLatency(quick ? 20 : 100, 1000, "realistic")));
 results.push(...commandSigning(quick ? 2000 : 20_000));
 // The issue's size (100,000 visits, 1,000,000 passages) in both runs; the quick run takes fewer samples.
 results.push(...(await visitsApi(100_000, 1_000_000, quick ? 300 : 1000)));
+
+// The agent (issue 5): a week of a busy site's passages (200,000) draining, bulk grants at HikCentral's
+// default limit (10 req/s), and the replica's memory at 100,000 persons.
+results.push(...(await outboxDrain(quick ? 20_000 : 200_000)));
+results.push(...(await grantThroughput(quick ? 15 : 60, 10)));
+results.push(...(await replicaMemory(100_000)));
 
 for (const r of results) {
   const base = r.baseline === null ? "" : `  baseline ${r.baseline} ${r.unit}  ratio ${r.ratio}x`;

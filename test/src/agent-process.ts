@@ -14,6 +14,10 @@ export class AgentProcess {
   private healthUrl: string | undefined;
   kills = 0;
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   constructor(
     private readonly env: Record<string, string>,
     private readonly logFile: string,

@@ -50,6 +50,9 @@ export interface Stack {
    * fixed ones, so that the agent reconnects), with these settings changed.
    */
   restartControlPlane(env?: Record<string, string>): Promise<void>;
+  /** Takes the control plane and its broker away (the cloud is unreachable) until `startControlPlane`. */
+  stopControlPlane(): Promise<void>;
+  startControlPlane(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -156,6 +159,7 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     return a;
   };
   let agent: RunningAgent | undefined = await launchAgent();
+  let cpStopped = false;
 
   const stack: Stack = {
     get controlPlane() {
@@ -180,14 +184,22 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       return agent;
     },
     async restartControlPlane(env = {}) {
+      await stack.stopControlPlane();
+      await stack.startControlPlane(env);
+    },
+    async stopControlPlane() {
       await controlPlane.stop();
+      cpStopped = true;
+    },
+    async startControlPlane(env = {}) {
       const config = loadControlPlaneConfig({ ...cpEnv, ...env });
       controlPlane = await startControlPlane(config, o.log.child({ component: "control-plane" }));
+      cpStopped = false;
     },
     async stop() {
       await agent?.stop();
       agent = undefined;
-      await controlPlane.stop();
+      if (!cpStopped) await controlPlane.stop();
       await simulator.stop();
       await dispatcher?.close();
     },

@@ -10,7 +10,6 @@ import {
 import type { Logger } from "pino";
 import type { AgentStore, ReplicaPerson } from "../adapters/db/agent-store.js";
 import type { HikCentralClient } from "../adapters/hikcentral/client.js";
-import type { PersonRecord } from "../adapters/hikcentral/schemas.js";
 import {
   type DriftContext,
   describeRepair,
@@ -32,6 +31,9 @@ export interface ReconcilerOptions {
 }
 
 const MAX_LISTED = 1000;
+
+/** A HikCentral person as reconciliation keeps it: only what it compares. */
+type HeldRecord = Omit<HeldPerson, "groups"> & { personCode: string };
 
 /**
  * Compares the replica with what HikCentral really holds (persons under Gatehouse's personCode prefix, their
@@ -57,69 +59,73 @@ export class Reconciler {
       else truncated += 1;
     };
 
-    const held = await this.heldPersons();
     const managed = new Set(await this.store.replicaGroups());
     const members = await this.groupMembers(managed);
     const ctx: DriftContext = { now: Date.now(), retentionMs: this.opts.retentionMs, managedGroups: managed };
-    const view = (r: PersonRecord): HeldPerson => ({
-      personId: r.personId,
-      begin: this.instant(r.beginTime),
-      end: this.instant(r.endTime),
-      givenName: r.personGivenName,
-      familyName: r.personFamilyName,
-      groups: members.get(r.personId) ?? new Set(),
+    const view = (r: HeldRecord): HeldPerson => ({
+      ...r,
+      groups: new Set([...managed].filter((g) => members.get(g)?.has(r.personId))),
     });
 
-    const touched = new Set<string>();
-    const checked: string[] = [];
+    // HikCentral's persons a page at a time, each compared with its replica row; only the codes seen are
+    // kept (a site holds 100,000 persons on a gateway box). Repairs wait until the listing is done, so that
+    // no page shifts under it.
+    type Work =
+      | { person: ReplicaPerson; record: HeldRecord | undefined; repairs: Repair[] }
+      | { person: undefined; record: HeldRecord; repairs: Repair[] };
+    const work: Work[] = [];
+    const seen = new Set<string>();
     let count = 0;
+    await this.eachHeldPage(async (records) => {
+      const replica = await this.store.replicaPersons(records.map((r) => r.personCode));
+      const checked: string[] = [];
+      for (const record of records) {
+        seen.add(record.personCode);
+        count += 1;
+        const person = replica.get(record.personCode);
+        // A replica just restored from a backup does not know the grants made after it until the control
+        // plane has sent them again: persons it does not know are left to the next reconciliation.
+        if (!person && trigger === "import") continue;
+        const repairs = person
+          ? planRepairs(wanted(person), view(record), ctx)
+          : planUnknown(view(record), ctx);
+        if (repairs.length > 0) work.push({ person, record, repairs });
+        else if (person) checked.push(person.personCode);
+      }
+      await this.store.markChecked(checked);
+    });
+    // Replica persons HikCentral does not hold at all.
     let after = "";
     for (;;) {
       const page = await this.store.replicaPage(after, 500);
       if (page.length === 0) break;
       after = page[page.length - 1]!.personCode;
       for (const person of page) {
+        if (seen.has(person.personCode)) continue;
         count += 1;
-        const record = held.get(person.personCode);
-        held.delete(person.personCode);
-        const repairs = planRepairs(wanted(person), record ? view(record) : undefined, ctx);
-        if (repairs.length === 0) {
-          checked.push(person.personCode);
-          continue;
-        }
-        for (const repair of repairs) {
-          try {
-            const personId = await this.carryOut(repair, person, record);
-            if (personId) touched.add(personId);
-            note({ ...describeRepair(repair), personCode: person.personCode, visitId: person.visitId });
-          } catch (e) {
-            note(failed(e, person.personCode, person.visitId, repair));
-            break;
-          }
-        }
+        const repairs = planRepairs(wanted(person), undefined, ctx);
+        if (repairs.length > 0) work.push({ person, record: undefined, repairs });
       }
-      await this.store.markChecked(checked.splice(0));
     }
-    // Gatehouse's persons the replica does not know keep no access; but a replica just restored from a
-    // backup does not know the grants made after it until the control plane has sent them again.
-    if (trigger === "import" && held.size > 0)
-      this.log.info(
-        { count: held.size },
-        "persons unknown to the imported replica are left to the next reconciliation",
-      );
-    for (const record of trigger === "import" ? [] : held.values()) {
-      count += 1;
-      for (const repair of planUnknown(view(record), ctx)) {
+
+    const touched = new Set<string>();
+    for (const w of work) {
+      const { person } = w;
+      const personCode = person ? person.personCode : w.record.personCode;
+      for (const repair of w.repairs) {
         try {
-          await this.carryOutUnknown(repair, record);
-          if (repair.kind !== "delete") touched.add(record.personId);
+          const personId = person
+            ? await this.carryOut(repair, person, w.record)
+            : await this.carryOutUnknown(repair, w.record);
+          if (personId) touched.add(personId);
+          const said = describeRepair(repair);
           note({
-            ...describeRepair(repair),
-            personCode: record.personCode,
-            detail: `not in the replica: ${describeRepair(repair).detail}`,
+            ...said,
+            personCode,
+            ...(person ? { visitId: person.visitId } : { detail: `not in the replica: ${said.detail}` }),
           });
         } catch (e) {
-          note(failed(e, record.personCode, undefined, repair));
+          note(failed(e, personCode, person?.visitId, repair));
           break;
         }
       }
@@ -154,32 +160,39 @@ export class Reconciler {
     return report;
   }
 
-  /** Every HikCentral person under Gatehouse's personCode prefix, by personCode. */
-  private async heldPersons(): Promise<Map<string, PersonRecord>> {
-    const out = new Map<string, PersonRecord>();
+  /** HikCentral's persons under Gatehouse's personCode prefix, a page at a time, reduced to what is compared. */
+  private async eachHeldPage(fn: (records: HeldRecord[]) => Promise<void>): Promise<void> {
     for (let pageNo = 1; ; pageNo++) {
       const page = await this.hik.persons(pageNo, 500);
-      for (const p of page.list)
-        if (p.personCode.startsWith(this.opts.personCodePrefix)) out.set(p.personCode, p);
+      const records: HeldRecord[] = [];
+      for (const p of page.list) {
+        if (!p.personCode.startsWith(this.opts.personCodePrefix)) continue;
+        records.push({
+          personId: p.personId,
+          personCode: p.personCode,
+          begin: this.instant(p.beginTime),
+          end: this.instant(p.endTime),
+          givenName: p.personGivenName,
+          familyName: p.personFamilyName,
+        });
+      }
+      await fn(records);
       if (page.list.length < 500 || pageNo * 500 >= page.total) break;
     }
-    return out;
   }
 
-  /** personId → the managed levels it is in. A level HikCentral no longer has is reported, not fatal. */
+  /** Each managed level's members (personIds). A level HikCentral no longer has is logged and left out. */
   private async groupMembers(groups: Set<string>): Promise<Map<string, Set<string>>> {
     const out = new Map<string, Set<string>>();
     for (const g of groups) {
       try {
+        const set = new Set<string>();
         for (let pageNo = 1; ; pageNo++) {
           const page = await this.hik.groupMembers(g, pageNo, 500);
-          for (const id of page.list) {
-            const set = out.get(id) ?? new Set<string>();
-            set.add(g);
-            out.set(id, set);
-          }
+          for (const id of page.list) set.add(id);
           if (page.list.length < 500 || pageNo * 500 >= page.total) break;
         }
+        out.set(g, set);
       } catch (e) {
         if (!(e instanceof GatehouseError) || e.retryable) throw e;
         groups.delete(g);
@@ -206,7 +219,7 @@ export class Reconciler {
   private async carryOut(
     repair: Repair,
     person: ReplicaPerson,
-    record: PersonRecord | undefined,
+    record: HeldRecord | undefined,
   ): Promise<string | undefined> {
     const d = person.desired;
     const base = { personCode: person.personCode, visitId: person.visitId };
@@ -274,17 +287,17 @@ export class Reconciler {
     }
   }
 
-  private async carryOutUnknown(repair: Repair, record: PersonRecord): Promise<void> {
+  private async carryOutUnknown(repair: Repair, record: HeldRecord): Promise<string | undefined> {
     switch (repair.kind) {
       case "remove_groups":
         for (const g of repair.groups) await this.hik.removeFromGroup(g, [record.personId]);
-        return;
+        return record.personId;
       case "end_validity":
         await this.hik.updatePerson(record.personId, { endTime: this.zoned(Date.now()) });
-        return;
+        return record.personId;
       case "delete":
         await this.hik.deletePerson(record.personId);
-        return;
+        return undefined;
       default:
         throw new Error(`no ${repair.kind} for a person the replica does not know`);
     }

@@ -301,6 +301,21 @@ export class AgentStore {
     return r.rows[0] ? toReplica(r.rows[0] as Record<string, unknown>) : undefined;
   }
 
+  /** The replica rows of these persons, by personCode. */
+  async replicaPersons(personCodes: string[]): Promise<Map<string, ReplicaPerson>> {
+    const out = new Map<string, ReplicaPerson>();
+    if (personCodes.length === 0) return out;
+    const r = await this.db.read(
+      `SELECT * FROM persons WHERE person_code IN (${personCodes.map(() => "?").join(",")})`,
+      personCodes,
+    );
+    for (const row of r.rows) {
+      const p = toReplica(row as Record<string, unknown>);
+      out.set(p.personCode, p);
+    }
+    return out;
+  }
+
   /** The replica, a page at a time in personCode order (keyset), for reconciliation and export. */
   async replicaPage(after: string, limit: number): Promise<ReplicaPerson[]> {
     const r = await this.db.read("SELECT * FROM persons WHERE person_code > ? ORDER BY person_code LIMIT ?", [

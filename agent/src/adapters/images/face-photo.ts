@@ -1,5 +1,8 @@
 import { GatehouseError } from "@gatehouse/shared";
-import sharp, { type Metadata } from "sharp";
+import type { Metadata } from "sharp";
+
+/** libvips costs ~25 MB of resident memory: loaded with the first photo, not at start. */
+const loadSharp = async () => (await import("sharp")).default;
 
 /** What worked on a real HCP with face terminals: fit 500×500, JPEG quality 80 (shared/hikcentral-openapi.md §12). */
 export const FACE_BOX = 500;
@@ -19,6 +22,7 @@ export async function prepareFacePhoto(jpeg: Buffer): Promise<Buffer> {
   if (jpeg.length > MAX_INPUT_BYTES) invalidSize(jpeg.length);
   if (jpeg.length < 3 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8 || jpeg[2] !== 0xff)
     throw invalid("it is not a JPEG");
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(jpeg).metadata();
