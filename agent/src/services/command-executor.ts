@@ -3,6 +3,7 @@ import {
   formatInZone,
   GatehouseError,
   type GrantCommand,
+  parseDeviceTime,
   type Reason,
   type RevokeCommand,
   type SyncCommand,
@@ -157,6 +158,17 @@ export class CommandExecutor {
         {
           retryable: true,
         },
+      );
+    }
+    // Valid before it joins a level: an update HikCentral did not take would leave an expired person there.
+    const heldUntil = check.endTime
+      ? parseDeviceTime(check.endTime, this.opts.timeZone).getTime()
+      : undefined;
+    if (heldUntil !== undefined && Math.abs(heldUntil - Date.parse(p.validUntil)) >= 1000) {
+      throw new GatehouseError(
+        "PERSON_NOT_VALID",
+        `HikCentral holds person ${personId} valid until ${check.endTime} after it was written with ${write.endTime}`,
+        { retryable: true },
       );
     }
     // Enrol before assign: the face is on the person before any turnstile is told to let it through.
