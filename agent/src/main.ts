@@ -136,8 +136,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     },
     requestResync: async (fromSeq, toSeq) => {
       if (!link.connected) return false;
-      const request: ResyncRequest = { id: randomUUID(), site, fromSeq, toSeq, at: new Date().toISOString() };
-      await link.publish(topics.resync(site), JSON.stringify(request));
+      await sendResync(fromSeq, toSeq);
       return true;
     },
     resyncEveryMs: 30_000,
@@ -149,6 +148,18 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     maxSleepMs: 60_000,
   });
 
+  /** Asks the control plane to send these commands again (toSeq omitted: everything from fromSeq). */
+  const sendResync = async (fromSeq: number, toSeq?: number) => {
+    const request: ResyncRequest = {
+      id: randomUUID(),
+      site,
+      fromSeq,
+      ...(toSeq === undefined ? {} : { toSeq }),
+      at: new Date().toISOString(),
+    };
+    await link.publish(topics.resync(site), JSON.stringify(request));
+  };
+
   /**
    * A replica restored from a backup knows nothing of the commands after its watermark: it asks for all of
    * them once (kept in meta until sent, so a crash before the first connect still asks).
@@ -156,13 +167,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const askForCommandsAfterImport = async () => {
     const from = await store.getMeta("resync_from");
     if (!from || !link.connected) return;
-    const request: ResyncRequest = {
-      id: randomUUID(),
-      site,
-      fromSeq: Number(from),
-      at: new Date().toISOString(),
-    };
-    await link.publish(topics.resync(site), JSON.stringify(request));
+    await sendResync(Number(from));
     await store.deleteMeta("resync_from");
     log.info(
       { fromSeq: Number(from) },
@@ -172,10 +177,16 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
 
   /** Reconciliation on its own (start, hourly, after an import): alone against HikCentral, like a sync. */
   let reconciling: Promise<unknown> | undefined;
-  const reconcile = (trigger: ReportTrigger) => {
+  let reconcileRetry: NodeJS.Timeout | undefined;
+  let stopping = false;
+  const reconcile = (trigger: ReportTrigger): Promise<unknown> => {
+    clearTimeout(reconcileRetry);
     reconciling ??= lanes
       .runExclusive(() => reconciler.run(trigger))
-      .catch((e: Error) => log.warn({ trigger, err: e.message }, "reconciliation failed; will try again"))
+      .catch((e: Error) => {
+        log.warn({ trigger, err: e.message }, "reconciliation failed; trying again in a minute");
+        if (!stopping) reconcileRetry = setTimeout(() => void reconcile(trigger), 60_000);
+      })
       .finally(() => {
         reconciling = undefined;
       });
@@ -324,7 +335,9 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     store,
     async stop() {
       clearInterval(statusTimer);
+      stopping = true;
       clearInterval(reconcileTimer);
+      clearTimeout(reconcileRetry);
       clearTimeout(statusSoon);
       await eventSync?.stop();
       await expiries.stop();

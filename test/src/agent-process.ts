@@ -50,20 +50,22 @@ export class AgentProcess {
 
   /** A power cut: SIGKILL, then wait until the process is gone. */
   async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const gone = new Promise((r) => child.once("exit", r));
-    child.kill("SIGKILL");
-    await gone;
-    this.kills += 1;
+    if (await this.signal("SIGKILL")) this.kills += 1;
   }
 
+  /** A clean stop (SIGTERM): the agent says offline and closes its database. */
   async stop(): Promise<void> {
+    await this.signal("SIGTERM");
+  }
+
+  /** Sends `sig` and waits until the process is gone; false if it was not running. */
+  private async signal(sig: NodeJS.Signals): Promise<boolean> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null) return false;
     const gone = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
+    child.kill(sig);
     await gone;
+    return true;
   }
 
   async health(): Promise<{

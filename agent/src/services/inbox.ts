@@ -162,11 +162,6 @@ export class Inbox {
     this.loop.wake();
   }
 
-  /** Commands being carried out now. */
-  get busy(): number {
-    return this.running.size;
-  }
-
   async stop(): Promise<void> {
     clearTimeout(this.wakeTimer);
     await this.loop.stop();

@@ -2,6 +2,16 @@ import { type Ack, type AgentReport, type Command, type Passage, topics } from "
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 
+/** A change to one replica row: the desired state merged in, and what HikCentral holds. */
+export interface PersonChange {
+  personCode: string;
+  visitId: string;
+  personId: string | null;
+  desired: unknown;
+  /** The last error, when the change failed. */
+  error?: string;
+}
+
 /** A command waiting in the inbox, without its body (which may hold a photo). */
 export interface PendingCommand {
   id: string;
@@ -240,17 +250,7 @@ export class AgentStore {
   }
 
   /** The replica row after a change: desired state merged in, and the retention clock started or stopped. */
-  private personStatements(
-    person: {
-      personCode: string;
-      visitId: string;
-      personId: string | null;
-      desired: unknown;
-      error?: string;
-    },
-    seq: number | null,
-    now: string,
-  ): InStatement[] {
+  private personStatements(person: PersonChange, seq: number | null, now: string): InStatement[] {
     return [
       {
         sql: `INSERT INTO persons (person_code, visit_id, person_id, desired, applied_seq, applied_at, last_error)
@@ -333,20 +333,8 @@ export class AgentStore {
     return r.rows.map((row) => String(row.id));
   }
 
-  /**
-   * What the agent changed on its own for one person (an expiry, a repair), with the report that says so
-   * when there is one, in one batch.
-   */
-  async updatePerson(
-    person: {
-      personCode: string;
-      visitId: string;
-      personId: string | null;
-      desired: unknown;
-      error?: string;
-    },
-    opts: { checked?: boolean } = {},
-  ): Promise<void> {
+  /** What the agent changed on its own for one person (an expiry, a repair); `checked` marks it compared. */
+  async updatePerson(person: PersonChange, opts: { checked?: boolean } = {}): Promise<void> {
     const now = new Date().toISOString();
     const stmts = this.personStatements(person, null, now);
     if (opts.checked)
