@@ -1,0 +1,397 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { formatInZone } from "@gatehouse/shared";
+import { type ServerType, serve } from "@hono/node-server";
+import { XMLParser } from "fast-xml-parser";
+import { type Context, Hono } from "hono";
+import { DigestGuard } from "./digest-guard.js";
+import { cjson, ISAPI_ERRORS, type IsapiErrorName, isapiXml, OK, type StatusReply } from "./wire.js";
+
+/** A person as the terminal keeps it (`UserInfo`). */
+export interface TerminalUser {
+  employeeNo: string;
+  name: string;
+  userType: "normal" | "visitor" | "blackList";
+  Valid: { enable: boolean; beginTime: string; endTime: string; timeType: "local" | "UTC" };
+  doorRight: string;
+  RightPlan: { doorNo: number; planTemplateNo: string }[];
+  gender: string;
+  numOfFace: number;
+}
+
+export interface TerminalOptions {
+  id: string;
+  username?: string;
+  password?: string;
+  timeZone: string;
+  model?: string;
+  /** Bad logins before the lock (real terminals: a few), and how long it lasts (observed 1,800 s). */
+  lockAfter?: number;
+  lockSeconds?: number;
+  /** A nonce is refused after this many uses. */
+  nonceUses?: number;
+  /** At most this many persons a search page (a K1T342 caps it at 30). */
+  maxResults?: number;
+  log?: (msg: string) => void;
+}
+
+const JSON_RESOURCES =
+  /^\/ISAPI\/(AccessControl\/(UserInfo|UserInfoDetail|AcsEvent|AcsWorkStatus)|Intelligent\/FDLib)/;
+const EMPLOYEE_NO = /^[\x21-\x7e]{1,32}$/;
+const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+
+/**
+ * One access-control terminal speaking ISAPI as the captured devices do: Digest only (realm `DS-` + 8 hex,
+ * the XML `userCheck` body on 401, the brute-force lock), JSON resources only with `?format=json`, cJSON
+ * printing, XML with CRLF in the isapi.org namespace, ResponseStatus errors.
+ */
+export class SimTerminal {
+  readonly users = new Map<string, TerminalUser>();
+  readonly guard: DigestGuard;
+  readonly username: string;
+  readonly password: string;
+  readonly serialNumber: string;
+  /** Door commands received, in order (door number, cmd). */
+  readonly doorCommands: { door: number; cmd: string }[] = [];
+  /** Calls per path (without the query), so tests can count them. */
+  readonly calls = new Map<string, number>();
+  /** Answered 401 because the credentials were wrong, missing or locked. */
+  authFailures = 0;
+  private offline = false;
+  private deleteProcess: "success" | "processing" | "failed" = "success";
+  private server: ServerType | undefined;
+  url = "";
+  private readonly xml = new XMLParser({
+    ignoreAttributes: true,
+    removeNSPrefix: true,
+    parseTagValue: false,
+  });
+
+  constructor(readonly opts: TerminalOptions) {
+    this.username = opts.username ?? "admin";
+    this.password = opts.password ?? `Sim-${randomBytes(6).toString("hex")}`;
+    this.serialNumber = `DS-K1T671M20260101V031000ENG${randomBytes(4).toString("hex").toUpperCase()}`;
+    this.guard = new DigestGuard({
+      realm: `DS-${randomBytes(4).toString("hex").toUpperCase()}`,
+      users: new Map([[this.username, this.password]]),
+      nonceUses: opts.nonceUses ?? 2,
+      nonceTtlMs: 60_000,
+      lockAfter: opts.lockAfter ?? 3,
+      lockSeconds: opts.lockSeconds ?? 1800,
+    });
+  }
+
+  async start(host = "127.0.0.1", port = 0): Promise<void> {
+    const app = this.app();
+    this.server = await new Promise<ServerType>((resolve, reject) => {
+      const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
+      s.once("error", reject);
+    });
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const s = this.server as (ServerType & { closeAllConnections?: () => void }) | undefined;
+    s?.closeAllConnections?.();
+    await new Promise<void>((r) => (s ? s.close(() => r()) : r()));
+  }
+
+  /** Unplugged: connections are refused until `setOffline(false)`. */
+  setOffline(off: boolean): void {
+    this.offline = off;
+  }
+
+  /** The next UserInfoDetail/Delete stays `processing` for this many polls, then ends with `status`. */
+  setDeleteOutcome(status: "success" | "failed"): void {
+    this.deleteProcess = status;
+  }
+
+  /** The terminal's local wall time, as its `Valid` window and clock are kept. */
+  localTime(at = new Date()): string {
+    return formatInZone(at, this.opts.timeZone).slice(0, 19);
+  }
+
+  private reply(c: Context, status: StatusReply, http = 200, asJson = true): Response {
+    const url = new URL(c.req.url);
+    const requestURL = `${url.pathname}${url.search}`;
+    if (asJson)
+      return new Response(cjson({ requestURL, ...status }), {
+        status: http,
+        headers: { "content-type": "application/json" },
+      });
+    return new Response(isapiXml("ResponseStatus", { requestURL, ...status }), {
+      status: http,
+      headers: { "content-type": "application/xml" },
+    });
+  }
+
+  private error(c: Context, name: IsapiErrorName, asJson: boolean): Response {
+    const { http, ...status } = ISAPI_ERRORS[name];
+    return this.reply(c, status, http, asJson);
+  }
+
+  private unauthorized(reason: string): Response {
+    const locked = this.guard.lockRemaining();
+    const body = isapiXml("userCheck", {
+      statusValue: 401,
+      statusString: "Unauthorized",
+      isActivated: true,
+      ...(reason === "missing" || reason === "stale"
+        ? {}
+        : {
+            lockStatus: locked > 0 ? "lock" : "unlock",
+            unlockTime: locked,
+            retryLoginTime: locked > 0 ? 0 : Math.max(0, (this.opts.lockAfter ?? 3) - this.authFailures),
+          }),
+    });
+    // The captured 401 says application/json over an XML body.
+    return new Response(body, {
+      status: 401,
+      headers: { "content-type": "application/json", "www-authenticate": this.guard.challenge() },
+    });
+  }
+
+  private app(): Hono {
+    const app = new Hono();
+    app.use("*", async (c, next) => {
+      if (this.offline) {
+        (c.env as { incoming: { socket: { destroy(): void } } }).incoming.socket.destroy();
+        return new Response(null, { status: 503 });
+      }
+      const url = new URL(c.req.url);
+      this.calls.set(url.pathname, (this.calls.get(url.pathname) ?? 0) + 1);
+      const verdict = this.guard.check(
+        c.req.method,
+        `${url.pathname}${url.search}`,
+        c.req.header("authorization"),
+      );
+      if (!verdict.ok) {
+        if (verdict.reason !== "missing" && verdict.reason !== "stale") {
+          this.authFailures += 1;
+          this.opts.log?.(`terminal ${this.opts.id}: refused a login (${verdict.reason})`);
+        }
+        return this.unauthorized(verdict.reason);
+      }
+      if (JSON_RESOURCES.test(url.pathname) && url.searchParams.get("format") !== "json") {
+        // Without ?format=json the terminal reads the body as XML.
+        return this.error(c, "badXmlFormat", false);
+      }
+      await next();
+    });
+
+    app.get("/ISAPI/System/deviceInfo", () =>
+      xmlResponse(
+        isapiXml("DeviceInfo", {
+          deviceName: `Turnstile ${this.opts.id}`,
+          deviceID: this.opts.id,
+          model: this.opts.model ?? "DS-K1T671M",
+          serialNumber: this.serialNumber,
+          macAddress: "44:47:cc:00:00:01",
+          firmwareVersion: "V3.10.0",
+          firmwareReleasedDate: "build 260101",
+          encoderVersion: "V2.0",
+          encoderReleasedDate: "build 260101",
+          deviceType: "ACS",
+          subDeviceType: "accessControlTerminal",
+          telecontrolID: 1,
+          localZoneNum: 2,
+          alarmOutNum: 2,
+          electroLockNum: 2,
+          RS485Num: 1,
+          manufacturer: "hikvision",
+          OEMCode: 1,
+          marketType: 1,
+        }),
+      ),
+    );
+    app.get("/ISAPI/System/time", () =>
+      xmlResponse(
+        isapiXml("Time", {
+          timeMode: "NTP",
+          localTime: formatInZone(new Date(), this.opts.timeZone),
+          timeZone: posixZone(new Date(), this.opts.timeZone),
+        }),
+      ),
+    );
+    app.get("/ISAPI/AccessControl/capabilities", () =>
+      xmlResponse(
+        isapiXml("AccessControl", {
+          isSupportUserInfo: true,
+          EmployeeNoInfo: { employeeNo: "" },
+          isSupportCardInfo: true,
+          isSupportFDLib: true,
+          isSupportUserInfoDetailDelete: true,
+          isSupportRemoteControlDoor: true,
+          isSupportAcsEvent: true,
+          isSupportAcsWorkStatus: true,
+        }),
+      ),
+    );
+    app.get("/ISAPI/AccessControl/UserInfo/capabilities", () =>
+      jsonResponse({
+        UserInfo: {
+          supportFunction: { "@opt": "post,delete,put,get,setUp" },
+          UserInfoSearchCond: { maxResults: { "@min": 1, "@max": this.opts.maxResults ?? 30 } },
+          EmployeeNoInfo: { employeeNo: { "@min": 1, "@max": 32 } },
+        },
+      }),
+    );
+    app.get("/ISAPI/AccessControl/UserInfo/Count", () =>
+      jsonResponse({ UserInfoCount: { userNumber: this.users.size } }),
+    );
+    app.post("/ISAPI/AccessControl/UserInfo/Record", (c) => this.writeUser(c, "record"));
+    app.put("/ISAPI/AccessControl/UserInfo/Modify", (c) => this.writeUser(c, "modify"));
+    app.put("/ISAPI/AccessControl/UserInfo/SetUp", (c) => this.writeUser(c, "setUp"));
+    app.post("/ISAPI/AccessControl/UserInfo/Search", (c) => this.searchUsers(c));
+    app.put("/ISAPI/AccessControl/UserInfoDetail/Delete", async (c) => {
+      const body = await jsonBody(c);
+      const d = (body as { UserInfoDetail?: { mode?: string; EmployeeNoList?: { employeeNo?: unknown }[] } })
+        ?.UserInfoDetail;
+      if (!d || (d.mode !== "byEmployeeNo" && d.mode !== "all")) return this.error(c, "badParameters", true);
+      if (d.mode === "all") this.users.clear();
+      for (const e of d.EmployeeNoList ?? []) this.users.delete(String(e.employeeNo));
+      this.pollsLeft = 2;
+      return this.reply(c, OK);
+    });
+    app.get("/ISAPI/AccessControl/UserInfoDetail/DeleteProcess", () => {
+      const status = this.pollsLeft > 0 ? "processing" : this.deleteProcess;
+      this.pollsLeft = Math.max(0, this.pollsLeft - 1);
+      return jsonResponse({ UserInfoDetailDeleteProcess: { status } });
+    });
+    app.put("/ISAPI/AccessControl/RemoteControl/door/:door", async (c) => {
+      const door = Number(c.req.param("door"));
+      let cmd: string | undefined;
+      try {
+        const doc = this.xml.parse(await c.req.text()) as { RemoteControlDoor?: { cmd?: string } };
+        cmd = doc.RemoteControlDoor?.cmd;
+      } catch {
+        return this.error(c, "badXmlFormat", false);
+      }
+      if (!Number.isInteger(door) || door < 1 || door > 2) return this.error(c, "badParameters", false);
+      if (!cmd || !["open", "close", "alwaysOpen", "alwaysClose"].includes(cmd))
+        return this.error(c, "badParameters", false);
+      this.doorCommands.push({ door, cmd });
+      return this.reply(c, OK, 200, false);
+    });
+    app.all("*", (c) => this.error(c, "notSupport", !c.req.path.startsWith("/ISAPI/System")));
+    return app;
+  }
+
+  private pollsLeft = 0;
+
+  private async writeUser(c: Context, op: "record" | "modify" | "setUp"): Promise<Response> {
+    const body = await jsonBody(c);
+    if (body === undefined) return this.error(c, "badJsonFormat", true);
+    const u = (body as { UserInfo?: Record<string, unknown> }).UserInfo;
+    if (!u || typeof u !== "object" || Array.isArray(u)) return this.error(c, "badParameters", true);
+    const employeeNo = u.employeeNo;
+    if (typeof employeeNo !== "string" || !EMPLOYEE_NO.test(employeeNo))
+      return this.error(c, "badParameters", true);
+    const existing = this.users.get(employeeNo);
+    if (op === "record" && existing) return this.error(c, "employeeNoAlreadyExist", true);
+    if (op === "modify" && !existing) return this.error(c, "employeeNoNotExist", true);
+    const valid = u.Valid as TerminalUser["Valid"] | undefined;
+    if (valid !== undefined) {
+      if (
+        typeof valid !== "object" ||
+        !LOCAL_TIME.test(String(valid.beginTime)) ||
+        !LOCAL_TIME.test(String(valid.endTime))
+      )
+        return this.error(c, "badParameters", true);
+      if (valid.endTime < valid.beginTime) return this.error(c, "endtimeEarlierThanBegintime", true);
+    }
+    if (u.userType !== undefined && !["normal", "visitor", "blackList"].includes(String(u.userType)))
+      return this.error(c, "badParameters", true);
+    const base: TerminalUser = existing ?? {
+      employeeNo,
+      name: "",
+      userType: "normal",
+      Valid: {
+        enable: false,
+        beginTime: "2000-01-01T00:00:00",
+        endTime: "2037-12-31T23:59:59",
+        timeType: "local",
+      },
+      doorRight: "",
+      RightPlan: [],
+      gender: "unknown",
+      numOfFace: 0,
+    };
+    if (op !== "modify" && !existing && typeof u.name !== "string")
+      return this.error(c, "badParameters", true);
+    this.users.set(employeeNo, {
+      ...base,
+      ...(typeof u.name === "string" ? { name: u.name } : {}),
+      ...(u.userType ? { userType: u.userType as TerminalUser["userType"] } : {}),
+      ...(valid
+        ? {
+            Valid: {
+              enable: Boolean(valid.enable),
+              beginTime: valid.beginTime,
+              endTime: valid.endTime,
+              timeType: valid.timeType ?? "local",
+            },
+          }
+        : {}),
+      ...(typeof u.doorRight === "string" ? { doorRight: u.doorRight } : {}),
+      ...(Array.isArray(u.RightPlan) ? { RightPlan: u.RightPlan as TerminalUser["RightPlan"] } : {}),
+      ...(typeof u.gender === "string" ? { gender: u.gender } : {}),
+    });
+    return this.reply(c, OK);
+  }
+
+  private async searchUsers(c: Context): Promise<Response> {
+    const body = await jsonBody(c);
+    const cond = (body as { UserInfoSearchCond?: Record<string, unknown> } | undefined)?.UserInfoSearchCond;
+    if (!cond) return this.error(c, "badParameters", true);
+    const max = this.opts.maxResults ?? 30;
+    const position = Number(cond.searchResultPosition);
+    const wanted = Number(cond.maxResults);
+    if (
+      typeof cond.searchID !== "string" ||
+      !Number.isInteger(position) ||
+      position < 0 ||
+      !Number.isInteger(wanted) ||
+      wanted < 1
+    )
+      return this.error(c, "badParameters", true);
+    const filter = Array.isArray(cond.EmployeeNoList)
+      ? new Set((cond.EmployeeNoList as { employeeNo?: unknown }[]).map((e) => String(e.employeeNo)))
+      : undefined;
+    const all = [...this.users.values()]
+      .filter((u) => !filter || filter.has(u.employeeNo))
+      .sort((a, b) => (a.employeeNo < b.employeeNo ? -1 : 1));
+    const page = all.slice(position, position + Math.min(wanted, max));
+    const more = position + page.length < all.length;
+    return jsonResponse({
+      UserInfoSearch: {
+        searchID: cond.searchID,
+        responseStatusStrg: page.length === 0 ? "NO MATCH" : more ? "MORE" : "OK",
+        numOfMatches: page.length,
+        totalMatches: all.length,
+        ...(page.length > 0 ? { UserInfo: page } : {}),
+      },
+    });
+  }
+}
+
+const jsonResponse = (v: unknown) =>
+  new Response(cjson(v), { status: 200, headers: { "content-type": "application/json" } });
+const xmlResponse = (body: string) =>
+  new Response(body, { status: 200, headers: { "content-type": "application/xml" } });
+
+async function jsonBody(c: Context): Promise<unknown> {
+  try {
+    return JSON.parse(await c.req.text());
+  } catch {
+    return undefined;
+  }
+}
+
+/** POSIX TZ as terminals print it: the sign is inverted (`CST-5:00:00` is UTC+5). */
+function posixZone(at: Date, timeZone: string): string {
+  const offset = formatInZone(at, timeZone).slice(19);
+  const sign = offset.startsWith("-") ? "+" : "-";
+  const [h, m] = offset.slice(1).split(":");
+  return `CST${sign}${Number(h)}:${m}:00`;
+}
