@@ -111,7 +111,7 @@ export class DigestGuard {
       return refuse("locked");
     }
     const p = parseDigestHeader(header);
-    if (!p || !p.username || !p.nonce || !p.response || p.uri !== uri) return this.fail(refuse, "wrong");
+    if (!p?.username || !p.nonce || !p.response || p.uri !== uri) return this.fail(refuse, "wrong");
     const nonce = this.nonces.get(p.nonce);
     const nc = Number.parseInt(p.nc ?? "", 16);
     if (

@@ -11,7 +11,7 @@ export function cjson(value: unknown, depth = 0): string {
   if (Array.isArray(value)) return `[${value.map((v) => cjson(v, depth)).join(", ")}]`;
   if (typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) return "{\n" + "\t".repeat(depth) + "}";
+    if (entries.length === 0) return `{\n${"\t".repeat(depth)}}`;
     const inner = "\t".repeat(depth + 1);
     const body = entries.map(([k, v]) => `${inner}${JSON.stringify(k)}:\t${cjson(v, depth + 1)}`).join(",\n");
     return `{\n${body}\n${"\t".repeat(depth)}}`;

@@ -128,7 +128,7 @@ export class IsapiClient {
           { details: { terminal: this.opts.id } },
         );
       }
-      if (sentAuth && !reusedNonce) return this.refuse(path, done, res.lockSeconds);
+      if (sentAuth && !reusedNonce) return this.refuse(done, res.lockSeconds);
       // A probe, or a nonce the terminal wore out: once more with the fresh challenge.
       // A new nonce counts from 1.
       this.digest.digest.nc = 0;
@@ -137,7 +137,7 @@ export class IsapiClient {
       res = await this.fetchOnce(method, url, path, body, true, done);
       if (res.status === 401) {
         await res.text();
-        return this.refuse(path, done, res.lockSeconds);
+        return this.refuse(done, res.lockSeconds);
       }
     }
     const text = await res.text();
@@ -222,11 +222,7 @@ export class IsapiClient {
     }
   }
 
-  private async refuse(
-    path: string,
-    done: (o: string) => void,
-    lockSeconds: number | undefined,
-  ): Promise<never> {
+  private async refuse(done: (o: string) => void, lockSeconds: number | undefined): Promise<never> {
     done("auth");
     this.refusal = this.lockedOut(true, lockSeconds);
     await this.opts.refusedLogins.noteRefused(this.opts.id, this.opts.credentials);
