@@ -4,6 +4,7 @@ import { formatInZone } from "@gatehouse/shared";
 import { type ServerType, serve } from "@hono/node-server";
 import { XMLParser } from "fast-xml-parser";
 import { type Context, Hono } from "hono";
+import { jpegSize } from "../hikcentral/jpeg.js";
 import { DigestGuard } from "./digest-guard.js";
 import { cjson, ISAPI_ERRORS, type IsapiErrorName, isapiXml, OK, type StatusReply } from "./wire.js";
 
@@ -32,6 +33,8 @@ export interface TerminalOptions {
   nonceUses?: number;
   /** At most this many persons a search page (a K1T342 caps it at 30). */
   maxResults?: number;
+  /** Older firmware has no `UserInfo/SetUp` (upsert): Record, then Modify. */
+  supportsSetUp?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -47,6 +50,8 @@ const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
  */
 export class SimTerminal {
   readonly users = new Map<string, TerminalUser>();
+  /** Enrolled faces by employeeNo (the JPEG as uploaded). */
+  readonly faces = new Map<string, Uint8Array>();
   readonly guard: DigestGuard;
   readonly username: string;
   readonly password: string;
@@ -76,7 +81,7 @@ export class SimTerminal {
       users: new Map([[this.username, this.password]]),
       nonceUses: opts.nonceUses ?? 2,
       nonceTtlMs: 60_000,
-      lockAfter: opts.lockAfter ?? 3,
+      lockAfter: opts.lockAfter ?? 5,
       lockSeconds: opts.lockSeconds ?? 1800,
     });
   }
@@ -141,7 +146,7 @@ export class SimTerminal {
         : {
             lockStatus: locked > 0 ? "lock" : "unlock",
             unlockTime: locked,
-            retryLoginTime: locked > 0 ? 0 : Math.max(0, (this.opts.lockAfter ?? 3) - this.authFailures),
+            retryLoginTime: locked > 0 ? 0 : Math.max(0, (this.opts.lockAfter ?? 5) - this.authFailures),
           }),
     });
     // The captured 401 says application/json over an XML body.
@@ -153,6 +158,10 @@ export class SimTerminal {
 
   private app(): Hono {
     const app = new Hono();
+    app.use("*", async (c, next) => {
+      await next();
+      c.res.headers.set("server", "webs");
+    });
     app.use("*", async (c, next) => {
       if (this.offline) {
         (c.env as { incoming: { socket: { destroy(): void } } }).incoming.socket.destroy();
@@ -230,7 +239,9 @@ export class SimTerminal {
     app.get("/ISAPI/AccessControl/UserInfo/capabilities", () =>
       jsonResponse({
         UserInfo: {
-          supportFunction: { "@opt": "post,delete,put,get,setUp" },
+          supportFunction: {
+            "@opt": `post,delete,put,get${this.opts.supportsSetUp === false ? "" : ",setUp"}`,
+          },
           UserInfoSearchCond: { maxResults: { "@min": 1, "@max": this.opts.maxResults ?? 30 } },
           EmployeeNoInfo: { employeeNo: { "@min": 1, "@max": 32 } },
         },
@@ -241,15 +252,23 @@ export class SimTerminal {
     );
     app.post("/ISAPI/AccessControl/UserInfo/Record", (c) => this.writeUser(c, "record"));
     app.put("/ISAPI/AccessControl/UserInfo/Modify", (c) => this.writeUser(c, "modify"));
-    app.put("/ISAPI/AccessControl/UserInfo/SetUp", (c) => this.writeUser(c, "setUp"));
+    app.put("/ISAPI/AccessControl/UserInfo/SetUp", (c) =>
+      this.opts.supportsSetUp === false ? this.error(c, "notSupport", true) : this.writeUser(c, "setUp"),
+    );
     app.post("/ISAPI/AccessControl/UserInfo/Search", (c) => this.searchUsers(c));
     app.put("/ISAPI/AccessControl/UserInfoDetail/Delete", async (c) => {
       const body = await jsonBody(c);
       const d = (body as { UserInfoDetail?: { mode?: string; EmployeeNoList?: { employeeNo?: unknown }[] } })
         ?.UserInfoDetail;
       if (!d || (d.mode !== "byEmployeeNo" && d.mode !== "all")) return this.error(c, "badParameters", true);
-      if (d.mode === "all") this.users.clear();
-      for (const e of d.EmployeeNoList ?? []) this.users.delete(String(e.employeeNo));
+      if (d.mode === "all") {
+        this.users.clear();
+        this.faces.clear();
+      }
+      for (const e of d.EmployeeNoList ?? []) {
+        this.users.delete(String(e.employeeNo));
+        this.faces.delete(String(e.employeeNo));
+      }
       this.pollsLeft = 2;
       return this.reply(c, OK);
     });
@@ -258,6 +277,8 @@ export class SimTerminal {
       this.pollsLeft = Math.max(0, this.pollsLeft - 1);
       return jsonResponse({ UserInfoDetailDeleteProcess: { status } });
     });
+    app.post("/ISAPI/Intelligent/FDLib/FaceDataRecord", (c) => this.uploadFace(c));
+    app.put("/ISAPI/Intelligent/FDLib/FDSetUp", (c) => this.uploadFace(c));
     app.put("/ISAPI/AccessControl/RemoteControl/door/:door", async (c) => {
       const door = Number(c.req.param("door"));
       let cmd: string | undefined;
@@ -338,6 +359,53 @@ export class SimTerminal {
       ...(typeof u.gender === "string" ? { gender: u.gender } : {}),
     });
     return this.reply(c, OK);
+  }
+
+  /**
+   * A face as multipart/form-data: a JSON part `FaceDataRecord` naming the person (`FPID` = employeeNo), and
+   * the JPEG in a part of any name. The person must exist; the picture must be a JPEG the algorithm takes.
+   */
+  private async uploadFace(c: Context): Promise<Response> {
+    let form: Record<string, string | File>;
+    try {
+      form = (await c.req.parseBody()) as Record<string, string | File>;
+    } catch {
+      return this.error(c, "badParameters", true);
+    }
+    const record = form.FaceDataRecord;
+    let meta: { faceLibType?: string; FDID?: string; FPID?: string } | undefined;
+    try {
+      meta =
+        typeof record === "string"
+          ? JSON.parse(record)
+          : record
+            ? JSON.parse(await record.text())
+            : undefined;
+    } catch {
+      return this.error(c, "badJsonFormat", true);
+    }
+    if (!meta || meta.faceLibType !== "blackFD" || meta.FDID !== "1" || typeof meta.FPID !== "string")
+      return this.error(c, "badParameters", true);
+    const user = this.users.get(meta.FPID);
+    if (!user) return this.error(c, "employeeNoNotExist", true);
+    const image = Object.entries(form).find(
+      ([k, v]) => k !== "FaceDataRecord" && typeof v !== "string",
+    )?.[1] as File | undefined;
+    if (!image) return this.error(c, "faceDataPictureNotDetected", true);
+    const bytes = new Uint8Array(await image.arrayBuffer());
+    if (bytes.length > 200 * 1024) return this.error(c, "pictureSizeExceedLimit", true);
+    const size = jpegSize(bytes);
+    if (!size || Math.min(size.width, size.height) < 80 || Math.max(size.width, size.height) > 1000)
+      return this.error(c, "faceDataPictureNotDetected", true);
+    this.faces.set(meta.FPID, bytes);
+    user.numOfFace = 1;
+    return new Response(
+      cjson({ requestURL: new URL(c.req.url).pathname + new URL(c.req.url).search, ...OK, FPID: meta.FPID }),
+      {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      },
+    );
   }
 
   private async searchUsers(c: Context): Promise<Response> {

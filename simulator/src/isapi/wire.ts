@@ -110,6 +110,7 @@ export const ISAPI_ERRORS = {
     statusString: "Invalid Content",
     subStatusCode: "employeeNoAlreadyExist",
     errorCode: 0x60006020,
+    errorMsg: "checkUser",
   },
   employeeNoNotExist: {
     http: 400,

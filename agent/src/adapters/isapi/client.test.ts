@@ -125,9 +125,8 @@ describe("IsapiClient against a simulated terminal", () => {
 
   it("says the terminal locked the account when it did", async () => {
     const t = await terminal();
-    t.guard.check("GET", "/x", "Basic eA==");
-    t.guard.check("GET", "/x", "Basic eA==");
-    t.guard.check("GET", "/x", "Basic eA==");
+    // Someone else's five bad logins (Basic counts as one) lock the account.
+    for (let i = 0; i < 5; i++) t.guard.check("GET", "/x", "Basic eA==");
     const err = await client(t)
       .xml("GET", "/ISAPI/System/time")
       .catch((e: unknown) => e);

@@ -2,7 +2,7 @@ import { GatehouseError } from "@gatehouse/shared";
 import DigestClient from "digest-fetch";
 import { XMLParser } from "fast-xml-parser";
 import PQueue from "p-queue";
-import { type Dispatcher, fetch } from "undici";
+import { type Dispatcher, type FormData, fetch } from "undici";
 import { hikcentralDispatcher } from "../hikcentral/tls.js";
 import { type ResponseStatus, responseStatusError, terminalUnavailable } from "./errors.js";
 
@@ -32,7 +32,12 @@ export interface IsapiClientOptions {
   onCall?: (endpoint: string, outcome: string, seconds: number) => void;
 }
 
-export type Body = { json: unknown } | { xml: string } | { raw: Buffer; contentType: string } | undefined;
+export type Body =
+  | { json: unknown }
+  | { xml: string }
+  | { form: FormData }
+  | { raw: Buffer; contentType: string }
+  | undefined;
 
 /** What a terminal answered: JSON (parsed), XML (parsed, namespaces dropped) or bytes. */
 export interface IsapiReply {
@@ -184,13 +189,16 @@ export class IsapiClient {
       headers.authorization = signed.headers.Authorization;
       this.nonceUsesLeft -= 1;
     }
-    let payload: Buffer | string | undefined;
+    let payload: Buffer | string | FormData | undefined;
     if (body && "json" in body) {
       headers["content-type"] = "application/json";
       payload = JSON.stringify(body.json);
     } else if (body && "xml" in body) {
       headers["content-type"] = "application/xml";
       payload = body.xml;
+    } else if (body && "form" in body) {
+      // undici writes multipart/form-data with its boundary.
+      payload = body.form;
     } else if (body) {
       headers["content-type"] = body.contentType;
       payload = body.raw;
