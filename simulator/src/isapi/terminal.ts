@@ -384,7 +384,7 @@ export class SimTerminal {
     } catch {
       return this.error(c, "badJsonFormat", true);
     }
-    if (!meta || meta.faceLibType !== "blackFD" || meta.FDID !== "1" || typeof meta.FPID !== "string")
+    if (meta?.faceLibType !== "blackFD" || meta.FDID !== "1" || typeof meta.FPID !== "string")
       return this.error(c, "badParameters", true);
     const user = this.users.get(meta.FPID);
     if (!user) return this.error(c, "employeeNoNotExist", true);
