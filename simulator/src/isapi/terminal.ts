@@ -35,6 +35,12 @@ export interface TerminalOptions {
   maxResults?: number;
   /** Older firmware has no `UserInfo/SetUp` (upsert): Record, then Modify. */
   supportsSetUp?: boolean;
+  /** Alert stream slots ("deploy" slots); one more is refused with `deployExceedMax`. */
+  streamSlots?: number;
+  /** A videoloss heartbeat on the stream this often (0: none, as newer firmware). */
+  heartbeatMs?: number;
+  /** The boundary the stream's header names; the body always uses `MIME_boundary` (a real mismatch). */
+  streamHeaderBoundary?: string;
   log?: (msg: string) => void;
 }
 
@@ -62,6 +68,9 @@ export class SimTerminal {
   readonly calls = new Map<string, number>();
   /** Answered 401 because the credentials were wrong, missing or locked. */
   authFailures = 0;
+  /** The terminal's event log; `serialNo` counts up from 1 and survives reboots. */
+  readonly events: SimTerminalEvent[] = [];
+  private readonly streams = new Set<StreamSink>();
   private offline = false;
   private deleteProcess: "success" | "processing" | "failed" = "success";
   private server: ServerType | undefined;
@@ -96,6 +105,7 @@ export class SimTerminal {
   }
 
   async stop(): Promise<void> {
+    this.reboot();
     const s = this.server as (ServerType & { closeAllConnections?: () => void }) | undefined;
     s?.closeAllConnections?.();
     await new Promise<void>((r) => (s ? s.close(() => r()) : r()));
@@ -104,6 +114,7 @@ export class SimTerminal {
   /** Unplugged: connections are refused until `setOffline(false)`. */
   setOffline(off: boolean): void {
     this.offline = off;
+    if (off) this.reboot();
   }
 
   /** The next UserInfoDetail/Delete stays `processing` for this many polls, then ends with `status`. */
@@ -277,6 +288,8 @@ export class SimTerminal {
       this.pollsLeft = Math.max(0, this.pollsLeft - 1);
       return jsonResponse({ UserInfoDetailDeleteProcess: { status } });
     });
+    app.get("/ISAPI/Event/notification/alertStream", (c) => this.alertStream(c));
+    app.post("/ISAPI/AccessControl/AcsEvent", (c) => this.searchEvents(c));
     app.post("/ISAPI/Intelligent/FDLib/FaceDataRecord", (c) => this.uploadFace(c));
     app.put("/ISAPI/Intelligent/FDLib/FDSetUp", (c) => this.uploadFace(c));
     app.put("/ISAPI/AccessControl/RemoteControl/door/:door", async (c) => {
@@ -299,6 +312,204 @@ export class SimTerminal {
   }
 
   private pollsLeft = 0;
+
+  /** Open alert streams now. */
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Someone at door `doorNo` (1 entrance, 2 exit on a turnstile) shows their face: the terminal decides from
+   * what it holds (person, door rights, validity) and logs the event. Returns it.
+   */
+  present(employeeNo: string | undefined, doorNo: number, at = new Date()): SimTerminalEvent {
+    const u = employeeNo ? this.users.get(employeeNo) : undefined;
+    const local = this.localTime(at);
+    let minor = 75;
+    if (!u) minor = 76;
+    else if (!u.doorRight.split(",").includes(String(doorNo))) minor = 6;
+    else if (u.Valid.enable && (local < u.Valid.beginTime || local > u.Valid.endTime)) minor = 8;
+    return this.logEvent(
+      { major: 5, minor, doorNo, ...(u ? { employeeNo: u.employeeNo, name: u.name } : {}) },
+      at,
+    );
+  }
+
+  /** Logs any event (an alarm, a door state) and sends it to every open stream as live. */
+  logEvent(e: Omit<SimTerminalEvent, "serialNo" | "time">, at = new Date()): SimTerminalEvent {
+    const event: SimTerminalEvent = { ...e, serialNo: this.events.length + 1, time: at };
+    this.events.push(event);
+    for (const s of this.streams) s.send(this.streamPart(event, true));
+    return event;
+  }
+
+  /** Every open stream hangs: the connection stays, nothing more comes (no heartbeat either). */
+  freezeStreams(): void {
+    for (const s of [...this.streams]) s.freeze();
+  }
+
+  /** A reboot: streams drop; the log stays. */
+  reboot(): void {
+    for (const s of this.streams) s.close();
+    this.streams.clear();
+  }
+
+  private eventJson(e: SimTerminalEvent, currentEvent: boolean) {
+    return {
+      ipAddress: "127.0.0.1",
+      portNo: 80,
+      protocol: "HTTP",
+      macAddress: "44:47:cc:00:00:01",
+      channelID: 1,
+      dateTime: formatInZone(e.time, this.opts.timeZone),
+      activePostCount: 1,
+      eventType: "AccessControllerEvent",
+      eventState: "active",
+      eventDescription: "Access Controller Event",
+      AccessControllerEvent: {
+        deviceName: `Turnstile ${this.opts.id}`,
+        majorEventType: e.major,
+        subEventType: e.minor,
+        ...(e.name ? { name: e.name } : {}),
+        cardReaderKind: 1,
+        cardReaderNo: e.doorNo ?? 1,
+        doorNo: e.doorNo ?? 1,
+        verifyNo: 162,
+        ...(e.employeeNo ? { employeeNoString: e.employeeNo } : {}),
+        serialNo: e.serialNo,
+        userType: "visitor",
+        currentVerifyMode: e.major === 5 && e.employeeNo ? "cardOrFace" : "invalid",
+        currentEvent,
+        frontSerialNo: e.serialNo - 1,
+        attendanceStatus: "undefined",
+        label: "",
+        statusValue: 0,
+        mask: "no",
+      },
+    };
+  }
+
+  private streamPart(e: SimTerminalEvent, currentEvent: boolean): string {
+    const body = cjson(this.eventJson(e, currentEvent));
+    return `--MIME_boundary\r\nContent-Type: application/json; charset="UTF-8"\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}\r\n`;
+  }
+
+  /**
+   * The long-lived alert stream: every stored event again (`currentEvent:false`), then live ones, heartbeats
+   * when configured. A stream takes a slot; with none free the terminal answers `deployExceedMax`.
+   */
+  private alertStream(c: Context): Response {
+    if (this.streams.size >= (this.opts.streamSlots ?? 1)) return this.error(c, "deployExceedMax", false);
+    // The agent's own login shows in the log, as on real terminals.
+    this.logEvent({ major: 3, minor: 112 });
+    let sink!: StreamSink;
+    let heartbeat: NodeJS.Timeout | undefined;
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        sink = {
+          send: (text) => {
+            try {
+              controller.enqueue(encoder.encode(text));
+            } catch {
+              this.streams.delete(sink);
+            }
+          },
+          close: () => {
+            clearInterval(heartbeat);
+            try {
+              controller.close();
+            } catch {
+              // closed already
+            }
+          },
+          freeze: () => {
+            clearInterval(heartbeat);
+            this.streams.delete(sink);
+          },
+        };
+        for (const e of this.events) sink.send(this.streamPart(e, false));
+        this.streams.add(sink);
+        if (this.opts.heartbeatMs)
+          heartbeat = setInterval(() => {
+            const xml = isapiXml("EventNotificationAlert", {
+              ipAddress: "127.0.0.1",
+              dateTime: formatInZone(new Date(), this.opts.timeZone),
+              activePostCount: 0,
+              eventType: "videoloss",
+              eventState: "inactive",
+              eventDescription: "videoloss alarm",
+            });
+            sink.send(
+              `--MIME_boundary\r\nContent-Type: application/xml; charset="UTF-8"\r\nContent-Length: ${Buffer.byteLength(xml)}\r\n\r\n${xml}\r\n`,
+            );
+          }, this.opts.heartbeatMs);
+      },
+      cancel: () => {
+        clearInterval(heartbeat);
+        this.streams.delete(sink);
+      },
+    });
+    return new Response(stream, {
+      status: 200,
+      headers: {
+        "content-type": `multipart/mixed; boundary=${this.opts.streamHeaderBoundary ?? "MIME_boundary"}`,
+      },
+    });
+  }
+
+  /** `AcsEvent` search: at most 30 a page, by time and/or serial range (a begin needs an end), oldest first. */
+  private async searchEvents(c: Context): Promise<Response> {
+    const body = await jsonBody(c);
+    const cond = (body as { AcsEventCond?: Record<string, unknown> } | undefined)?.AcsEventCond;
+    if (!cond || typeof cond.searchID !== "string") return this.error(c, "badParameters", true);
+    const position = Number(cond.searchResultPosition ?? 0);
+    const max = Number(cond.maxResults);
+    if (!Number.isInteger(max) || max < 1 || max > 30 || !Number.isInteger(position) || position < 0)
+      return this.error(c, "badParameters", true);
+    const begin = cond.beginSerialNo === undefined ? undefined : Number(cond.beginSerialNo);
+    const end = cond.endSerialNo === undefined ? undefined : Number(cond.endSerialNo);
+    if ((begin === undefined) !== (end === undefined)) return this.error(c, "badParameters", true);
+    const major = Number(cond.major ?? 0);
+    const minor = Number(cond.minor ?? 0);
+    const from = typeof cond.startTime === "string" ? Date.parse(cond.startTime) : undefined;
+    const to = typeof cond.endTime === "string" ? Date.parse(cond.endTime) : undefined;
+    const all = this.events.filter(
+      (e) =>
+        (major === 0 || e.major === major) &&
+        (minor === 0 || e.minor === minor) &&
+        (begin === undefined || (e.serialNo >= begin && e.serialNo <= end!)) &&
+        (from === undefined || e.time.getTime() >= from) &&
+        (to === undefined || e.time.getTime() <= to),
+    );
+    const page = all.slice(position, position + max);
+    const more = position + page.length < all.length;
+    return jsonResponse({
+      AcsEvent: {
+        searchID: cond.searchID,
+        totalMatches: all.length,
+        responseStatusStrg: page.length === 0 ? "NO MATCH" : more ? "MORE" : "OK",
+        numOfMatches: page.length,
+        ...(page.length > 0
+          ? {
+              InfoList: page.map((e) => ({
+                major: e.major,
+                minor: e.minor,
+                time: formatInZone(e.time, this.opts.timeZone),
+                ...(e.name ? { name: e.name } : {}),
+                cardReaderNo: e.doorNo ?? 1,
+                doorNo: e.doorNo ?? 1,
+                ...(e.employeeNo ? { employeeNoString: e.employeeNo } : {}),
+                serialNo: e.serialNo,
+                userType: "visitor",
+                currentVerifyMode: e.major === 5 && e.employeeNo ? "cardOrFace" : "invalid",
+                mask: "no",
+              })),
+            }
+          : {}),
+      },
+    });
+  }
 
   private async writeUser(c: Context, op: "record" | "modify" | "setUp"): Promise<Response> {
     const body = await jsonBody(c);
@@ -441,6 +652,24 @@ export class SimTerminal {
       },
     });
   }
+}
+
+/** One event in a terminal's log. */
+export interface SimTerminalEvent {
+  serialNo: number;
+  major: number;
+  minor: number;
+  time: Date;
+  doorNo?: number;
+  employeeNo?: string;
+  name?: string;
+}
+
+interface StreamSink {
+  send(text: string): void;
+  close(): void;
+  /** Stops sending anything (heartbeats too) while the connection stays open: a hung stream. */
+  freeze(): void;
 }
 
 const jsonResponse = (v: unknown) =>

@@ -103,6 +103,57 @@ export class IsapiClient {
     return r.xml ?? {};
   }
 
+  /**
+   * Opens a long-lived GET (the alert stream) outside the one-at-a-time queue, with its own Digest nonce;
+   * answers the body as it arrives. Refusals follow the same lockout rule as every other call.
+   */
+  async openStream(path: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    if (this.refusal) throw this.refusal;
+    const url = new URL(path, this.opts.baseUrl).toString();
+    const digest = new DigestClient(this.opts.credentials.username, this.opts.credentials.password, {
+      algorithm: "MD5",
+    });
+    const get = (authorization?: string) =>
+      fetch(url, {
+        method: "GET",
+        headers: authorization ? { authorization } : {},
+        signal,
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+      }).catch((e: Error & { cause?: { code?: string } }) => {
+        throw terminalUnavailable(this.opts.id, path, e.cause?.code ?? e.message, e);
+      });
+    let res = await get();
+    if (res.status === 401) {
+      const challenge = res.headers.get("www-authenticate");
+      await res.text();
+      if (!challenge || !/^Digest\s/i.test(challenge))
+        throw new GatehouseError(
+          "ISAPI_NO_DIGEST",
+          `terminal ${this.opts.id} did not offer Digest authentication`,
+        );
+      digest.parseAuth(challenge);
+      const signed = digest.addAuth(url, { method: "GET", headers: {} }) as {
+        headers: { Authorization: string };
+      };
+      res = await get(signed.headers.Authorization);
+      if (res.status === 401) {
+        const text = await res.text();
+        const check = safeXml(text)?.userCheck as { lockStatus?: string; unlockTime?: number } | undefined;
+        return this.refuse(
+          () => {},
+          check?.lockStatus === "lock" ? Number(check.unlockTime ?? 1800) : undefined,
+        );
+      }
+    }
+    if (res.status !== 200 || !res.body) {
+      const reply = parseReply(res.status, await res.text());
+      const status = responseStatusOf(reply);
+      if (status) throw responseStatusError(this.opts.id, path, status);
+      throw terminalUnavailable(this.opts.id, path, `HTTP ${res.status}`);
+    }
+    return res.body;
+  }
+
   call(method: string, path: string, body?: Body): Promise<IsapiReply> {
     return this.queue.add(() => this.send(method, path, body)) as Promise<IsapiReply>;
   }

@@ -19,9 +19,13 @@ describe("MultipartStreamReader", () => {
     const r = new MultipartStreamReader();
     const stream =
       part("MIME_boundary", event(1)) + part("MIME_boundary", event(2)) + part("MIME_boundary", event(3));
-    expect(serials(r.push(Buffer.from(stream)))).toEqual([1, 2]);
-    // The last part completes once the next delimiter shows it ended where it said.
-    expect(serials(r.push(Buffer.from("--MIME_boundary\r\n")))).toEqual([3]);
+    // A part with its Content-Length is given out as soon as its bytes are there: a live event is not held
+    // back until the next one arrives.
+    expect(serials(r.push(Buffer.from(stream)))).toEqual([1, 2, 3]);
+    expect(serials(r.push(Buffer.from(`--MIME_boundary\r\nContent-Type: application/json\r\n\r\n`)))).toEqual(
+      [],
+    );
+    expect(serials(r.push(Buffer.from(`${event(4)}\r\n--MIME_boundary\r\n`)))).toEqual([4]);
     expect(r.boundary).toBe("MIME_boundary");
   });
 

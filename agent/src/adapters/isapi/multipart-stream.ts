@@ -72,8 +72,13 @@ export class MultipartStreamReader {
           // The delimiter should follow (after optional line ends); if it does not, the length lied.
           const trimmed = rest.subarray(leadingNewlines(rest));
           const d = this.delimiter!;
-          if (trimmed.length < d.length && d.subarray(0, trimmed.length).equals(trimmed)) return false;
-          if (trimmed.subarray(0, d.length).equals(d)) {
+          // Nothing after the body yet (the stream waits for the next event): trust the length now rather
+          // than hold a live event back until the next one comes.
+          const startsDelimiter =
+            trimmed.length < d.length
+              ? d.subarray(0, trimmed.length).equals(trimmed)
+              : trimmed.subarray(0, d.length).equals(d);
+          if (startsDelimiter) {
             parts.push({ headers: this.headers, body: Buffer.from(body) });
             this.buffer = trimmed;
             this.state = "preamble";
