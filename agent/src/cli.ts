@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { GatehouseError } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { Command } from "commander";
+import { AgentStore } from "./adapters/db/agent-store.js";
+import { StoredRefusedLogins } from "./adapters/db/refused-logins.js";
 import { ConfigError, loadAgentConfig } from "./config.js";
 import { type Check, runDoctor } from "./doctor.js";
 import { createLogger } from "./logger.js";
@@ -55,7 +57,10 @@ program
       process.exit(1);
     }
     const token = await eventToken(cfg.AGENT_DB_URL);
-    const checks = await runDoctor(cfg, token);
+    const db = await openStore(cfg.AGENT_DB_URL).catch(() => undefined);
+    const refused = db ? new StoredRefusedLogins(new AgentStore(db, cfg.AGENT_SITE_ID)) : undefined;
+    const checks = await runDoctor(cfg, token, refused);
+    db?.close();
     for (const c of checks) console.log(formatCheck(c));
     process.exit(checks.some((c) => c.status === "fail") ? 1 : 0);
   });

@@ -45,6 +45,53 @@ const doorDirections = z.union([z.string(), DirectionMap]).transform((v, ctx) =>
   return out;
 });
 
+/** One access terminal the agent talks ISAPI to (its password in a file, never in the config itself). */
+export const TerminalConfig = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "must be a lower-case slug, e.g. gate-1"),
+  url: z
+    .url()
+    .regex(/^https?:\/\//, "must be http:// or https://")
+    .refine((u) => new URL(u).port !== "8000", {
+      message: "port 8000 is the terminal's SDK port, not ISAPI: use http:// (80) or https:// (443)",
+    }),
+  username: z.string().min(1).default("admin"),
+  passwordFile: z.string().min(1).describe("A file holding the terminal's password (systemd LoadCredential)"),
+  fingerprint: z
+    .string()
+    .regex(
+      /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
+      "must be a SHA-256 fingerprint (64 hex digits, colons optional)",
+    )
+    .optional(),
+  accessGroups: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Access levels whose persons this terminal lets through"),
+  doors: z
+    .record(z.string().regex(/^\d+$/), z.enum(["entry", "exit"]))
+    .default({ "1": "entry", "2": "exit" }),
+});
+export type TerminalConfig = z.infer<typeof TerminalConfig>;
+
+/** A JSON array (in the environment) or a YAML list (in the config file) of terminals, ids unique. */
+const terminals = z
+  .preprocess((v, ctx) => {
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      ctx.addIssue({
+        code: "custom",
+        message:
+          'must be a JSON array, e.g. [{"id":"gate-1","url":"http://10.0.0.21","passwordFile":"/etc/gatehouse/credentials/gate-1"}]',
+      });
+      return z.NEVER;
+    }
+  }, z.array(TerminalConfig))
+  .refine((list) => new Set(list.map((t) => t.id)).size === list.length, {
+    message: "terminal ids must be unique",
+  });
+
 export const AgentConfigSchema = z.object({
   AGENT_SITE_ID: SiteId,
   AGENT_MQTT_URL: z.string().regex(/^mqtts?:\/\/.+/, "must be mqtt://host:port or mqtts://host:port"),
@@ -118,6 +165,8 @@ export const AgentConfigSchema = z.object({
     .default("GH"),
   /** How long a passage's identity is remembered for deduplication (HikCentral re-sends within hours). */
   AGENT_PASSAGE_DEDUP_DAYS: z.coerce.number().positive().default(14),
+  /** The site's access terminals, spoken to over ISAPI; `doctor` checks each (login, identity, clock, features). */
+  AGENT_TERMINALS: terminals.default([]),
   AGENT_HTTP_HOST: z.string().default("127.0.0.1"),
   AGENT_HTTP_PORT: port.default(9100),
   AGENT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -6,24 +6,12 @@ import { type GatehouseError, topics } from "@gatehouse/shared";
 import { connectAsync } from "mqtt";
 import { hikClientFromConfig, hikTlsFromConfig } from "./adapters/hikcentral/from-config.js";
 import { normaliseFingerprint } from "./adapters/hikcentral/tls.js";
+import type { RefusedLogins } from "./adapters/isapi/client.js";
 import type { AgentConfig } from "./config.js";
+import { type Check, fail, pass, warn } from "./doctor-check.js";
+import { terminalChecks } from "./doctor-terminals.js";
 
-export type CheckStatus = "pass" | "warn" | "fail";
-export interface Check {
-  name: string;
-  status: CheckStatus;
-  detail: string;
-  fix?: string;
-}
-
-const pass = (name: string, detail: string): Check => ({ name, status: "pass", detail });
-const warn = (name: string, detail: string, fix?: string): Check => ({
-  name,
-  status: "warn",
-  detail,
-  ...(fix ? { fix } : {}),
-});
-const fail = (name: string, detail: string, fix: string): Check => ({ name, status: "fail", detail, fix });
+export type { Check, CheckStatus } from "./doctor-check.js";
 
 /** The API groups the agent needs, each probed with a harmless read. */
 const API_GROUPS: Array<{ group: string; path: string; body: unknown }> = [
@@ -85,12 +73,28 @@ function peerCertificate(host: string, port: number, ca: string | undefined) {
   );
 }
 
+/** Without the agent's database, doctor still makes at most one bad attempt per terminal in this run. */
+class ForgetfulLedger implements RefusedLogins {
+  private readonly seen = new Set<string>();
+  async refused(t: string) {
+    return this.seen.has(t);
+  }
+  async noteRefused(t: string) {
+    this.seen.add(t);
+  }
+}
+
 /** Checks the config's every connection, without printing a secret; each failed check says how to fix it. */
-export async function runDoctor(config: AgentConfig, eventToken?: string): Promise<Check[]> {
+export async function runDoctor(
+  config: AgentConfig,
+  eventToken?: string,
+  refusedLogins?: RefusedLogins,
+): Promise<Check[]> {
   return [
     pass("config", `site ${config.AGENT_SITE_ID}, time zone ${config.AGENT_TIME_ZONE}`),
     // HikCentral's checks stop at the first failure that makes the rest meaningless; the others still run.
     ...(await hikcentralChecks(config)),
+    ...(await terminalChecks(config, refusedLogins ?? new ForgetfulLedger())),
     await eventEndpointCheck(config, eventToken),
     ...[await mqttTlsCheck(config)].filter((c): c is Check => c !== undefined),
     await mqttCheck(config),

@@ -63,10 +63,15 @@ export function loadConfig<S extends ZodType>(
   if (!r.success) {
     for (const i of r.error.issues) {
       const key = i.path.join(".");
-      const value = merged[key];
+      const top = String(i.path[0] ?? "");
+      const nested = i.path.length > 1;
+      const value = merged[top];
       const problem = value === undefined ? "is required (not set)" : i.message;
+      // A nested problem names its path; the value (a whole list, perhaps with paths to secrets) is not shown.
       const shown =
-        value === undefined || spec.secretKeys.includes(key) ? "" : ` (got ${JSON.stringify(value)})`;
+        value === undefined || nested || spec.secretKeys.includes(key)
+          ? ""
+          : ` (got ${JSON.stringify(value)})`;
       const example = spec.examples[key] ? `; example: ${spec.examples[key]}` : "";
       problems.push(`${key}: ${problem}${shown}${example}`);
     }
