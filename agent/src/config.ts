@@ -92,85 +92,106 @@ const terminals = z
     message: "terminal ids must be unique",
   });
 
-export const AgentConfigSchema = z.object({
-  AGENT_SITE_ID: SiteId,
-  AGENT_MQTT_URL: z.string().regex(/^mqtts?:\/\/.+/, "must be mqtt://host:port or mqtts://host:port"),
-  AGENT_MQTT_USERNAME: z.string().min(1),
-  AGENT_MQTT_PASSWORD: z.string().min(1),
-  AGENT_MQTT_CA_FILE: z.string().optional(),
-  /** The control plane's command key(s); two during a rotation. Unsigned or forged commands are refused. */
-  AGENT_COMMAND_PUBLIC_KEY: z.string().superRefine((v, ctx) => {
-    try {
-      parsePublicKeys(v);
-    } catch (e) {
-      ctx.addIssue({ code: "custom", message: (e as Error).message });
+export const AgentConfigSchema = z
+  .object({
+    AGENT_SITE_ID: SiteId,
+    AGENT_MQTT_URL: z.string().regex(/^mqtts?:\/\/.+/, "must be mqtt://host:port or mqtts://host:port"),
+    AGENT_MQTT_USERNAME: z.string().min(1),
+    AGENT_MQTT_PASSWORD: z.string().min(1),
+    AGENT_MQTT_CA_FILE: z.string().optional(),
+    /** The control plane's command key(s); two during a rotation. Unsigned or forged commands are refused. */
+    AGENT_COMMAND_PUBLIC_KEY: z.string().superRefine((v, ctx) => {
+      try {
+        parsePublicKeys(v);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+      }
+    }),
+    AGENT_DB_URL: z.string().default("file:./data/agent.db"),
+    /** `hikcentral`: persons and grants through HikCentral's OpenAPI; `isapi`: straight to the terminals. */
+    AGENT_MODE: z.enum(["hikcentral", "isapi"]).default("hikcentral"),
+    AGENT_HIKCENTRAL_URL: z
+      .url({
+        message: "must be the HikCentral base URL, e.g. https://hcp.campus.local:443",
+      })
+      .optional(),
+    AGENT_HIKCENTRAL_APP_KEY: z.string().min(1).optional(),
+    AGENT_HIKCENTRAL_APP_SECRET: z.string().min(1).optional(),
+    AGENT_HIKCENTRAL_CA_FILE: z.string().optional(),
+    /** SHA-256 fingerprint of HikCentral's certificate to pin (what `gatehouse-agent doctor` prints). */
+    AGENT_HIKCENTRAL_FINGERPRINT: z
+      .string()
+      .regex(
+        /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
+        "must be a SHA-256 fingerprint: 64 hex digits, colons optional",
+      )
+      .optional(),
+    /** Lab only: accept any certificate. The name says what it costs. */
+    AGENT_HIKCENTRAL_TLS_INSECURE_SKIP_VERIFY_UNSAFE: bool.default(false),
+    AGENT_HIKCENTRAL_CONTENT_MD5: bool.default(true),
+    AGENT_HIKCENTRAL_RATE: z.coerce.number().positive().default(10),
+    AGENT_HIKCENTRAL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    AGENT_HIKCENTRAL_ORG: z.string().min(1).default("1"),
+    /** Access levels (ids or names) the site's visit kinds use, for doctor to check: "Visitors,Students". */
+    AGENT_ACCESS_LEVELS: z
+      .string()
+      .default("")
+      .transform((s) =>
+        s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+    AGENT_TIME_ZONE: TimeZone.default("UTC"),
+    /** The site's turnstiles open by face only: a grant without a working face fails instead of half-working. */
+    AGENT_FACE_ONLY: bool.default(false),
+    /** How long a command waits for HikCentral to download a change to every terminal before acking it pending. */
+    AGENT_DOWNLOAD_WAIT_SECONDS: z.coerce.number().nonnegative().default(30),
+    AGENT_DOOR_DIRECTIONS: doorDirections.default({}),
+    AGENT_EVENT_LISTEN: z
+      .string()
+      .regex(/^[^:\s]+:\d{1,5}$/, "must be host:port, e.g. 0.0.0.0:9101")
+      .default("0.0.0.0:9101"),
+    AGENT_EVENT_PUBLIC_URL: z.url().optional(),
+    /** How often the subscription is checked and access records are searched for what pushes missed. */
+    AGENT_GAP_FILL_SECONDS: z.coerce.number().positive().default(60),
+    /** Searches reach back this far before the cursor: terminals upload buffered events late. */
+    AGENT_GAP_FILL_OVERLAP_SECONDS: z.coerce.number().nonnegative().default(900),
+    /** Commands of different persons carried out side by side at most; one person's always one at a time. */
+    AGENT_COMMAND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** Reconciliation with HikCentral: at start, on a sync command, and this often. */
+    AGENT_RECONCILE_MINUTES: z.coerce.number().positive().default(60),
+    /** Persons of visits that ended longer ago than this are deleted from HikCentral. */
+    AGENT_RETENTION_DAYS: z.coerce.number().positive().default(30),
+    /** Only persons whose personCode starts with this are Gatehouse's to reconcile (the control plane's `GH`). */
+    AGENT_PERSON_CODE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{2,16}$/, "must be 2-16 letters, digits, '_' or '-'")
+      .default("GH"),
+    /** How long a passage's identity is remembered for deduplication (HikCentral re-sends within hours). */
+    AGENT_PASSAGE_DEDUP_DAYS: z.coerce.number().positive().default(14),
+    /** The site's access terminals, spoken to over ISAPI; `doctor` checks each (login, identity, clock, features). */
+    AGENT_TERMINALS: terminals.default([]),
+    AGENT_HTTP_HOST: z.string().default("127.0.0.1"),
+    AGENT_HTTP_PORT: port.default(9100),
+    AGENT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((c, ctx) => {
+    if (c.AGENT_MODE === "hikcentral") {
+      for (const key of [
+        "AGENT_HIKCENTRAL_URL",
+        "AGENT_HIKCENTRAL_APP_KEY",
+        "AGENT_HIKCENTRAL_APP_SECRET",
+      ] as const)
+        if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required (not set)" });
+    } else if (c.AGENT_TERMINALS.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AGENT_TERMINALS"],
+        message: "AGENT_MODE isapi needs at least one terminal",
+      });
     }
-  }),
-  AGENT_DB_URL: z.string().default("file:./data/agent.db"),
-  AGENT_HIKCENTRAL_URL: z.url({
-    message: "must be the HikCentral base URL, e.g. https://hcp.campus.local:443",
-  }),
-  AGENT_HIKCENTRAL_APP_KEY: z.string().min(1),
-  AGENT_HIKCENTRAL_APP_SECRET: z.string().min(1),
-  AGENT_HIKCENTRAL_CA_FILE: z.string().optional(),
-  /** SHA-256 fingerprint of HikCentral's certificate to pin (what `gatehouse-agent doctor` prints). */
-  AGENT_HIKCENTRAL_FINGERPRINT: z
-    .string()
-    .regex(
-      /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
-      "must be a SHA-256 fingerprint: 64 hex digits, colons optional",
-    )
-    .optional(),
-  /** Lab only: accept any certificate. The name says what it costs. */
-  AGENT_HIKCENTRAL_TLS_INSECURE_SKIP_VERIFY_UNSAFE: bool.default(false),
-  AGENT_HIKCENTRAL_CONTENT_MD5: bool.default(true),
-  AGENT_HIKCENTRAL_RATE: z.coerce.number().positive().default(10),
-  AGENT_HIKCENTRAL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-  AGENT_HIKCENTRAL_ORG: z.string().min(1).default("1"),
-  /** Access levels (ids or names) the site's visit kinds use, for doctor to check: "Visitors,Students". */
-  AGENT_ACCESS_LEVELS: z
-    .string()
-    .default("")
-    .transform((s) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean),
-    ),
-  AGENT_TIME_ZONE: TimeZone.default("UTC"),
-  /** The site's turnstiles open by face only: a grant without a working face fails instead of half-working. */
-  AGENT_FACE_ONLY: bool.default(false),
-  /** How long a command waits for HikCentral to download a change to every terminal before acking it pending. */
-  AGENT_DOWNLOAD_WAIT_SECONDS: z.coerce.number().nonnegative().default(30),
-  AGENT_DOOR_DIRECTIONS: doorDirections.default({}),
-  AGENT_EVENT_LISTEN: z
-    .string()
-    .regex(/^[^:\s]+:\d{1,5}$/, "must be host:port, e.g. 0.0.0.0:9101")
-    .default("0.0.0.0:9101"),
-  AGENT_EVENT_PUBLIC_URL: z.url().optional(),
-  /** How often the subscription is checked and access records are searched for what pushes missed. */
-  AGENT_GAP_FILL_SECONDS: z.coerce.number().positive().default(60),
-  /** Searches reach back this far before the cursor: terminals upload buffered events late. */
-  AGENT_GAP_FILL_OVERLAP_SECONDS: z.coerce.number().nonnegative().default(900),
-  /** Commands of different persons carried out side by side at most; one person's always one at a time. */
-  AGENT_COMMAND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
-  /** Reconciliation with HikCentral: at start, on a sync command, and this often. */
-  AGENT_RECONCILE_MINUTES: z.coerce.number().positive().default(60),
-  /** Persons of visits that ended longer ago than this are deleted from HikCentral. */
-  AGENT_RETENTION_DAYS: z.coerce.number().positive().default(30),
-  /** Only persons whose personCode starts with this are Gatehouse's to reconcile (the control plane's `GH`). */
-  AGENT_PERSON_CODE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{2,16}$/, "must be 2-16 letters, digits, '_' or '-'")
-    .default("GH"),
-  /** How long a passage's identity is remembered for deduplication (HikCentral re-sends within hours). */
-  AGENT_PASSAGE_DEDUP_DAYS: z.coerce.number().positive().default(14),
-  /** The site's access terminals, spoken to over ISAPI; `doctor` checks each (login, identity, clock, features). */
-  AGENT_TERMINALS: terminals.default([]),
-  AGENT_HTTP_HOST: z.string().default("127.0.0.1"),
-  AGENT_HTTP_PORT: port.default(9100),
-  AGENT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-});
+  });
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 
 const SECRET_KEYS = ["AGENT_MQTT_PASSWORD", "AGENT_HIKCENTRAL_APP_SECRET"] as const;

@@ -103,6 +103,7 @@ export async function runDoctor(
 
 async function hikcentralChecks(config: AgentConfig): Promise<Check[]> {
   const checks: Check[] = [];
+  if (config.AGENT_MODE === "isapi" || !config.AGENT_HIKCENTRAL_URL) return checks;
   const url = new URL(config.AGENT_HIKCENTRAL_URL);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));

@@ -18,8 +18,9 @@ import { AgentStore } from "./adapters/db/agent-store.js";
 import { hikClientFromConfig } from "./adapters/hikcentral/from-config.js";
 import { AgentLink } from "./adapters/mqtt/agent-link.js";
 import type { AgentConfig } from "./config.js";
+import { buildIsapiBackend } from "./isapi-mode.js";
 import { createAgentMetrics } from "./metrics.js";
-import { CommandExecutor } from "./services/command-executor.js";
+import { CommandExecutor, type Executor } from "./services/command-executor.js";
 import { EventIntake } from "./services/event-intake.js";
 import { EventSync } from "./services/event-sync.js";
 import { ExpiryWatch } from "./services/expiry-watch.js";
@@ -71,48 +72,58 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   let eventSync: EventSync | undefined;
   let hikHealthy: boolean | undefined;
   let hikError: string | undefined;
-  const hik = hikClientFromConfig(config, {
-    retries: 3,
-    onCall: (endpoint, outcome, seconds) => {
-      metrics.apiRequests.inc({ endpoint, status: outcome });
-      metrics.apiSeconds.observe({ endpoint }, seconds);
-      const reached = outcome !== "network" && outcome !== "5xx";
-      // Back after an outage: search for what was missed now, not at the next interval.
-      if (reached && hikHealthy === false) eventSync?.wake();
-      hikHealthy = reached;
-      hikError = reached ? undefined : outcome;
-    },
-  });
+  const isapiMode = config.AGENT_MODE === "isapi";
+  const hik = isapiMode
+    ? undefined
+    : hikClientFromConfig(config, {
+        retries: 3,
+        onCall: (endpoint, outcome, seconds) => {
+          metrics.apiRequests.inc({ endpoint, status: outcome });
+          metrics.apiSeconds.observe({ endpoint }, seconds);
+          const reached = outcome !== "network" && outcome !== "5xx";
+          // Back after an outage: search for what was missed now, not at the next interval.
+          if (reached && hikHealthy === false) eventSync?.wake();
+          hikHealthy = reached;
+          hikError = reached ? undefined : outcome;
+        },
+      });
 
   let relay: OutboxRelay | undefined;
   const wakeRelay = () => relay?.wake();
   const refused: { total: number; last?: RefusedCommand } = { total: 0 };
   let statusSoon: NodeJS.Timeout | undefined;
   const lanes = new Lanes();
-  const reconciler = new Reconciler(hik, store, log.child({ component: "reconciler" }), metrics, {
-    site,
-    timeZone: config.AGENT_TIME_ZONE,
-    orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
-    personCodePrefix: config.AGENT_PERSON_CODE_PREFIX,
-    retentionMs: config.AGENT_RETENTION_DAYS * 86_400_000,
-    onQueued: wakeRelay,
-  });
-  const executor = new CommandExecutor(hik, {
-    timeZone: config.AGENT_TIME_ZONE,
-    orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
-    faceOnly: config.AGENT_FACE_ONLY,
-    appliedFace: (code) => store.appliedFace(code),
-    grantedGroups: (code) => store.grantedGroups(code),
-    replicaPerson: (code) => store.replicaPerson(code),
-    reconcile: async (cmd) => {
-      const report = await reconciler.run("sync", cmd.id);
-      const failed = report.changes.filter((c) => c.action === "failed").length;
-      return { changes: report.changes.length + report.truncated, failed };
-    },
-    downloadWaitMs: config.AGENT_DOWNLOAD_WAIT_SECONDS * 1000,
-    downloadPollMs: 250,
-    log: (m) => log.warn(m),
-  });
+  const isapi = isapiMode
+    ? buildIsapiBackend(config, store, lanes, metrics, log.child({ component: "isapi" }), wakeRelay)
+    : undefined;
+  const reconciler = hik
+    ? new Reconciler(hik, store, log.child({ component: "reconciler" }), metrics, {
+        site,
+        timeZone: config.AGENT_TIME_ZONE,
+        orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
+        personCodePrefix: config.AGENT_PERSON_CODE_PREFIX,
+        retentionMs: config.AGENT_RETENTION_DAYS * 86_400_000,
+        onQueued: wakeRelay,
+      })
+    : undefined;
+  const executor: Executor =
+    isapi?.executor ??
+    new CommandExecutor(hik!, {
+      timeZone: config.AGENT_TIME_ZONE,
+      orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
+      faceOnly: config.AGENT_FACE_ONLY,
+      appliedFace: (code) => store.appliedFace(code),
+      grantedGroups: (code) => store.grantedGroups(code),
+      replicaPerson: (code) => store.replicaPerson(code),
+      reconcile: async (cmd) => {
+        const report = await reconciler!.run("sync", cmd.id);
+        const failed = report.changes.filter((c) => c.action === "failed").length;
+        return { changes: report.changes.length + report.truncated, failed };
+      },
+      downloadWaitMs: config.AGENT_DOWNLOAD_WAIT_SECONDS * 1000,
+      downloadPollMs: 250,
+      log: (m) => log.warn(m),
+    });
   const inbox = new Inbox(store, executor, lanes, log.child({ component: "inbox" }), metrics, {
     site,
     trustedKeys: parsePublicKeys(config.AGENT_COMMAND_PUBLIC_KEY),
@@ -182,7 +193,9 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const reconcile = (trigger: ReportTrigger): Promise<unknown> => {
     clearTimeout(reconcileRetry);
     reconciling ??= lanes
-      .runExclusive(() => reconciler.run(trigger))
+      .runExclusive(
+        (): Promise<unknown> => (isapi ? isapi.sync.reconcile(undefined, trigger) : reconciler!.run(trigger)),
+      )
       .catch((e: Error) => {
         log.warn({ trigger, err: e.message }, "reconciliation failed; trying again in a minute");
         if (!stopping) reconcileRetry = setTimeout(() => void reconcile(trigger), 60_000);
@@ -220,18 +233,20 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       queues: d,
       lastAppliedSeq: await store.lastAppliedSeq(),
       refusedCommands: { ...refused },
-      sources: [
-        {
-          name: "hikcentral-api",
-          state: hikHealthy === undefined ? "unknown" : hikHealthy ? "up" : "down",
-          ...(hikError ? { error: hikError } : {}),
-        },
-        {
-          name: "hikcentral-push",
-          state: subscribed() ? "up" : "down",
-          ...(intake.lastEventAt ? { lastEventAt: intake.lastEventAt.toISOString() } : {}),
-        },
-      ],
+      sources: isapi
+        ? isapi.sources()
+        : [
+            {
+              name: "hikcentral-api",
+              state: hikHealthy === undefined ? "unknown" : hikHealthy ? "up" : "down",
+              ...(hikError ? { error: hikError } : {}),
+            },
+            {
+              name: "hikcentral-push",
+              state: subscribed() ? "up" : "down",
+              ...(intake.lastEventAt ? { lastEventAt: intake.lastEventAt.toISOString() } : {}),
+            },
+          ],
     };
   };
 
@@ -277,12 +292,14 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const health = new Hono();
   health.get("/healthz", async (c) => {
     const s = await status("online");
-    const degraded = !link.connected || hikHealthy === false || !subscribed();
+    const degraded = !link.connected || (isapi ? !isapi.healthy() : hikHealthy === false || !subscribed());
     return c.json({
       status: degraded ? "degraded" : "ok",
       mqtt: link.connected ? "connected" : "disconnected",
       hikcentral: s.sources?.[0]?.state,
-      eventSubscription: subscribed() ? "active" : "missing",
+      ...(isapi
+        ? { terminals: isapi.sources() }
+        : { eventSubscription: subscribed() ? "active" : "missing" }),
       queues: s.queues,
       lastAppliedSeq: s.lastAppliedSeq,
     });
@@ -293,22 +310,25 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const healthServer = await listen(health, config.AGENT_HTTP_HOST, config.AGENT_HTTP_PORT);
   const healthUrl = `http://${config.AGENT_HTTP_HOST}:${(healthServer.address() as AddressInfo).port}`;
 
-  const gaps = new GapFiller(hik, store, log.child({ component: "gap-filler" }), {
-    ctx: { site, timeZone: config.AGENT_TIME_ZONE, doorDirections: config.AGENT_DOOR_DIRECTIONS },
-    overlapMs: config.AGENT_GAP_FILL_OVERLAP_SECONDS * 1000,
-    firstLookbackMs: 15 * 60_000,
-    pageSize: 500,
-    onQueued: (fresh) => {
-      for (const p of fresh) metrics.passages.inc({ result: p.result });
-      wakeRelay();
-    },
-  });
-  eventSync = new EventSync(hik, gaps, log.child({ component: "event-sync" }), {
-    eventUrl,
-    token: eventToken,
-    intervalMs: config.AGENT_GAP_FILL_SECONDS * 1000,
-  });
-  eventSync.start();
+  if (hik) {
+    const gaps = new GapFiller(hik, store, log.child({ component: "gap-filler" }), {
+      ctx: { site, timeZone: config.AGENT_TIME_ZONE, doorDirections: config.AGENT_DOOR_DIRECTIONS },
+      overlapMs: config.AGENT_GAP_FILL_OVERLAP_SECONDS * 1000,
+      firstLookbackMs: 15 * 60_000,
+      pageSize: 500,
+      onQueued: (fresh) => {
+        for (const p of fresh) metrics.passages.inc({ result: p.result });
+        wakeRelay();
+      },
+    });
+    eventSync = new EventSync(hik, gaps, log.child({ component: "event-sync" }), {
+      eventUrl,
+      token: eventToken,
+      intervalMs: config.AGENT_GAP_FILL_SECONDS * 1000,
+    });
+    eventSync.start();
+  }
+  isapi?.start();
   link.start();
   relay.wake();
   inbox.wake();
@@ -340,6 +360,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       clearTimeout(reconcileRetry);
       clearTimeout(statusSoon);
       await eventSync?.stop();
+      await isapi?.stop();
       await expiries.stop();
       await inbox.stop();
       await reconciling;
@@ -347,7 +368,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       await link.stop(await status("offline").catch(() => undefined));
       await new Promise((r) => eventServer.close(r));
       await new Promise((r) => healthServer.close(r));
-      await hik.close();
+      await hik?.close();
       db.close();
       log.info("agent stopped");
     },

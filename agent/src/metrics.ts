@@ -129,6 +129,12 @@ export function createAgentMetrics(
     help: "When reconciliation last finished (Unix time)",
     registers: [registry],
   });
+  const terminalAlarms = new Counter({
+    name: "gatehouse_agent_terminal_alarms_total",
+    help: "Turnstile alarms from terminals (tailgating, reverse passage, climbing over...), by alarm",
+    labelNames: ["alarm"],
+    registers: [registry],
+  });
   const mqttConnected = new Gauge({
     name: "gatehouse_agent_mqtt_connected",
     help: "1 while the agent is connected to the broker",
@@ -149,6 +155,7 @@ export function createAgentMetrics(
     repairs,
     reconcileSeconds,
     lastReconcile,
+    terminalAlarms,
     mqttConnected,
     countAccess(type: string, status: "success" | "failed") {
       if (type === "grant") assignments.inc({ status });

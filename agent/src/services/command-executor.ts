@@ -24,6 +24,13 @@ export interface ExecutionResult {
   devices?: DeviceDownload[];
 }
 
+/** Carries out commands against a back end (HikCentral's OpenAPI, or the terminals' ISAPI). */
+export interface Executor {
+  execute(cmd: Command): Promise<ExecutionResult>;
+  /** Ends a person's access at validUntil without a command. */
+  expire(person: ReplicaPerson): Promise<{ personId: string | null }>;
+}
+
 export interface ExecutorOptions {
   timeZone: string;
   orgIndexCode: string;
@@ -53,7 +60,7 @@ const familyOrDash = (family: string) => (family.trim() === "" ? "-" : family);
  * Carries out one command against HikCentral, in the order that leaves no race: the person exists and is
  * valid before it joins an access group, and nothing is acknowledged before authorization is re-applied.
  */
-export class CommandExecutor {
+export class CommandExecutor implements Executor {
   private groupCache: Map<string, string> | undefined;
   private downloadStatusUnsupported = false;
 

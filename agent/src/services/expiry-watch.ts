@@ -3,7 +3,7 @@ import type { DriftRepair } from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { AgentStore } from "../adapters/db/agent-store.js";
 import type { AgentMetrics } from "../metrics.js";
-import type { CommandExecutor } from "./command-executor.js";
+import type { Executor } from "./command-executor.js";
 import type { Lanes } from "./lanes.js";
 
 /**
@@ -18,7 +18,7 @@ export class ExpiryWatch {
 
   constructor(
     private readonly store: AgentStore,
-    private readonly executor: CommandExecutor,
+    private readonly executor: Executor,
     private readonly lanes: Lanes,
     private readonly log: Logger,
     private readonly metrics: AgentMetrics,

@@ -15,7 +15,7 @@ import {
 import type { Logger } from "pino";
 import type { AgentStore, PendingCommand } from "../adapters/db/agent-store.js";
 import type { AgentMetrics } from "../metrics.js";
-import type { CommandExecutor } from "./command-executor.js";
+import type { Executor } from "./command-executor.js";
 import type { Lanes } from "./lanes.js";
 
 export interface InboxOptions {
@@ -70,7 +70,7 @@ export class Inbox {
 
   constructor(
     private readonly store: AgentStore,
-    private readonly executor: CommandExecutor,
+    private readonly executor: Executor,
     private readonly lanes: Lanes,
     private readonly log: Logger,
     private readonly metrics: AgentMetrics,

@@ -2,9 +2,9 @@ import { z } from "zod";
 import { IsoDateTime, MessageId, PersonCode, SiteId } from "./common.js";
 
 export const ReportTrigger = z
-  .enum(["start", "sync", "schedule", "import", "expiry"])
+  .enum(["start", "sync", "schedule", "import", "expiry", "terminal"])
   .describe(
-    "What made the agent change HikCentral on its own: reconciliation at start, on a sync command, hourly, after a replica import; or a visit's validUntil passing",
+    "What made the agent change HikCentral or the terminals on its own: reconciliation at start, on a sync command, hourly, after a replica import; a visit's validUntil passing; or a terminal that was away coming back (ISAPI mode)",
   );
 
 export type ReportTrigger = z.infer<typeof ReportTrigger>;

@@ -105,4 +105,5 @@ export type RevokeCommand = z.infer<typeof RevokeCommand>;
 export type ValidityCommand = z.infer<typeof ValidityCommand>;
 export type GrantPayload = z.infer<typeof GrantPayload>;
 export type SyncCommand = z.infer<typeof SyncCommand>;
+export type DoorCommand = z.infer<typeof DoorCommand>;
 export const COMMAND_TYPES = ["grant", "revoke", "validity", "sync", "door"] as const;

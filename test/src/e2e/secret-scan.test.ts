@@ -103,7 +103,7 @@ describe("secrets", () => {
       "admin token": stack.adminToken,
       "operator token": operator,
       "agent MQTT password": stack.agentConfig.AGENT_MQTT_PASSWORD,
-      "HikCentral app secret": stack.agentConfig.AGENT_HIKCENTRAL_APP_SECRET,
+      "HikCentral app secret": stack.agentConfig.AGENT_HIKCENTRAL_APP_SECRET!,
       "SMTP password": smtpPass,
       "event callback token": (await stack.agent.store.getMeta("event_token"))!,
       "signing key (PEM)": pem.split("\n")[1]!,

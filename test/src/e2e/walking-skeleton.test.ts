@@ -284,7 +284,7 @@ describe("secrets", () => {
     const secrets = [
       stack.adminToken,
       stack.agentConfig.AGENT_MQTT_PASSWORD,
-      stack.agentConfig.AGENT_HIKCENTRAL_APP_SECRET,
+      stack.agentConfig.AGENT_HIKCENTRAL_APP_SECRET!,
       (await stack.agent.store.getMeta("event_token"))!,
     ];
     for (const s of secrets) {

@@ -2,6 +2,14 @@ import { type Ack, type AgentReport, type Command, type Passage, topics } from "
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 
+/** What a terminal should hold for one person (ISAPI mode). */
+export interface TerminalState {
+  state: "granted" | "revoked";
+  name: string;
+  validFrom: string;
+  validUntil: string;
+}
+
 /** A change to one replica row: the desired state merged in, and what HikCentral holds. */
 export interface PersonChange {
   personCode: string;
@@ -383,6 +391,72 @@ export class AgentStore {
       },
     ]);
     return { passages: p?.rowsAffected ?? 0, commands: c?.rowsAffected ?? 0 };
+  }
+
+  /** A terminal now holds `state` for the person: nothing is pending for it any more. */
+  async terminalApplied(terminal: string, personCode: string, state: TerminalState): Promise<void> {
+    await this.db.write([
+      {
+        sql: `INSERT INTO terminal_persons (terminal, person_code, applied, applied_at, pending, last_error, pending_face)
+              VALUES (?, ?, ?, ?, NULL, NULL, NULL)
+              ON CONFLICT (terminal, person_code) DO UPDATE SET applied = excluded.applied,
+                applied_at = excluded.applied_at, pending = NULL, last_error = NULL, pending_face = NULL`,
+        args: [terminal, personCode, JSON.stringify(state), new Date().toISOString()],
+      },
+    ]);
+  }
+
+  /** The terminal was away: `state` (and the face, if any) waits to be written when it is back. */
+  async terminalPending(
+    terminal: string,
+    personCode: string,
+    state: TerminalState,
+    error: string,
+    face?: Buffer,
+  ): Promise<void> {
+    await this.db.write([
+      {
+        sql: `INSERT INTO terminal_persons (terminal, person_code, pending, last_error, pending_face)
+              VALUES (?, ?, ?, ?, ?)
+              ON CONFLICT (terminal, person_code) DO UPDATE SET pending = excluded.pending,
+                last_error = excluded.last_error, pending_face = coalesce(excluded.pending_face, terminal_persons.pending_face)`,
+        args: [terminal, personCode, JSON.stringify(state), error, face ?? null],
+      },
+    ]);
+  }
+
+  async terminalFailed(terminal: string, personCode: string, error: string): Promise<void> {
+    await this.db.write([
+      {
+        sql: `INSERT INTO terminal_persons (terminal, person_code, last_error) VALUES (?, ?, ?)
+              ON CONFLICT (terminal, person_code) DO UPDATE SET last_error = excluded.last_error`,
+        args: [terminal, personCode, error],
+      },
+    ]);
+  }
+
+  /** What waits to be written to a terminal, oldest first. */
+  async terminalBacklog(
+    terminal: string,
+    limit: number,
+  ): Promise<{ personCode: string; state: TerminalState; face: Buffer | undefined }[]> {
+    const r = await this.db.read(
+      "SELECT person_code, pending, pending_face FROM terminal_persons WHERE terminal = ? AND pending IS NOT NULL ORDER BY rowid LIMIT ?",
+      [terminal, limit],
+    );
+    return r.rows.map((row) => ({
+      personCode: String(row.person_code),
+      state: JSON.parse(String(row.pending)) as TerminalState,
+      face: row.pending_face ? Buffer.from(row.pending_face as ArrayBuffer) : undefined,
+    }));
+  }
+
+  async terminalBacklogSize(terminal: string): Promise<number> {
+    const r = await this.db.read(
+      "SELECT count(*) AS n FROM terminal_persons WHERE terminal = ? AND pending IS NOT NULL",
+      [terminal],
+    );
+    return Number(r.rows[0]?.n ?? 0);
   }
 
   /** Queues an ack that is not tied to a stored command (rejections, expiries of unknown commands). */

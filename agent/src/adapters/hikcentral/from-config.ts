@@ -17,6 +17,8 @@ export function hikClientFromConfig(
   config: AgentConfig,
   overrides: Pick<HikCentralClientOptions, "retries"> & Partial<HikCentralClientOptions>,
 ): HikCentralClient {
+  if (!config.AGENT_HIKCENTRAL_URL || !config.AGENT_HIKCENTRAL_APP_KEY || !config.AGENT_HIKCENTRAL_APP_SECRET)
+    throw new Error("HikCentral is not configured (AGENT_HIKCENTRAL_URL, _APP_KEY, _APP_SECRET)");
   return new HikCentralClient({
     baseUrl: config.AGENT_HIKCENTRAL_URL,
     appKey: config.AGENT_HIKCENTRAL_APP_KEY,

@@ -1,0 +1,134 @@
+import { readFileSync } from "node:fs";
+import type { SourceHealth } from "@gatehouse/shared";
+import type { Logger } from "pino";
+import type { z } from "zod";
+import type { AgentStore } from "./adapters/db/agent-store.js";
+import { StoredRefusedLogins } from "./adapters/db/refused-logins.js";
+import { IsapiClient } from "./adapters/isapi/client.js";
+import { TerminalGateway } from "./adapters/isapi/terminal-gateway.js";
+import type { AgentConfig } from "./config.js";
+import type { AgentMetrics } from "./metrics.js";
+import { IsapiExecutor, type TerminalHandle } from "./services/isapi-executor.js";
+import type { Lanes } from "./services/lanes.js";
+import { type StreamState, TerminalEventStream } from "./services/terminal-stream.js";
+import { TerminalSync } from "./services/terminal-sync.js";
+
+type Health = z.infer<typeof SourceHealth>;
+
+/** The ISAPI back end of a site without HikCentral: terminals' persons, doors and alert streams. */
+export interface IsapiBackend {
+  executor: IsapiExecutor;
+  sync: TerminalSync;
+  sources(): Health[];
+  /** Every terminal's stream is up. */
+  healthy(): boolean;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function buildIsapiBackend(
+  config: AgentConfig,
+  store: AgentStore,
+  lanes: Lanes,
+  metrics: AgentMetrics,
+  log: Logger,
+  wakeRelay: () => void,
+): IsapiBackend {
+  const refused = new StoredRefusedLogins(store);
+  const handles: TerminalHandle[] = config.AGENT_TERMINALS.map((t) => {
+    const client = new IsapiClient({
+      id: t.id,
+      baseUrl: t.url,
+      credentials: { username: t.username, password: readFileSync(t.passwordFile, "utf8").trim() },
+      ...(t.fingerprint ? { fingerprint256: t.fingerprint } : {}),
+      timeoutMs: config.AGENT_HIKCENTRAL_TIMEOUT_MS,
+      refusedLogins: refused,
+      onCall: (endpoint, outcome, seconds) => {
+        metrics.apiRequests.inc({ endpoint, status: outcome });
+        metrics.apiSeconds.observe({ endpoint }, seconds);
+      },
+    });
+    return {
+      id: t.id,
+      gateway: new TerminalGateway(client, config.AGENT_TIME_ZONE),
+      accessGroups: t.accessGroups,
+      doors: Object.keys(t.doors).map(Number),
+    };
+  });
+  let sync: TerminalSync | undefined;
+  const executor = new IsapiExecutor(handles, store, { reconcile: (id) => sync!.reconcile(id) });
+  sync = new TerminalSync(
+    handles,
+    executor,
+    store,
+    lanes,
+    log.child({ component: "terminal-sync" }),
+    metrics,
+    {
+      site: config.AGENT_SITE_ID,
+      personCodePrefix: config.AGENT_PERSON_CODE_PREFIX,
+      everyMs: 15_000,
+      onQueued: wakeRelay,
+    },
+  );
+  const states = new Map<string, { state: StreamState; detail?: string; lastEventAt?: string }>();
+  const streams = config.AGENT_TERMINALS.map((t, i) => {
+    states.set(t.id, { state: "connecting" });
+    return new TerminalEventStream(
+      handles[i]!.gateway,
+      store,
+      log.child({ component: "terminal-stream", terminal: t.id }),
+      {
+        context: {
+          site: config.AGENT_SITE_ID,
+          terminal: t.id,
+          timeZone: config.AGENT_TIME_ZONE,
+          doorDirections: Object.fromEntries(Object.entries(t.doors).map(([n, d]) => [Number(n), d])),
+        },
+        idleTimeoutMs: 90_000,
+        minBackoffMs: 1000,
+        maxBackoffMs: 60_000,
+        onPassages: (fresh) => {
+          for (const p of fresh) metrics.passages.inc({ result: p.result });
+          states.set(t.id, { ...states.get(t.id)!, lastEventAt: new Date().toISOString() });
+          wakeRelay();
+        },
+        onAlarm: (a) => {
+          metrics.terminalAlarms.inc({ alarm: a.alarm });
+          log.warn(
+            { terminal: a.terminal, alarm: a.alarm, door: a.door, at: a.occurredAt },
+            "turnstile alarm",
+          );
+        },
+        onState: (state, detail) => {
+          states.set(t.id, { ...states.get(t.id), state, ...(detail ? { detail } : {}) });
+          // A terminal that is back gets what waited for it.
+          if (state === "up") sync!.poke();
+        },
+      },
+    );
+  });
+  return {
+    executor,
+    sync,
+    sources: () =>
+      [...states.entries()].map(([id, s]) => ({
+        name: `terminal:${id}`,
+        state: s.state === "up" ? "up" : s.state === "connecting" ? "unknown" : "down",
+        ...(s.lastEventAt ? { lastEventAt: s.lastEventAt } : {}),
+        ...(s.state !== "up" && s.state !== "connecting"
+          ? { error: `${s.state}${s.detail ? `: ${s.detail}` : ""}`.slice(0, 300) }
+          : {}),
+      })),
+    healthy: () => [...states.values()].every((s) => s.state === "up"),
+    start() {
+      for (const s of streams) s.start();
+      sync!.start();
+    },
+    async stop() {
+      await Promise.all(streams.map((s) => s.stop()));
+      await sync!.stop();
+      await Promise.all(handles.map((h) => h.gateway.client.close()));
+    },
+  };
+}
