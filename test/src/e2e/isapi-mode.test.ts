@@ -1,0 +1,171 @@
+import { randomUUID } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunningAgent } from "@gatehouse/agent";
+import type { Command, GrantCommand, Passage } from "@gatehouse/shared";
+import { SimTerminal, type Simulator, startSimulator } from "@gatehouse/simulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeControlPlane } from "../fake-control-plane.js";
+import { grantCommand, startStandaloneAgent } from "../standalone-agent.js";
+import { eventually, tempDir, testLogger } from "../support.js";
+
+/**
+ * A site without HikCentral: the agent speaks ISAPI to three turnstile terminals. A grant reaches every
+ * terminal of the access level (the ack says which did), one terminal away during the grant gets it when it
+ * is back, passages come from the terminals' alert streams, a revoke takes every door, a door command opens one.
+ */
+const SITE = "south";
+const ZONE = "Asia/Almaty";
+let sim: Simulator;
+let cp: FakeControlPlane;
+let agent: RunningAgent;
+const terminals: SimTerminal[] = [];
+let seq = 0;
+
+beforeAll(async () => {
+  const dir = tempDir("isapi-mode");
+  for (const id of ["gate-1", "gate-2", "gate-3"]) {
+    const t = new SimTerminal({ id, timeZone: ZONE, heartbeatMs: 1000 });
+    await t.start();
+    writeFileSync(join(dir, id), t.password, { mode: 0o600 });
+    terminals.push(t);
+  }
+  // The agent still needs an (unused) HikCentral-shaped harness from the helper; in isapi mode it is not called.
+  sim = await startSimulator({ timeZone: ZONE });
+  cp = new FakeControlPlane(SITE);
+  await cp.start();
+  agent = await startStandaloneAgent({
+    site: SITE,
+    mqttUrl: cp.url,
+    sim,
+    dir,
+    commandPublicKey: cp.signer.text,
+    timeZone: ZONE,
+    log: testLogger("isapi-mode"),
+    env: {
+      AGENT_MODE: "isapi",
+      AGENT_TERMINALS: JSON.stringify(
+        terminals.map((t) => ({
+          id: t.opts.id,
+          url: t.url,
+          username: t.username,
+          passwordFile: join(dir, t.opts.id),
+          accessGroups: ["Visitors"],
+        })),
+      ),
+      AGENT_HIKCENTRAL_TIMEOUT_MS: "1000",
+    },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await agent?.stop();
+  await cp?.stop();
+  await sim?.stop();
+  for (const t of terminals) await t.stop();
+});
+
+const code = () => `GH${randomUUID().replace(/-/g, "").slice(0, 12).toUpperCase()}`;
+const envelope = (type: Command["type"], payload: unknown): Command =>
+  ({
+    id: randomUUID(),
+    site: SITE,
+    seq: ++seq,
+    type,
+    issuedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+    payload,
+  }) as Command;
+
+describe("a site in ISAPI mode with three terminals", () => {
+  it("grants on every terminal, says which one was away, and completes it when that terminal returns", async () => {
+    const guest = code();
+    terminals[2]!.setOffline(true);
+    const grant = grantCommand(SITE, ++seq, guest, {
+      givenName: "Ada",
+      familyName: "Lovelace",
+    }) as GrantCommand;
+    await cp.send(grant);
+    const ack = await cp.waitFinal(grant.id, 30_000);
+    expect(ack.status).toBe("applied");
+    expect(ack.reason?.code).toBe("TERMINALS_PENDING");
+    expect(ack.devices).toEqual([
+      { device: "gate-1", status: "applied" },
+      { device: "gate-2", status: "applied" },
+      expect.objectContaining({ device: "gate-3", status: "pending" }),
+    ]);
+    for (const t of terminals.slice(0, 2))
+      expect(t.users.get(guest)).toMatchObject({
+        name: "Ada Lovelace",
+        userType: "visitor",
+        doorRight: "1,2",
+      });
+    expect(terminals[2]!.users.has(guest)).toBe(false);
+
+    terminals[2]!.setOffline(false);
+    await eventually(
+      async () => terminals[2]!.users.has(guest),
+      30_000,
+      "the grant on the terminal that was away",
+    );
+    expect(terminals[2]!.users.get(guest)!.Valid.endTime).toBe(terminals[0]!.users.get(guest)!.Valid.endTime);
+    const report = await eventually(async () => cp.reports.find((r) => r.trigger === "terminal"), 20_000);
+    expect(report.changes).toContainEqual(
+      expect.objectContaining({ action: "regranted", personCode: guest }),
+    );
+
+    // A passage at gate-2's exit comes from its alert stream, with the visit attached, once.
+    const e = terminals[1]!.present(guest, 2);
+    const p = await eventually(
+      async () =>
+        cp.passages.find((x) => (x as Passage).sourceEventId === `gate-2:${e.serialNo}`) as
+          | Passage
+          | undefined,
+      10_000,
+    );
+    expect(p).toMatchObject({
+      source: "isapi",
+      id: `${SITE}:isapi:gate-2:${e.serialNo}`,
+      personCode: guest,
+      visitId: `visit-${guest}`,
+      direction: "exit",
+      result: "granted",
+    });
+
+    // A revoke takes the doors on every terminal.
+    const revoke = envelope("revoke", {
+      visitId: `visit-${guest}`,
+      personCode: guest,
+      accessGroups: ["Visitors"],
+      reason: "checked_out",
+    });
+    await cp.send(revoke);
+    expect((await cp.waitFinal(revoke.id, 20_000)).status).toBe("applied");
+    for (const t of terminals) expect(t.users.get(guest)).toMatchObject({ doorRight: "" });
+    // The terminal now turns the guest away.
+    expect(terminals[0]!.present(guest, 1).minor).toBe(6);
+  }, 90_000);
+
+  it("opens a door on a signed door command, and refuses a door the site does not have", async () => {
+    const open = envelope("door", { door: "gate-2:1", action: "open" });
+    await cp.send(open);
+    expect((await cp.waitFinal(open.id)).status).toBe("applied");
+    expect(terminals[1]!.doorCommands).toContainEqual({ door: 1, cmd: "open" });
+    const bad = envelope("door", { door: "gate-9:1", action: "open" });
+    await cp.send(bad);
+    expect(await cp.waitFinal(bad.id)).toMatchObject({ status: "failed", reason: { code: "UNKNOWN_DOOR" } });
+  });
+
+  it("reports each terminal's stream in the agent's health", async () => {
+    const h = (await (await fetch(`${agent.healthUrl}/healthz`)).json()) as {
+      status: string;
+      terminals: { name: string; state: string }[];
+    };
+    expect(h.status).toBe("ok");
+    expect(h.terminals.map((t) => [t.name, t.state])).toEqual([
+      ["terminal:gate-1", "up"],
+      ["terminal:gate-2", "up"],
+      ["terminal:gate-3", "up"],
+    ]);
+  });
+});
