@@ -96,9 +96,10 @@ export function buildIsapiBackend(
         onAlarm: (a) => {
           metrics.terminalAlarms.inc({ alarm: a.alarm });
           log.warn(
-            { terminal: a.terminal, alarm: a.alarm, door: a.door, at: a.occurredAt },
+            { terminal: a.terminal, alarm: a.alarm, door: a.door.id, at: a.occurredAt },
             "turnstile alarm",
           );
+          wakeRelay();
         },
         onState: (state, detail) => {
           states.set(t.id, { ...states.get(t.id), state, ...(detail ? { detail } : {}) });

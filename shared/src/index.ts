@@ -21,6 +21,7 @@ export * from "./schemas/occupancy.js";
 export * from "./schemas/passage.js";
 export * from "./schemas/resync.js";
 export * from "./schemas/status.js";
+export * from "./schemas/terminal-alarm.js";
 export * from "./schemas/visit-event.js";
 export { SerialLoop } from "./serial-loop.js";
 export * from "./time.js";

@@ -6,6 +6,7 @@ export const topics = {
   acks: (site: string) => `${TOPIC_ROOT}/sites/${site}/acks`,
   passageEvents: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/passage`,
   reports: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/report`,
+  alarms: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/alarm`,
   status: (site: string) => `${TOPIC_ROOT}/sites/${site}/status`,
   resync: (site: string) => `${TOPIC_ROOT}/sites/${site}/resync`,
   bridgeRequest: (site: string, name: string) => `${TOPIC_ROOT}/sites/${site}/bridge/request/${name}`,

@@ -24,6 +24,7 @@ export class FakeControlPlane {
   readonly reports: AgentReport[] = [];
   readonly resyncs: ResyncRequest[] = [];
   readonly passages: { id: string }[] = [];
+  readonly alarms: { id: string; alarm: string }[] = [];
   private broker!: Aedes;
   private server!: Server;
   private client!: MqttClient;
@@ -47,6 +48,7 @@ export class FakeControlPlane {
       else if (topic === topics.reports(this.site)) this.reports.push(body);
       else if (topic === topics.resync(this.site)) this.resyncs.push(body);
       else if (topic === topics.passageEvents(this.site)) this.passages.push(body);
+      else if (topic === topics.alarms(this.site)) this.alarms.push(body);
     });
     await this.client.subscribeAsync(
       [
@@ -54,6 +56,7 @@ export class FakeControlPlane {
         topics.reports(this.site),
         topics.resync(this.site),
         topics.passageEvents(this.site),
+        topics.alarms(this.site),
       ],
       { qos: 1 },
     );

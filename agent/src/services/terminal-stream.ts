@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { GatehouseError, type Passage } from "@gatehouse/shared";
+import { GatehouseError, type Passage, type TerminalAlarm } from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { AgentStore } from "../adapters/db/agent-store.js";
 import { MultipartStreamReader } from "../adapters/isapi/multipart-stream.js";
@@ -10,6 +10,7 @@ import {
   interpretTerminalEvent,
   type TerminalContext,
   type TerminalEvent,
+  terminalEventId,
 } from "../domain/terminal-events.js";
 
 export type StreamState = "connecting" | "up" | "unavailable" | "slot_taken" | "login_refused";
@@ -22,13 +23,8 @@ export interface TerminalStreamOptions {
   minBackoffMs: number;
   maxBackoffMs: number;
   onPassages: (fresh: Passage[]) => void;
-  onAlarm: (alarm: {
-    terminal: string;
-    alarm: string;
-    door: string;
-    occurredAt: string;
-    serialNo: number;
-  }) => void;
+  /** A turnstile alarm was queued for the control plane (once per event). */
+  onAlarm: (alarm: TerminalAlarm) => void;
   onState: (state: StreamState, detail?: string) => void;
 }
 
@@ -212,14 +208,20 @@ export class TerminalEventStream {
     for (const e of events) {
       const m = interpretTerminalEvent(e, ctx);
       if (m.kind === "passage") passages.push(m.passage);
-      else if (m.kind === "alarm" && e.currentEvent !== false)
-        this.opts.onAlarm({
+      else if (m.kind === "alarm") {
+        const alarm: TerminalAlarm = {
+          id: terminalEventId(ctx.site, ctx.terminal, m.serialNo),
+          site: ctx.site,
           terminal: ctx.terminal,
-          alarm: m.alarm,
-          door: m.door,
-          occurredAt: m.occurredAt,
+          door: { id: `${ctx.terminal}:${m.door}` },
+          alarm: m.alarm as TerminalAlarm["alarm"],
           serialNo: m.serialNo,
-        });
+          occurredAt: m.occurredAt,
+          receivedAt: ctx.receivedAt.toISOString(),
+        };
+        // Alarms found by a search after a reconnect count too: each event once, by its serial number.
+        if (await this.store.recordAlarm(alarm)) this.opts.onAlarm(alarm);
+      }
     }
     for (const p of passages) await this.store.attachVisit(p);
     const fresh = await this.store.recordPassages(passages);

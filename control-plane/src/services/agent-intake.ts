@@ -7,6 +7,7 @@ import {
   firstIssue,
   Passage,
   ResyncRequest,
+  TerminalAlarm,
   topics,
 } from "@gatehouse/shared";
 import type { Logger } from "pino";
@@ -127,6 +128,17 @@ export class AgentIntake {
           : "agent reconciled HikCentral",
       );
       this.effects.live.emit({ type: "agent_report", site, data: report });
+      return true;
+    }
+    if (topic === "events/alarm") {
+      const r = this.parse(TerminalAlarm, json, site);
+      if ("reason" in r) return this.invalid(site, topic, r.reason);
+      const incident = await this.intake.recordAlarm(r.data);
+      if (!incident) return true;
+      this.metrics.incidents.inc({ type: incident.type });
+      this.log.warn({ site, alarm: r.data.alarm, terminal: r.data.terminal }, "security incident");
+      this.effects.live.emit({ type: "incident", site, data: incident });
+      this.effects.onMailQueued();
       return true;
     }
     if (topic === "resync") {

@@ -8,6 +8,7 @@ import { Occupancy } from "../schemas/occupancy.js";
 import { ConsumerPassage, Passage } from "../schemas/passage.js";
 import { ResyncRequest } from "../schemas/resync.js";
 import { AgentStatus } from "../schemas/status.js";
+import { TerminalAlarm } from "../schemas/terminal-alarm.js";
 import { VisitEvent } from "../schemas/visit-event.js";
 
 interface ChannelSpec {
@@ -57,6 +58,15 @@ const channels: ChannelSpec[] = [
       "What the agent changed in HikCentral without a command: reconciliation repairs (start, sync, hourly, import) and revocations at validUntil while the cloud was away (QoS 1; deduplicate by id).",
     message: "AgentReport",
     schema: AgentReport,
+    action: "receive",
+  },
+  {
+    key: "siteAlarms",
+    address: "gatehouse/v1/sites/{site}/events/alarm",
+    description:
+      "Turnstile alarms from the site's terminals (ISAPI mode): tailgating, reverse passage, climbing over... The control plane raises a security incident for each (QoS 1; deduplicate by id).",
+    message: "TerminalAlarm",
+    schema: TerminalAlarm,
     action: "receive",
   },
   {

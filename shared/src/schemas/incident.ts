@@ -7,6 +7,7 @@ export const IncidentType = z.enum([
   "overstay",
   "entry_outside_hours",
   "passage_after_revoke",
+  "turnstile_alarm",
 ]);
 export type IncidentType = z.infer<typeof IncidentType>;
 

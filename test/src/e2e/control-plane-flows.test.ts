@@ -240,6 +240,50 @@ describe("security incidents", () => {
     await stack.api("PATCH", `/v1/sites/${stack.siteId}`, { maxStayHours: 8 });
   });
 
+  it("raises a turnstile alarm from a terminal as a critical incident, once, with its email", async () => {
+    await stack.api("PATCH", `/v1/sites/${stack.siteId}`, { securityEmail: SECURITY });
+    const creds = JSON.parse(readFileSync(join(dataDir, `agent-${stack.siteId}.json`), "utf8"));
+    const asAgent = await connectAsync(stack.controlPlane.mqttUrl, {
+      username: creds.username,
+      password: creds.password,
+      clientId: `gatehouse-doctor-${stack.siteId}-alarm`,
+    });
+    const alarm = {
+      id: `${stack.siteId}:isapi:gate-1:77`,
+      site: stack.siteId,
+      terminal: "gate-1",
+      door: { id: "gate-1:1" },
+      alarm: "tailgating",
+      serialNo: 77,
+      occurredAt: new Date().toISOString(),
+      receivedAt: new Date().toISOString(),
+    };
+    // Delivered twice (QoS 1 after a reconnect): one incident, one email.
+    for (let i = 0; i < 2; i++)
+      await asAgent.publishAsync(`gatehouse/v1/sites/${stack.siteId}/events/alarm`, JSON.stringify(alarm), {
+        qos: 1,
+      });
+    await asAgent.endAsync();
+    const alarms = async () =>
+      ((await stack.api("GET", `/v1/incidents?site=${stack.siteId}`)).body.items as Incident[]).filter(
+        (i) => i.type === "turnstile_alarm",
+      );
+    const [incident] = await eventually(
+      async () => ((await alarms()).length > 0 ? alarms() : undefined),
+      10_000,
+    );
+    expect(incident).toMatchObject({ severity: "critical", doorName: "gate-1 door 1", visitId: null });
+    expect(incident!.message).toContain("Tailgating");
+    await eventually(
+      async () => smtp.mails.some((m) => m.to.includes(SECURITY) && m.subject.includes("Turnstile alarm")),
+      10_000,
+      "the alarm email",
+    );
+    await sleep(500);
+    expect(await alarms()).toHaveLength(1);
+    expect(smtp.mails.filter((m) => m.subject.includes("Turnstile alarm"))).toHaveLength(1);
+  });
+
   it("flags an entry outside the site's hours and an entry after access was taken away", async () => {
     const local = new Intl.DateTimeFormat("en-GB", {
       timeZone: "Asia/Almaty",

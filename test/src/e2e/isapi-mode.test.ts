@@ -156,6 +156,17 @@ describe("a site in ISAPI mode with three terminals", () => {
     expect(await cp.waitFinal(bad.id)).toMatchObject({ status: "failed", reason: { code: "UNKNOWN_DOOR" } });
   });
 
+  it("sends a turnstile alarm to the control plane once, though the terminal replays it on reconnect", async () => {
+    const e = terminals[0]!.logEvent({ major: 5, minor: 136, doorNo: 1 });
+    const id = `${SITE}:isapi:gate-1:${e.serialNo}`;
+    await eventually(async () => cp.alarms.some((a) => a.id === id), 10_000, "the alarm");
+    expect(cp.alarms.find((a) => a.id === id)).toMatchObject({ alarm: "climbing_over", terminal: "gate-1" });
+    terminals[0]!.reboot();
+    await eventually(async () => terminals[0]!.openStreams === 1, 10_000, "the stream back");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(cp.alarms.filter((a) => a.id === id)).toHaveLength(1);
+  });
+
   it("reports each terminal's stream in the agent's health", async () => {
     const h = (await (await fetch(`${agent.healthUrl}/healthz`)).json()) as {
       status: string;

@@ -1,4 +1,11 @@
-import { type Ack, type AgentReport, type Command, type Passage, topics } from "@gatehouse/shared";
+import {
+  type Ack,
+  type AgentReport,
+  type Command,
+  type Passage,
+  type TerminalAlarm,
+  topics,
+} from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 
@@ -556,6 +563,22 @@ export class AgentStore {
         ]),
       );
       return fresh;
+    });
+  }
+
+  /** Queues a turnstile alarm unless its event was taken in before (the stream replays its log). */
+  async recordAlarm(a: TerminalAlarm): Promise<boolean> {
+    return this.db.exclusive(async () => {
+      const seen = await this.db.read("SELECT 1 FROM seen_passages WHERE id = ?", [a.id]);
+      if (seen.rows.length > 0) return false;
+      await this.db.writeNow([
+        { sql: "INSERT INTO seen_passages (id, occurred_at) VALUES (?, ?)", args: [a.id, a.occurredAt] },
+        {
+          sql: "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)",
+          args: [topics.alarms(this.site), JSON.stringify(a), new Date().toISOString()],
+        },
+      ]);
+      return true;
     });
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Ack, AgentReport, Command, Incident, Passage } from "@gatehouse/shared";
+import type { Ack, AgentReport, Command, Incident, Passage, TerminalAlarm } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 import { revokeCommand } from "../../domain/commands.js";
@@ -36,6 +36,31 @@ export type PassageOutcome =
       incidents: Incident[];
     };
 
+const ALARM_TEXT: Record<TerminalAlarm["alarm"], string> = {
+  tailgating: "Tailgating: someone followed a guest through",
+  reverse_passage: "Someone went through the turnstile the wrong way",
+  forced_passage: "The turnstile was forced",
+  climbing_over: "Someone climbed over the turnstile",
+  passing_timeout: "A passage through the turnstile took too long",
+  intrusion: "Intrusion at the turnstile",
+  free_passage_not_authenticated: "Someone passed without authenticating",
+  barrier_blocked: "The turnstile's barrier is blocked",
+  barrier_block_cleared: "The turnstile's barrier is free again",
+};
+
+function alarmSeverity(a: TerminalAlarm["alarm"]): Incident["severity"] {
+  return [
+    "tailgating",
+    "reverse_passage",
+    "forced_passage",
+    "climbing_over",
+    "intrusion",
+    "free_passage_not_authenticated",
+  ].includes(a)
+    ? "critical"
+    : "warning";
+}
+
 /** Commits what agents report. Each method is one read-then-write unit under the write lock. */
 export class IntakeRepo {
   constructor(private readonly db: Database) {}
@@ -60,6 +85,45 @@ export class IntakeRepo {
       }),
     ]);
     return true;
+  }
+
+  /**
+   * A turnstile alarm becomes a security incident (and its email to the site's security contact), once per
+   * alarm id. Returns the incident, or null for a repeat.
+   */
+  async recordAlarm(a: TerminalAlarm): Promise<Incident | null> {
+    return this.db.exclusive(async () => {
+      const dedupKey = `alarm:${a.id}`;
+      const known = await this.db.read("SELECT 1 FROM incidents WHERE dedup_key = ?", [dedupKey]);
+      if (known.rows.length > 0) return null;
+      const site = await this.db.read("SELECT name, security_email, time_zone FROM sites WHERE id = ?", [
+        a.site,
+      ]);
+      const row = site.rows[0];
+      const doorName = a.door.name ?? `${a.terminal} door ${a.door.id.split(":").pop()}`;
+      const incident: Incident = {
+        id: randomUUID(),
+        site: a.site,
+        type: "turnstile_alarm",
+        severity: alarmSeverity(a.alarm),
+        visitId: null,
+        passageId: null,
+        guestName: null,
+        doorName,
+        occurredAt: a.occurredAt,
+        detectedAt: new Date().toISOString(),
+        message: `${ALARM_TEXT[a.alarm]} at ${doorName}`,
+      };
+      const securityEmail = row?.security_email ?? null;
+      await this.db.writeNow(
+        incidentStatements(incident, dedupKey, {
+          securityEmail: securityEmail === null ? null : String(securityEmail),
+          siteName: String(row?.name ?? a.site),
+          timeZone: String(row?.time_zone ?? "UTC"),
+        }),
+      );
+      return incident;
+    });
   }
 
   async recordAck(ack: Ack): Promise<AckOutcome> {

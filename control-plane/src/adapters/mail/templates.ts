@@ -64,6 +64,7 @@ const TYPE_TITLES: Record<Incident["type"], string> = {
   overstay: "Guest inside longer than allowed",
   entry_outside_hours: "Entry outside the site's hours",
   passage_after_revoke: "Entry after access was taken away",
+  turnstile_alarm: "Turnstile alarm",
 };
 
 /** The email to a site's security contact about one incident. */
