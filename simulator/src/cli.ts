@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from "commander";
+import { SimTerminal } from "./isapi/terminal.js";
 import { startSimulator } from "./server.js";
 
 const program = new Command("gatehouse-sim")
@@ -11,6 +12,7 @@ const program = new Command("gatehouse-sim")
   .option("--time-zone <zone>", "HikCentral server time zone", "Asia/Almaty")
   .option("--http", "serve plain HTTP instead of HTTPS with a generated self-signed certificate")
   .option("--latency <profile>", "none, or realistic (each call as slow as on a real HCP)", "none")
+  .option("--terminals <n>", "access terminals speaking ISAPI (Digest auth), each on its own port", "2")
   .parse();
 
 const o = program.opts<{
@@ -21,7 +23,13 @@ const o = program.opts<{
   timeZone: string;
   http?: boolean;
   latency: string;
+  terminals: string;
 }>();
+const terminalCount = Number(o.terminals);
+if (!Number.isInteger(terminalCount) || terminalCount < 0 || terminalCount > 32) {
+  console.error(`gatehouse-sim: --terminals must be 0 to 32, not ${o.terminals}`);
+  process.exit(2);
+}
 if (o.latency !== "none" && o.latency !== "realistic") {
   console.error(`gatehouse-sim: --latency must be none or realistic, not ${o.latency}`);
   process.exit(2);
@@ -36,6 +44,19 @@ const sim = await startSimulator({
   ...(o.appSecret ? { appSecret: o.appSecret } : {}),
   log: (m) => console.error(m),
 });
+// Terminals: ISAPI over HTTPS with the same kind of self-signed certificate (pin it), or HTTP with --http.
+const terminals: SimTerminal[] = [];
+for (let i = 1; i <= terminalCount; i++) {
+  const t = new SimTerminal({
+    id: `gate-${i}`,
+    timeZone: o.timeZone,
+    heartbeatMs: 10_000,
+    ...(sim.certificate ? { tls: sim.certificate } : {}),
+    log: (m) => console.error(m),
+  });
+  await t.start(o.host, 0);
+  terminals.push(t);
+}
 if (sim.certificate) {
   console.error(
     `certificate SHA-256 fingerprint ${sim.certificate.fingerprint256}; PEM:\n${sim.certificate.cert}`,
@@ -48,10 +69,17 @@ console.log(
     appKey: sim.appKey,
     appSecret: sim.appSecret,
     ...(sim.certificate ? { fingerprint256: sim.certificate.fingerprint256 } : {}),
-    terminals: [],
+    terminals: terminals.map((t) => ({
+      id: t.opts.id,
+      url: t.url,
+      username: t.username,
+      password: t.password,
+      ...(sim.certificate ? { fingerprint256: sim.certificate.fingerprint256 } : {}),
+    })),
   }),
 );
 const stop = async () => {
+  for (const t of terminals) await t.stop();
   await sim.stop();
   process.exit(0);
 };

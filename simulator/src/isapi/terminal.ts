@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { formatInZone } from "@gatehouse/shared";
 import { type ServerType, serve } from "@hono/node-server";
 import { XMLParser } from "fast-xml-parser";
 import { type Context, Hono } from "hono";
 import { jpegSize } from "../hikcentral/jpeg.js";
+import type { SimCertificate } from "../tls.js";
 import { DigestGuard } from "./digest-guard.js";
 import { cjson, ISAPI_ERRORS, type IsapiErrorName, isapiXml, OK, type StatusReply } from "./wire.js";
 
@@ -41,6 +43,8 @@ export interface TerminalOptions {
   heartbeatMs?: number;
   /** The boundary the stream's header names; the body always uses `MIME_boundary` (a real mismatch). */
   streamHeaderBoundary?: string;
+  /** Serve HTTPS (443 on a real terminal) with this self-signed certificate, which clients pin. */
+  tls?: SimCertificate;
   log?: (msg: string) => void;
 }
 
@@ -97,11 +101,22 @@ export class SimTerminal {
 
   async start(host = "127.0.0.1", port = 0): Promise<void> {
     const app = this.app();
+    const tls = this.opts.tls;
     this.server = await new Promise<ServerType>((resolve, reject) => {
-      const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
+      const s = serve(
+        {
+          fetch: app.fetch,
+          hostname: host,
+          port,
+          ...(tls
+            ? { createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } }
+            : {}),
+        },
+        () => resolve(s),
+      );
       s.once("error", reject);
     });
-    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    this.url = `${tls ? "https" : "http"}://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
@@ -531,6 +546,8 @@ export class SimTerminal {
       )
         return this.error(c, "badParameters", true);
       if (valid.endTime < valid.beginTime) return this.error(c, "endtimeEarlierThanBegintime", true);
+      // The terminals' clocks are 32-bit: clients cap validity at the end of 2037.
+      if (valid.endTime > "2037-12-31T23:59:59") return this.error(c, "badParameters", true);
     }
     if (u.userType !== undefined && !["normal", "visitor", "blackList"].includes(String(u.userType)))
       return this.error(c, "badParameters", true);

@@ -20,7 +20,13 @@ export const normaliseFingerprint = (f: string) => f.replace(/[^0-9a-f]/gi, "").
 export function hikcentralDispatcher(o: HikTlsOptions): Dispatcher | undefined {
   if (o.fingerprint256) {
     const want = normaliseFingerprint(o.fingerprint256);
-    const base = buildConnector({ rejectUnauthorized: false, ...(o.ca ? { ca: o.ca } : {}) });
+    // No TLS session resumption: a resumed session shows no peer certificate to check against the pin
+    // (every second connection would fail, as a terminal's after its 401 challenge did).
+    const base = buildConnector({
+      rejectUnauthorized: false,
+      maxCachedSessions: 0,
+      ...(o.ca ? { ca: o.ca } : {}),
+    });
     return new Agent({
       connect: (opts, callback) =>
         base(opts, (err, socket) => {

@@ -191,3 +191,32 @@ describe("IsapiClient against a simulated terminal", () => {
     });
   });
 });
+
+describe("IsapiClient over HTTPS with the terminal's certificate pinned", () => {
+  it("talks to the pinned terminal and refuses another certificate before sending anything", async () => {
+    const { selfSignedCertificate } = await import("@gatehouse/simulator");
+    const cert = await selfSignedCertificate("127.0.0.1");
+    const t = new SimTerminal({ id: "tls-1", timeZone: "Asia/Almaty", tls: cert });
+    await t.start();
+    terminals.push(t);
+    expect(t.url).toMatch(/^https:/);
+    const pinned = (fingerprint256: string) =>
+      new IsapiClient({
+        id: "tls-1",
+        baseUrl: t.url,
+        credentials: { username: t.username, password: t.password },
+        fingerprint256,
+        timeoutMs: 2000,
+        refusedLogins: new MemoryLedger(),
+      });
+    await expect(pinned(cert.fingerprint256).xml("GET", "/ISAPI/System/time")).resolves.toMatchObject({
+      root: "Time",
+    });
+    const other = await selfSignedCertificate("127.0.0.1");
+    const calls = [...t.calls.values()].reduce((a, b) => a + b, 0);
+    await expect(pinned(other.fingerprint256).xml("GET", "/ISAPI/System/time")).rejects.toMatchObject({
+      code: "ISAPI_UNAVAILABLE",
+    });
+    expect([...t.calls.values()].reduce((a, b) => a + b, 0)).toBe(calls);
+  });
+});
