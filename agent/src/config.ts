@@ -70,6 +70,9 @@ export const TerminalConfig = z.strictObject({
   doors: z
     .record(z.string().regex(/^\d+$/), z.enum(["entry", "exit"]))
     .default({ "1": "entry", "2": "exit" }),
+  /** Also have the terminal push its events to the agent (HTTP host slot `pushSlot`), besides the stream. */
+  push: z.boolean().default(false),
+  pushSlot: z.union([z.literal(1), z.literal(2)]).default(2),
 });
 export type TerminalConfig = z.infer<typeof TerminalConfig>;
 

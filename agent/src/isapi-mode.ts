@@ -22,6 +22,10 @@ export interface IsapiBackend {
   sources(): Health[];
   /** Every terminal's stream is up. */
   healthy(): boolean;
+  /** Where terminals with `push` POST their events: the agent's event listener, as they reach it. */
+  setPushBase(base: URL, token: string): void;
+  /** An event a terminal pushed (the JSON of its `AccessControllerEvent` part). */
+  takePushed(terminal: string, json: unknown): Promise<boolean>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -103,15 +107,57 @@ export function buildIsapiBackend(
         },
         onState: (state, detail) => {
           states.set(t.id, { ...states.get(t.id), state, ...(detail ? { detail } : {}) });
-          // A terminal that is back gets what waited for it.
-          if (state === "up") sync!.poke();
+          // A terminal that is back gets what waited for it, and its push configuration again.
+          if (state === "up") {
+            sync!.poke();
+            void assertPush(i).catch((e: Error) =>
+              log.warn({ terminal: t.id, err: e.message }, "configuring event push failed"),
+            );
+          }
         },
       },
     );
   });
+  let pushBase: { base: URL; token: string } | undefined;
+  /**
+   * Points a pushing terminal's HTTP host slot at the agent, unless it already is: after a reboot a terminal
+   * forgets the configuration, so this runs whenever its stream comes back, and every few minutes.
+   */
+  const assertPush = async (i: number) => {
+    const t = config.AGENT_TERMINALS[i]!;
+    if (!t.push || !pushBase) return;
+    const target = {
+      url: `${pushBase.base.pathname.replace(/\/$/, "")}/isapi/events/${t.id}/${pushBase.token}`,
+      ipAddress: pushBase.base.hostname,
+      portNo: Number(pushBase.base.port || 80),
+    };
+    const gw = handles[i]!.gateway;
+    const held = await gw.httpHost(t.pushSlot);
+    if (held.url === target.url && held.ipAddress === target.ipAddress && held.portNo === target.portNo)
+      return;
+    await gw.setHttpHost(t.pushSlot, target);
+    log.info(
+      { terminal: t.id, slot: t.pushSlot, was: held.url ? "another host" : "empty" },
+      "pointed the terminal's event push at the agent",
+    );
+  };
+  const assertAll = () => {
+    for (let i = 0; i < handles.length; i++)
+      void assertPush(i).catch((e: Error) =>
+        log.warn({ terminal: handles[i]!.id, err: e.message }, "configuring event push failed"),
+      );
+  };
+  let pushTimer: NodeJS.Timeout | undefined;
   return {
     executor,
     sync,
+    setPushBase(base, token) {
+      pushBase = { base, token };
+    },
+    takePushed: (terminal, json) => {
+      const i = handles.findIndex((h) => h.id === terminal);
+      return i < 0 ? Promise.resolve(false) : streams[i]!.takePushed(json);
+    },
     sources: () =>
       [...states.entries()].map(([id, s]) => ({
         name: `terminal:${id}`,
@@ -125,8 +171,10 @@ export function buildIsapiBackend(
     start() {
       for (const s of streams) s.start();
       sync!.start();
+      pushTimer = setInterval(assertAll, 5 * 60_000);
     },
     async stop() {
+      clearInterval(pushTimer);
       await Promise.all(streams.map((s) => s.stop()));
       await sync!.stop();
       await Promise.all(handles.map((h) => h.gateway.client.close()));

@@ -281,6 +281,24 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     const r = await intake.handlePush(body);
     return c.json({ code: "0", msg: "Success", data: r });
   });
+  // Terminals with `push` POST multipart/form-data: the event is the JSON part `AccessControllerEvent`
+  // (`event_log` on older firmware), or a plain JSON body. Answered 200 always: a terminal retries errors.
+  events.post("/isapi/events/:terminal/:token", async (c) => {
+    if (c.req.param("token") !== eventToken || !isapi) return c.text("", 403);
+    let json: unknown;
+    try {
+      if ((c.req.header("content-type") ?? "").startsWith("multipart/")) {
+        const form = await c.req.parseBody();
+        const part = form.AccessControllerEvent ?? form.event_log;
+        json = JSON.parse(typeof part === "string" ? part : part ? await part.text() : "null");
+      } else json = await c.req.json();
+    } catch {
+      log.warn({ terminal: c.req.param("terminal") }, "ignored a terminal push that is not an event");
+      return c.text("", 200);
+    }
+    await isapi.takePushed(c.req.param("terminal"), json);
+    return c.text("", 200);
+  });
   const [listenHost, listenPort] = config.AGENT_EVENT_LISTEN.split(":") as [string, string];
   const eventServer = await listen(events, listenHost, Number(listenPort));
   const eventPort = (eventServer.address() as AddressInfo).port;
@@ -288,6 +306,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     config.AGENT_EVENT_PUBLIC_URL ??
     `http://${listenHost === "0.0.0.0" ? "127.0.0.1" : listenHost}:${eventPort}`;
   const eventUrl = `${eventBase.replace(/\/$/, "")}/hikcentral/events/${eventToken}`;
+  isapi?.setPushBase(new URL(eventBase), eventToken);
 
   const health = new Hono();
   health.get("/healthz", async (c) => {

@@ -168,6 +168,14 @@ export class TerminalEventStream {
       );
   }
 
+  /** An event the terminal pushed to the agent (HTTP host): taken in like a streamed one. */
+  async takePushed(json: unknown): Promise<boolean> {
+    const e = fromAlertStream(json);
+    if (!e) return false;
+    await this.take([e]);
+    return true;
+  }
+
   /** Searches the terminal's log from the last serial number taken in. */
   async fillFromLastSerial(): Promise<number> {
     const last = Number((await this.store.getMeta(SERIAL_KEY(this.opts.context.terminal))) ?? 0);

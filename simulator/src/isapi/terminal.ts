@@ -75,6 +75,11 @@ export class SimTerminal {
   /** The terminal's event log; `serialNo` counts up from 1 and survives reboots. */
   readonly events: SimTerminalEvent[] = [];
   private readonly streams = new Set<StreamSink>();
+  private readonly frozen = new Set<StreamSink>();
+  /** The HTTP host push slots (`httpHosts`); a reboot forgets them, as a DS-K1T502 did. */
+  readonly httpHosts = new Map<string, HttpHost>();
+  /** Pushes made to HTTP hosts, and those that failed. */
+  pushes = { sent: 0, failed: 0 };
   private offline = false;
   private deleteProcess: "success" | "processing" | "failed" = "success";
   private server: ServerType | undefined;
@@ -304,6 +309,35 @@ export class SimTerminal {
       return jsonResponse({ UserInfoDetailDeleteProcess: { status } });
     });
     app.get("/ISAPI/Event/notification/alertStream", (c) => this.alertStream(c));
+    app.get("/ISAPI/Event/notification/httpHosts", () =>
+      xmlResponse(
+        isapiXml("HttpHostNotificationList", {
+          HttpHostNotification: ["1", "2"].map((id) => hostXml(id, this.httpHosts.get(id))),
+        }),
+      ),
+    );
+    app.get("/ISAPI/Event/notification/httpHosts/:id", (c) => {
+      const id = c.req.param("id");
+      if (id !== "1" && id !== "2") return this.error(c, "badParameters", false);
+      return xmlResponse(isapiXml("HttpHostNotification", hostXml(id, this.httpHosts.get(id))));
+    });
+    app.put("/ISAPI/Event/notification/httpHosts/:id", async (c) => {
+      const id = c.req.param("id");
+      if (id !== "1" && id !== "2") return this.error(c, "badParameters", false);
+      let h: Record<string, unknown> | undefined;
+      try {
+        h = (this.xml.parse(await c.req.text()) as { HttpHostNotification?: Record<string, unknown> })
+          .HttpHostNotification;
+      } catch {
+        return this.error(c, "badXmlFormat", false);
+      }
+      const portNo = Number(h?.portNo);
+      if (!h || String(h.id) !== id || typeof h.url !== "string" || !h.ipAddress || !Number.isInteger(portNo))
+        return this.error(c, "badParameters", false);
+      if (String(h.protocolType ?? "HTTP") !== "HTTP") return this.error(c, "notSupport", false);
+      this.httpHosts.set(id, { url: h.url, ipAddress: String(h.ipAddress), portNo });
+      return this.reply(c, OK, 200, false);
+    });
     app.post("/ISAPI/AccessControl/AcsEvent", (c) => this.searchEvents(c));
     app.post("/ISAPI/Intelligent/FDLib/FaceDataRecord", (c) => this.uploadFace(c));
     app.put("/ISAPI/Intelligent/FDLib/FDSetUp", (c) => this.uploadFace(c));
@@ -355,16 +389,42 @@ export class SimTerminal {
     const event: SimTerminalEvent = { ...e, serialNo: this.events.length + 1, time: at };
     this.events.push(event);
     for (const s of this.streams) s.send(this.streamPart(event, true));
+    for (const host of this.httpHosts.values()) void this.push(host, event);
     return event;
+  }
+
+  /** What the terminal POSTs to an HTTP host: multipart/form-data, the event as a JSON part. */
+  private async push(host: HttpHost, e: SimTerminalEvent): Promise<void> {
+    const form = new FormData();
+    form.append("AccessControllerEvent", cjson(this.eventJson(e, true)));
+    try {
+      const res = await fetch(`http://${host.ipAddress}:${host.portNo}${host.url}`, {
+        method: "POST",
+        body: form,
+        signal: AbortSignal.timeout(5000),
+      });
+      await res.arrayBuffer();
+      if (res.ok) this.pushes.sent += 1;
+      else this.pushes.failed += 1;
+    } catch {
+      this.pushes.failed += 1;
+    }
   }
 
   /** Every open stream hangs: the connection stays, nothing more comes (no heartbeat either). */
   freezeStreams(): void {
-    for (const s of [...this.streams]) s.freeze();
+    for (const s of [...this.streams]) {
+      s.freeze();
+      this.frozen.add(s);
+    }
   }
 
-  /** A reboot: streams drop; the log stays. */
+  /** A reboot: streams drop, the HTTP host configuration is forgotten; the log stays. */
   reboot(): void {
+    this.httpHosts.clear();
+    // A reboot drops every connection, hung ones too.
+    for (const s of this.frozen) s.close();
+    this.frozen.clear();
     for (const s of this.streams) s.close();
     this.streams.clear();
   }
@@ -680,6 +740,27 @@ export interface SimTerminalEvent {
   doorNo?: number;
   employeeNo?: string;
   name?: string;
+}
+
+/** One HTTP host push slot as configured. */
+export interface HttpHost {
+  url: string;
+  ipAddress: string;
+  portNo: number;
+}
+
+/** A slot as the terminal prints it: empty elements when unset. */
+function hostXml(id: string, h: HttpHost | undefined) {
+  return {
+    id,
+    url: h?.url ?? "",
+    protocolType: h ? "HTTP" : "",
+    parameterFormatType: h ? "JSON" : "",
+    addressingFormatType: h ? "ipaddress" : "",
+    ipAddress: h?.ipAddress ?? "",
+    portNo: h?.portNo ?? 0,
+    httpAuthenticationMethod: "none",
+  };
 }
 
 interface StreamSink {

@@ -51,6 +51,8 @@ beforeAll(async () => {
           username: t.username,
           passwordFile: join(dir, t.opts.id),
           accessGroups: ["Visitors"],
+          // gate-2 also pushes its events to the agent (HTTP host), besides the stream.
+          ...(t.opts.id === "gate-2" ? { push: true } : {}),
         })),
       ),
       AGENT_HIKCENTRAL_TIMEOUT_MS: "1000",
@@ -166,6 +168,31 @@ describe("a site in ISAPI mode with three terminals", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(cp.alarms.filter((a) => a.id === id)).toHaveLength(1);
   });
+
+  it("points gate-2's event push at the agent, takes events from it, and points it again after a reboot", async () => {
+    const gate2 = terminals[1]!;
+    const slot = await eventually(async () => gate2.httpHosts.get("2"), 10_000, "the push slot configured");
+    expect(slot.url).toMatch(/^\/isapi\/events\/gate-2\/[A-Za-z0-9_-]+$/);
+    const guest = code();
+    const grant = grantCommand(SITE, ++seq, guest) as GrantCommand;
+    await cp.send(grant);
+    await cp.waitFinal(grant.id, 20_000);
+    // The stream hangs; the push still brings the passage, once.
+    gate2.freezeStreams();
+    const e = gate2.present(guest, 1);
+    const id = `${SITE}:isapi:gate-2:${e.serialNo}`;
+    await eventually(async () => cp.passages.some((p) => p.id === id), 10_000, "the pushed passage");
+    expect(gate2.pushes.sent).toBeGreaterThan(0);
+    gate2.reboot();
+    expect(gate2.httpHosts.size).toBe(0);
+    await eventually(
+      async () => gate2.httpHosts.get("2")?.url === slot.url,
+      15_000,
+      "the push configured again",
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(cp.passages.filter((p) => p.id === id)).toHaveLength(1);
+  }, 40_000);
 
   it("reports each terminal's stream in the agent's health", async () => {
     const h = (await (await fetch(`${agent.healthUrl}/healthz`)).json()) as {

@@ -233,6 +233,58 @@ export class TerminalGateway {
     await this.client.xml("PUT", `/ISAPI/AccessControl/RemoteControl/door/${doorNo}`, xml);
   }
 
+  /** An HTTP host push slot as the terminal holds it. */
+  async httpHost(slot: number): Promise<{ url: string; ipAddress: string; portNo: number }> {
+    const r = await this.client.xml("GET", `/ISAPI/Event/notification/httpHosts/${slot}`);
+    return { url: String(r.url ?? ""), ipAddress: String(r.ipAddress ?? ""), portNo: Number(r.portNo ?? 0) };
+  }
+
+  /** Points an HTTP host push slot at `target` (JSON events, no authentication, all events). */
+  async setHttpHost(slot: number, target: { url: string; ipAddress: string; portNo: number }): Promise<void> {
+    const xml = create({ version: "1.0", encoding: "UTF-8" })
+      .ele(ISAPI_NS, "HttpHostNotification", { version: "2.0" })
+      .ele("id")
+      .txt(String(slot))
+      .up()
+      .ele("url")
+      .txt(target.url)
+      .up()
+      .ele("protocolType")
+      .txt("HTTP")
+      .up()
+      .ele("parameterFormatType")
+      .txt("JSON")
+      .up()
+      .ele("addressingFormatType")
+      .txt("ipaddress")
+      .up()
+      .ele("ipAddress")
+      .txt(target.ipAddress)
+      .up()
+      .ele("portNo")
+      .txt(String(target.portNo))
+      .up()
+      .ele("httpAuthenticationMethod")
+      .txt("none")
+      .up()
+      .ele("SubscribeEvent")
+      .ele("heartbeat")
+      .txt("30")
+      .up()
+      .ele("eventMode")
+      .txt("all")
+      .up()
+      .ele("EventList")
+      .ele("Event")
+      .ele("type")
+      .txt("AccessControllerEvent")
+      .up()
+      .ele("pictureURLType")
+      .txt("binary")
+      .end();
+    await this.client.xml("PUT", `/ISAPI/Event/notification/httpHosts/${slot}`, xml);
+  }
+
   async deviceInfo(): Promise<{
     model: string;
     serialNumber: string;
