@@ -111,8 +111,11 @@ export const AgentConfigSchema = z
       }
     }),
     AGENT_DB_URL: z.string().default("file:./data/agent.db"),
-    /** `hikcentral`: persons and grants through HikCentral's OpenAPI; `isapi`: straight to the terminals. */
-    AGENT_MODE: z.enum(["hikcentral", "isapi"]).default("hikcentral"),
+    /**
+     * `hikcentral`: everything through HikCentral's OpenAPI; `isapi`: straight to the terminals (no
+     * HikCentral); `both`: persons and grants through HikCentral, passages from the terminals' alert streams.
+     */
+    AGENT_MODE: z.enum(["hikcentral", "isapi", "both"]).default("hikcentral"),
     AGENT_HIKCENTRAL_URL: z
       .url({
         message: "must be the HikCentral base URL, e.g. https://hcp.campus.local:443",
@@ -180,18 +183,19 @@ export const AgentConfigSchema = z
     AGENT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((c, ctx) => {
-    if (c.AGENT_MODE === "hikcentral") {
+    if (c.AGENT_MODE !== "isapi") {
       for (const key of [
         "AGENT_HIKCENTRAL_URL",
         "AGENT_HIKCENTRAL_APP_KEY",
         "AGENT_HIKCENTRAL_APP_SECRET",
       ] as const)
         if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required (not set)" });
-    } else if (c.AGENT_TERMINALS.length === 0) {
+    }
+    if (c.AGENT_MODE !== "hikcentral" && c.AGENT_TERMINALS.length === 0) {
       ctx.addIssue({
         code: "custom",
         path: ["AGENT_TERMINALS"],
-        message: "AGENT_MODE isapi needs at least one terminal",
+        message: `AGENT_MODE ${c.AGENT_MODE} needs at least one terminal`,
       });
     }
   });

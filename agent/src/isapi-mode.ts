@@ -37,6 +37,7 @@ export function buildIsapiBackend(
   metrics: AgentMetrics,
   log: Logger,
   wakeRelay: () => void,
+  opts: { eventsOnly: boolean } = { eventsOnly: false },
 ): IsapiBackend {
   const refused = new StoredRefusedLogins(store);
   const handles: TerminalHandle[] = config.AGENT_TERMINALS.map((t) => {
@@ -109,7 +110,7 @@ export function buildIsapiBackend(
           states.set(t.id, { ...states.get(t.id), state, ...(detail ? { detail } : {}) });
           // A terminal that is back gets what waited for it, and its push configuration again.
           if (state === "up") {
-            sync!.poke();
+            if (!opts.eventsOnly) sync!.poke();
             void assertPush(i).catch((e: Error) =>
               log.warn({ terminal: t.id, err: e.message }, "configuring event push failed"),
             );
@@ -170,7 +171,7 @@ export function buildIsapiBackend(
     healthy: () => [...states.values()].every((s) => s.state === "up"),
     start() {
       for (const s of streams) s.start();
-      sync!.start();
+      if (!opts.eventsOnly) sync!.start();
       pushTimer = setInterval(assertAll, 5 * 60_000);
     },
     async stop() {

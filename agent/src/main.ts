@@ -72,7 +72,10 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   let eventSync: EventSync | undefined;
   let hikHealthy: boolean | undefined;
   let hikError: string | undefined;
+  // hikcentral: OpenAPI for everything; isapi: the terminals for everything; both: OpenAPI for persons and
+  // grants, the terminals' alert streams for passages (faster, with serial numbers).
   const isapiMode = config.AGENT_MODE === "isapi";
+  const terminalEvents = config.AGENT_MODE !== "hikcentral";
   const hik = isapiMode
     ? undefined
     : hikClientFromConfig(config, {
@@ -93,8 +96,10 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const refused: { total: number; last?: RefusedCommand } = { total: 0 };
   let statusSoon: NodeJS.Timeout | undefined;
   const lanes = new Lanes();
-  const isapi = isapiMode
-    ? buildIsapiBackend(config, store, lanes, metrics, log.child({ component: "isapi" }), wakeRelay)
+  const isapi = terminalEvents
+    ? buildIsapiBackend(config, store, lanes, metrics, log.child({ component: "isapi" }), wakeRelay, {
+        eventsOnly: !isapiMode,
+      })
     : undefined;
   const reconciler = hik
     ? new Reconciler(hik, store, log.child({ component: "reconciler" }), metrics, {
@@ -107,7 +112,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       })
     : undefined;
   const executor: Executor =
-    isapi?.executor ??
+    (isapiMode ? isapi?.executor : undefined) ??
     new CommandExecutor(hik!, {
       timeZone: config.AGENT_TIME_ZONE,
       orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
@@ -194,7 +199,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     clearTimeout(reconcileRetry);
     reconciling ??= lanes
       .runExclusive(
-        (): Promise<unknown> => (isapi ? isapi.sync.reconcile(undefined, trigger) : reconciler!.run(trigger)),
+        (): Promise<unknown> =>
+          isapiMode ? isapi!.sync.reconcile(undefined, trigger) : reconciler!.run(trigger),
       )
       .catch((e: Error) => {
         log.warn({ trigger, err: e.message }, "reconciliation failed; trying again in a minute");
@@ -233,20 +239,32 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       queues: d,
       lastAppliedSeq: await store.lastAppliedSeq(),
       refusedCommands: { ...refused },
-      sources: isapi
-        ? isapi.sources()
-        : [
-            {
-              name: "hikcentral-api",
-              state: hikHealthy === undefined ? "unknown" : hikHealthy ? "up" : "down",
-              ...(hikError ? { error: hikError } : {}),
-            },
-            {
-              name: "hikcentral-push",
-              state: subscribed() ? "up" : "down",
-              ...(intake.lastEventAt ? { lastEventAt: intake.lastEventAt.toISOString() } : {}),
-            },
-          ],
+      sources: [
+        ...(hik
+          ? [
+              {
+                name: "hikcentral-api",
+                state:
+                  hikHealthy === undefined
+                    ? ("unknown" as const)
+                    : hikHealthy
+                      ? ("up" as const)
+                      : ("down" as const),
+                ...(hikError ? { error: hikError } : {}),
+              },
+            ]
+          : []),
+        ...(hik && !terminalEvents
+          ? [
+              {
+                name: "hikcentral-push",
+                state: subscribed() ? ("up" as const) : ("down" as const),
+                ...(intake.lastEventAt ? { lastEventAt: intake.lastEventAt.toISOString() } : {}),
+              },
+            ]
+          : []),
+        ...(isapi ? isapi.sources() : []),
+      ],
     };
   };
 
@@ -311,11 +329,14 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const health = new Hono();
   health.get("/healthz", async (c) => {
     const s = await status("online");
-    const degraded = !link.connected || (isapi ? !isapi.healthy() : hikHealthy === false || !subscribed());
+    const degraded =
+      !link.connected ||
+      (hik !== undefined && hikHealthy === false) ||
+      (isapi ? !isapi.healthy() : !subscribed());
     return c.json({
       status: degraded ? "degraded" : "ok",
       mqtt: link.connected ? "connected" : "disconnected",
-      hikcentral: s.sources?.[0]?.state,
+      ...(hik ? { hikcentral: s.sources?.[0]?.state } : {}),
       ...(isapi
         ? { terminals: isapi.sources() }
         : { eventSubscription: subscribed() ? "active" : "missing" }),
@@ -329,7 +350,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const healthServer = await listen(health, config.AGENT_HTTP_HOST, config.AGENT_HTTP_PORT);
   const healthUrl = `http://${config.AGENT_HTTP_HOST}:${(healthServer.address() as AddressInfo).port}`;
 
-  if (hik) {
+  // With the terminals' streams as the source of passages, HikCentral's copies of the same events stay unused.
+  if (hik && !terminalEvents) {
     const gaps = new GapFiller(hik, store, log.child({ component: "gap-filler" }), {
       ctx: { site, timeZone: config.AGENT_TIME_ZONE, doorDirections: config.AGENT_DOOR_DIRECTIONS },
       overlapMs: config.AGENT_GAP_FILL_OVERLAP_SECONDS * 1000,

@@ -207,3 +207,58 @@ describe("a site in ISAPI mode with three terminals", () => {
     ]);
   });
 });
+
+describe("a site in both modes: HikCentral for grants, the terminal's stream for passages", () => {
+  it("grants through HikCentral and takes passages from the terminal, with serial numbers, once", async () => {
+    const dir = tempDir("both-mode");
+    const t = new SimTerminal({ id: "lane-1", timeZone: ZONE });
+    await t.start();
+    writeFileSync(join(dir, "lane-1"), t.password, { mode: 0o600 });
+    const both = new FakeControlPlane("east");
+    await both.start();
+    const a = await startStandaloneAgent({
+      site: "east",
+      mqttUrl: both.url,
+      sim,
+      dir,
+      commandPublicKey: both.signer.text,
+      timeZone: ZONE,
+      log: testLogger("both-mode"),
+      env: {
+        AGENT_MODE: "both",
+        AGENT_TERMINALS: JSON.stringify([{ id: "lane-1", url: t.url, passwordFile: join(dir, "lane-1") }]),
+      },
+    });
+    try {
+      const guest = code();
+      const grant = grantCommand("east", 1, guest) as GrantCommand;
+      await both.send(grant);
+      expect((await both.waitFinal(grant.id, 20_000)).status).toBe("applied");
+      expect(sim.state.personByCode(guest)).toBeDefined();
+      // HikCentral downloads the person to the terminal; the terminal reports the passage with its serial.
+      const e = t.logEvent({ major: 5, minor: 75, doorNo: 1, employeeNo: guest });
+      const p = await eventually(
+        async () =>
+          both.passages.find((x) => x.id === `east:isapi:lane-1:${e.serialNo}`) as Passage | undefined,
+        10_000,
+      );
+      expect(p).toMatchObject({
+        source: "isapi",
+        personCode: guest,
+        visitId: `visit-${guest}`,
+        direction: "entry",
+      });
+      const h = (await (await fetch(`${a.healthUrl}/healthz`)).json()) as {
+        status: string;
+        hikcentral: string;
+      };
+      expect(h).toMatchObject({ status: "ok", hikcentral: "up" });
+      // HikCentral's own event push is not subscribed: the same passage never comes twice by two routes.
+      expect(sim.state.subscriptions.size).toBe(0);
+    } finally {
+      await a.stop();
+      await both.stop();
+      await t.stop();
+    }
+  }, 60_000);
+});
