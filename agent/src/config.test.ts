@@ -59,4 +59,41 @@ describe("agent config", () => {
       /AGENT_SITE_ID: is required \(not set\); example: north-campus/,
     );
   });
+
+  it("takes terminals as a YAML list; isapi mode needs no HikCentral but at least one terminal", () => {
+    const base = `AGENT_SITE_ID: north
+AGENT_MQTT_URL: mqtt://broker:1883
+AGENT_MQTT_USERNAME: agent-north
+AGENT_MQTT_PASSWORD: x
+AGENT_COMMAND_PUBLIC_KEY: "ed25519:11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
+`;
+    const c = loadAgentConfig(
+      {},
+      `${base}AGENT_MODE: isapi
+AGENT_TERMINALS:
+  - id: gate-1
+    url: https://10.20.0.21
+    passwordFile: /etc/gatehouse/credentials/gate-1
+    accessGroups: [Visitors]
+`,
+    );
+    expect(c.AGENT_TERMINALS).toEqual([
+      expect.objectContaining({
+        id: "gate-1",
+        username: "admin",
+        doors: { "1": "entry", "2": "exit" },
+        push: false,
+      }),
+    ]);
+    expect(() => loadAgentConfig({}, `${base}AGENT_MODE: isapi\n`)).toThrow(
+      /AGENT_TERMINALS: AGENT_MODE isapi needs at least one terminal/,
+    );
+    expect(() => loadAgentConfig({}, base)).toThrow(/AGENT_HIKCENTRAL_URL: is required/);
+    expect(() =>
+      loadAgentConfig(
+        {},
+        `${base}AGENT_MODE: isapi\nAGENT_TERMINALS: [{ id: a, url: "http://x", passwordFile: /p }, { id: a, url: "http://y", passwordFile: /p }]\n`,
+      ),
+    ).toThrow(/terminal ids must be unique/);
+  });
 });

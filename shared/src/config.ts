@@ -66,7 +66,7 @@ export function loadConfig<S extends ZodType>(
       const top = String(i.path[0] ?? "");
       const nested = i.path.length > 1;
       const value = merged[top];
-      const problem = value === undefined ? "is required (not set)" : i.message;
+      const problem = value === undefined && i.code === "invalid_type" ? "is required (not set)" : i.message;
       // A nested problem names its path; the value (a whole list, perhaps with paths to secrets) is not shown.
       const shown =
         value === undefined || nested || spec.secretKeys.includes(key)
