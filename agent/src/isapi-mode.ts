@@ -30,6 +30,17 @@ export interface IsapiBackend {
   stop(): Promise<void>;
 }
 
+/** A terminal's password from its file; a missing file stops the agent with what to fix. */
+function terminalPassword(id: string, file: string): string {
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (e) {
+    throw new Error(
+      `terminal ${id}: cannot read its password file ${file} (${(e as NodeJS.ErrnoException).code ?? "error"}); put the password there, readable by the agent`,
+    );
+  }
+}
+
 export function buildIsapiBackend(
   config: AgentConfig,
   store: AgentStore,
@@ -44,7 +55,7 @@ export function buildIsapiBackend(
     const client = new IsapiClient({
       id: t.id,
       baseUrl: t.url,
-      credentials: { username: t.username, password: readFileSync(t.passwordFile, "utf8").trim() },
+      credentials: { username: t.username, password: terminalPassword(t.id, t.passwordFile) },
       ...(t.fingerprint ? { fingerprint256: t.fingerprint } : {}),
       timeoutMs: config.AGENT_HIKCENTRAL_TIMEOUT_MS,
       refusedLogins: refused,

@@ -76,3 +76,21 @@ export const grantCommand = (
     ...envelope,
   } as Command;
 };
+
+/** An unsigned command of any type for `site`, valid for `ttlMs` (the fake control plane signs it). */
+export const commandEnvelope = (
+  site: string,
+  seq: number,
+  type: Command["type"],
+  payload: unknown,
+  ttlMs = 3600_000,
+): Command =>
+  ({
+    id: randomUUID(),
+    site,
+    seq,
+    type,
+    issuedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + ttlMs).toISOString(),
+    payload,
+  }) as Command;

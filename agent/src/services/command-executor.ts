@@ -50,6 +50,23 @@ export interface ExecutorOptions {
   log: (msg: string) => void;
 }
 
+/** A sync's result: applied, with a warning when some repairs failed (the report lists them). */
+export function syncResult(r: { changes: number; failed: number }): ExecutionResult {
+  return {
+    personId: null,
+    desired: {},
+    ...(r.failed > 0
+      ? {
+          warning: {
+            code: "RECONCILE_INCOMPLETE",
+            message: `${r.failed} of ${r.changes} repairs failed; the report lists them`,
+            retryable: true,
+          },
+        }
+      : {}),
+  };
+}
+
 /** The replica keeps instants in UTC, so that they compare as text. */
 const iso = (t: string) => new Date(t).toISOString();
 
@@ -77,22 +94,8 @@ export class CommandExecutor implements Executor {
         return this.revoke(cmd);
       case "validity":
         return this.validity(cmd);
-      case "sync": {
-        const r = await this.opts.reconcile(cmd);
-        return {
-          personId: null,
-          desired: {},
-          ...(r.failed > 0
-            ? {
-                warning: {
-                  code: "RECONCILE_INCOMPLETE",
-                  message: `${r.failed} of ${r.changes} repairs failed; the report lists them`,
-                  retryable: true,
-                },
-              }
-            : {}),
-        };
-      }
+      case "sync":
+        return syncResult(await this.opts.reconcile(cmd));
       default:
         throw new GatehouseError(
           "UNSUPPORTED_COMMAND",

@@ -11,7 +11,7 @@ import type { AgentStore, ReplicaPerson, TerminalState } from "../adapters/db/ag
 import type { DeviceDownload } from "../adapters/hikcentral/download-status.js";
 import { prepareFacePhoto } from "../adapters/images/face-photo.js";
 import type { TerminalGateway } from "../adapters/isapi/terminal-gateway.js";
-import type { ExecutionResult, Executor } from "./command-executor.js";
+import { type ExecutionResult, type Executor, syncResult } from "./command-executor.js";
 
 /** A terminal as the executor uses it: its gateway, the access levels it serves, its doors. */
 export interface TerminalHandle {
@@ -56,22 +56,8 @@ export class IsapiExecutor implements Executor {
         return this.revoke(cmd);
       case "door":
         return this.door(cmd);
-      case "sync": {
-        const r = await this.opts.reconcile(cmd.id);
-        return {
-          personId: null,
-          desired: {},
-          ...(r.failed > 0
-            ? {
-                warning: {
-                  code: "RECONCILE_INCOMPLETE",
-                  message: `${r.failed} of ${r.changes} repairs failed; the report lists them`,
-                  retryable: true,
-                },
-              }
-            : {}),
-        };
-      }
+      case "sync":
+        return syncResult(await this.opts.reconcile(cmd.id));
     }
   }
 

@@ -9,7 +9,7 @@ import { Database } from "@gatehouse/shared/db";
 import { type Simulator, simulatePassage, startSimulator } from "@gatehouse/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeControlPlane } from "../fake-control-plane.js";
-import { grantCommand, startStandaloneAgent } from "../standalone-agent.js";
+import { commandEnvelope, grantCommand, startStandaloneAgent } from "../standalone-agent.js";
 import { eventually, sleep, tempDir, testLogger } from "../support.js";
 
 /**
@@ -58,15 +58,7 @@ const code = () => `GH${randomUUID().replace(/-/g, "").slice(0, 12).toUpperCase(
 const grant = (personCode: string, over: Parameters<typeof grantCommand>[3] = {}) =>
   grantCommand(SITE, ++seq, personCode, over) as GrantCommand;
 const envelope = (type: Command["type"], payload: unknown): Command =>
-  ({
-    id: randomUUID(),
-    site: SITE,
-    seq: ++seq,
-    type,
-    issuedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-    payload,
-  }) as Command;
+  commandEnvelope(SITE, ++seq, type, payload);
 const revoke = (personCode: string) =>
   envelope("revoke", {
     visitId: `visit-${personCode}`,

@@ -6,7 +6,7 @@ import type { Command, GrantCommand, Passage } from "@gatehouse/shared";
 import { SimTerminal, type Simulator, startSimulator } from "@gatehouse/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeControlPlane } from "../fake-control-plane.js";
-import { grantCommand, startStandaloneAgent } from "../standalone-agent.js";
+import { commandEnvelope, grantCommand, startStandaloneAgent } from "../standalone-agent.js";
 import { eventually, tempDir, testLogger } from "../support.js";
 
 /**
@@ -69,15 +69,7 @@ afterAll(async () => {
 
 const code = () => `GH${randomUUID().replace(/-/g, "").slice(0, 12).toUpperCase()}`;
 const envelope = (type: Command["type"], payload: unknown): Command =>
-  ({
-    id: randomUUID(),
-    site: SITE,
-    seq: ++seq,
-    type,
-    issuedAt: new Date().toISOString(),
-    expiresAt: new Date(Date.now() + 60_000).toISOString(),
-    payload,
-  }) as Command;
+  commandEnvelope(SITE, ++seq, type, payload, 60_000);
 
 describe("a site in ISAPI mode with three terminals", () => {
   it("grants on every terminal, says which one was away, and completes it when that terminal returns", async () => {
@@ -192,6 +184,26 @@ describe("a site in ISAPI mode with three terminals", () => {
     );
     await new Promise((r) => setTimeout(r, 500));
     expect(cp.passages.filter((p) => p.id === id)).toHaveLength(1);
+  }, 40_000);
+
+  it("repairs terminals edited by hand on a sync command, and reports it", async () => {
+    const guest = code();
+    const grant = grantCommand(SITE, ++seq, guest) as GrantCommand;
+    await cp.send(grant);
+    await cp.waitFinal(grant.id, 20_000);
+    // By hand: the guest deleted from gate-1; a stranger under Gatehouse's prefix given doors on gate-3.
+    terminals[0]!.users.delete(guest);
+    terminals[2]!.users.set("GHSTRANGER9", { ...terminals[2]!.users.get(guest)!, employeeNo: "GHSTRANGER9" });
+    const sync = envelope("sync", { reason: "test" });
+    await cp.send(sync);
+    expect((await cp.waitFinal(sync.id, 30_000)).status).toBe("applied");
+    const report = await eventually(async () => cp.reports.find((r) => r.commandId === sync.id), 10_000);
+    expect(report.changes).toContainEqual(expect.objectContaining({ action: "created", personCode: guest }));
+    expect(report.changes).toContainEqual(
+      expect.objectContaining({ action: "removed_from_group", personCode: "GHSTRANGER9" }),
+    );
+    expect(terminals[0]!.users.get(guest)).toMatchObject({ doorRight: "1,2" });
+    expect(terminals[2]!.users.get("GHSTRANGER9")).toMatchObject({ doorRight: "" });
   }, 40_000);
 
   it("reports each terminal's stream in the agent's health", async () => {
