@@ -114,6 +114,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const executor: Executor =
     (isapiMode ? isapi?.executor : undefined) ??
     new CommandExecutor(hik!, {
+      ...(isapi ? { doors: isapi.executor } : {}),
       timeZone: config.AGENT_TIME_ZONE,
       orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
       faceOnly: config.AGENT_FACE_ONLY,

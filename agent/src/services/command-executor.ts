@@ -45,6 +45,8 @@ export interface ExecutorOptions {
   downloadPollMs: number;
   /** The replica's row for a person (to re-grant one the agent expired itself when its visit is extended). */
   replicaPerson: (personCode: string) => Promise<ReplicaPerson | undefined>;
+  /** Carries out door commands (the terminals' executor in `both` mode). */
+  doors?: Executor;
   /** Reconciles the replica with HikCentral for a sync command; the lanes are already held. */
   reconcile: (cmd: SyncCommand) => Promise<{ changes: number; failed: number }>;
   log: (msg: string) => void;
@@ -97,9 +99,11 @@ export class CommandExecutor implements Executor {
       case "sync":
         return syncResult(await this.opts.reconcile(cmd));
       default:
+        // Doors are driven through the terminals (AGENT_MODE isapi or both), not through HikCentral.
+        if (this.opts.doors) return this.opts.doors.execute(cmd);
         throw new GatehouseError(
           "UNSUPPORTED_COMMAND",
-          `this agent version does not carry out '${cmd.type}' commands yet`,
+          `this agent opens doors only through its terminals: set AGENT_MODE to isapi or both and list AGENT_TERMINALS`,
         );
     }
   }

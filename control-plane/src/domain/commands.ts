@@ -95,3 +95,19 @@ export function syncCommand(a: Omit<CommandFor, "visitId" | "personCode"> & { re
     payload: { reason: a.reason },
   };
 }
+
+/** A door opened minutes late is a hazard, not a service: a door command is void after this. */
+export const DOOR_COMMAND_LIFETIME_MS = 30_000;
+
+export function doorCommand(
+  a: Omit<CommandFor, "visitId" | "personCode"> & {
+    door: string;
+    action: "open" | "close" | "always_open" | "always_closed";
+  },
+): Command {
+  return {
+    ...envelope(a, new Date(a.now.getTime() + DOOR_COMMAND_LIFETIME_MS).toISOString()),
+    type: "door",
+    payload: { door: a.door, action: a.action },
+  };
+}

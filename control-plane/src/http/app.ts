@@ -154,7 +154,7 @@ export function buildApp(deps: AppDeps) {
         return admin(c, next);
       return next();
     }
-    if (/^\/v1\/sites\/[^/]+\/sync$/.test(path)) return operator(c, next);
+    if (/^\/v1\/sites\/[^/]+\/(sync|doors\/[^/]+)$/.test(path)) return operator(c, next);
     if (path.startsWith("/v1/sites") || path.startsWith("/v1/deny-list")) return admin(c, next);
     if (/^\/v1\/visits\/[^/]+\/(approve|refuse)$/.test(path)) return admin(c, next);
     return operator(c, next);

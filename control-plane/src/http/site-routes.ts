@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { auditStatement } from "../adapters/db/audit.js";
 import type { Site, SiteSettings, SitesRepo } from "../adapters/db/sites-repo.js";
-import { syncCommand } from "../domain/commands.js";
+import { doorCommand, syncCommand } from "../domain/commands.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { CommandDispatcher } from "../services/command-dispatcher.js";
 import type { AuthEnv } from "./auth.js";
@@ -178,6 +178,66 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       );
       deps.metrics.commandsCreated.inc({ type: "sync" });
       return c.json({ commandId: command.id, seq: command.seq, status: "pending" }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/sites/{id}/doors/{door}",
+      summary:
+        "Security staff: open, close, hold open or hold closed a door (terminal:door, e.g. gate-2:1) through the site's agent; the command is void after 30 s",
+      security,
+      request: {
+        params: z.object({
+          id: z.string(),
+          door: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}:\d{1,3}$/, "must be terminal:door, e.g. gate-2:1"),
+        }),
+        body: {
+          content: {
+            "application/json": {
+              schema: z
+                .strictObject({ action: z.enum(["open", "close", "always_open", "always_closed"]) })
+                .openapi("DoorAction"),
+            },
+          },
+          required: true,
+        },
+      },
+      responses: {
+        202: json(
+          z
+            .object({ commandId: z.string(), seq: z.int(), status: z.string(), expiresAt: z.string() })
+            .openapi("DoorQueued"),
+          "The door command is queued",
+        ),
+        ...problems(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const { id, door } = c.req.valid("param");
+      const { action } = c.req.valid("json");
+      if (!(await deps.sites.get(id))) return problem(c, 404, "no such site", [notFound]) as never;
+      const actor = c.get("actor");
+      const command = await deps.dispatcher.queue(
+        id,
+        (seq) => doorCommand({ id: randomUUID(), seq, site: id, now: new Date(), door, action }),
+        (command) => [
+          auditStatement({
+            actor,
+            action: "site.door",
+            entity: "command",
+            entityId: command.id,
+            site: id,
+            after: { type: "door", seq: command.seq, door, action },
+          }),
+        ],
+      );
+      deps.metrics.commandsCreated.inc({ type: "door" });
+      return c.json(
+        { commandId: command.id, seq: command.seq, status: "pending", expiresAt: command.expiresAt },
+        202,
+      );
     },
   );
 }

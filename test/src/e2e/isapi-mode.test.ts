@@ -265,6 +265,11 @@ describe("a site in both modes: HikCentral for grants, the terminal's stream for
         hikcentral: string;
       };
       expect(h).toMatchObject({ status: "ok", hikcentral: "up" });
+      // Doors go through the terminals in this mode too.
+      const door = commandEnvelope("east", 2, "door", { door: "lane-1:2", action: "always_open" }, 30_000);
+      await both.send(door);
+      expect((await both.waitFinal(door.id)).status).toBe("applied");
+      expect(t.doorCommands).toEqual([{ door: 2, cmd: "alwaysOpen" }]);
       // HikCentral's own event push is not subscribed: the same passage never comes twice by two routes.
       expect(sim.state.subscriptions.size).toBe(0);
     } finally {

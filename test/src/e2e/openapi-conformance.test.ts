@@ -82,6 +82,21 @@ describe("the API answers as /openapi.json says", () => {
       ).body.errors[0].path,
     ).toBe("openingHours.from");
     await call("POST", "/v1/sites/{id}/sync", `/v1/sites/${site}/sync`);
+    // The demo site's agent speaks HikCentral: the door command is queued, and its ack will say failed.
+    const door = await call("POST", "/v1/sites/{id}/doors/{door}", `/v1/sites/${site}/doors/gate-1:1`, {
+      action: "open",
+    });
+    expect(door.status).toBe(202);
+    expect(Date.parse(door.body.expiresAt) - Date.now()).toBeLessThanOrEqual(30_000);
+    const badDoor = await call("POST", "/v1/sites/{id}/doors/{door}", `/v1/sites/${site}/doors/gate-1`, {
+      action: "unlock",
+    });
+    expect(badDoor.status).toBe(400);
+    expect(badDoor.body.errors[0].path).toBe("door");
+    const badAction = await call("POST", "/v1/sites/{id}/doors/{door}", `/v1/sites/${site}/doors/gate-1:1`, {
+      action: "unlock",
+    });
+    expect(badAction.body.errors[0].path).toBe("action");
 
     const visit = {
       site,
