@@ -1,18 +1,9 @@
 import { readFileSync } from "node:fs";
 import { GatehouseError } from "@gatehouse/shared";
 import { IsapiClient, type RefusedLogins } from "./adapters/isapi/client.js";
-import { TerminalGateway } from "./adapters/isapi/terminal-gateway.js";
+import { TERMINAL_FEATURES, TerminalGateway } from "./adapters/isapi/terminal-gateway.js";
 import type { AgentConfig, TerminalConfig } from "./config.js";
 import { type Check, fail, pass, warn } from "./doctor-check.js";
-
-/** What Gatehouse needs of a terminal, by its capability flag. */
-const FEATURES: Array<[flag: string, what: string]> = [
-  ["isSupportUserInfo", "persons"],
-  ["isSupportFDLib", "faces"],
-  ["isSupportUserInfoDetailDelete", "person deletion"],
-  ["isSupportAcsEvent", "event search"],
-  ["isSupportRemoteControlDoor", "remote door control"],
-];
 
 /**
  * Per terminal: its password file, its login (at most one bad attempt, never again with credentials it
@@ -79,11 +70,10 @@ async function checkTerminal(t: TerminalConfig, timeZone: string, refused: Refus
       checks.push(warn(name("clock"), `could not read its time: ${(e as Error).message}`));
     }
     try {
-      const caps = await client.xml("GET", "/ISAPI/AccessControl/capabilities");
-      const missing = FEATURES.filter(([flag]) => String(caps[flag]) !== "true").map(([, what]) => what);
+      const missing = await gateway.unsupportedFeatures();
       checks.push(
         missing.length === 0
-          ? pass(name("features"), FEATURES.map(([, what]) => what).join(", "))
+          ? pass(name("features"), TERMINAL_FEATURES.map(([, what]) => what).join(", "))
           : warn(
               name("features"),
               `no ${missing.join(", ")} on this terminal; Gatehouse reports those operations as unsupported`,

@@ -121,6 +121,10 @@ export function buildIsapiBackend(
           states.set(t.id, { ...states.get(t.id), state, ...(detail ? { detail } : {}) });
           // A terminal that is back gets what waited for it, and its push configuration again.
           if (state === "up") {
+            if (!checked.has(t.id)) {
+              checked.add(t.id);
+              void checkFeatures(i);
+            }
             if (!opts.eventsOnly) sync!.poke();
             void assertPush(i).catch((e: Error) =>
               log.warn({ terminal: t.id, err: e.message }, "configuring event push failed"),
@@ -130,6 +134,21 @@ export function buildIsapiBackend(
       },
     );
   });
+  /**
+   * What the terminal cannot do, said once when it is first reached: an operation it lacks then fails with
+   * `ISAPI_NOT_SUPPORTED` in its ack, and the agent goes on.
+   */
+  const checked = new Set<string>();
+  const checkFeatures = async (i: number) => {
+    const h = handles[i]!;
+    try {
+      const missing = await h.gateway.unsupportedFeatures();
+      if (missing.length > 0)
+        log.warn({ terminal: h.id, unsupported: missing }, "the terminal lacks features Gatehouse uses");
+    } catch (e) {
+      log.warn({ terminal: h.id, err: (e as Error).message }, "could not read the terminal's capabilities");
+    }
+  };
   let pushBase: { base: URL; token: string } | undefined;
   /**
    * Points a pushing terminal's HTTP host slot at the agent, unless it already is: after a reboot a terminal

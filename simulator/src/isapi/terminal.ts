@@ -81,6 +81,7 @@ export class SimTerminal {
   /** Pushes made to HTTP hosts, and those that failed. */
   pushes = { sent: 0, failed: 0 };
   private offline = false;
+  private faults: TerminalFault[] = [];
   private deleteProcess: "success" | "processing" | "failed" = "success";
   private server: ServerType | undefined;
   url = "";
@@ -129,6 +130,24 @@ export class SimTerminal {
     const s = this.server as (ServerType & { closeAllConnections?: () => void }) | undefined;
     s?.closeAllConnections?.();
     await new Promise<void>((r) => (s ? s.close(() => r()) : r()));
+  }
+
+  /**
+   * Fault injection: calls whose path starts with `path` answer with a terminal error (`busy`,
+   * `deviceError`…), hang (`timeout`) or drop the connection (`reset`), at `rate`, at most `times` times.
+   */
+  setFaults(faults: TerminalFault[]): void {
+    this.faults = faults.map((f) => ({ ...f }));
+  }
+
+  private takeFault(path: string): IsapiErrorName | "timeout" | "reset" | undefined {
+    for (const f of this.faults) {
+      if (!path.startsWith(f.path) || (f.times !== undefined && f.times <= 0)) continue;
+      if (Math.random() >= (f.rate ?? 1)) continue;
+      if (f.times !== undefined) f.times -= 1;
+      return f.error;
+    }
+    return undefined;
   }
 
   /** Unplugged: connections are refused until `setOffline(false)`. */
@@ -212,6 +231,16 @@ export class SimTerminal {
         }
         return this.unauthorized(verdict.reason);
       }
+      const fault = this.takeFault(url.pathname);
+      if (fault === "reset") {
+        (c.env as { incoming: { socket: { destroy(): void } } }).incoming.socket.destroy();
+        return new Response(null, { status: 500 });
+      }
+      if (fault === "timeout") {
+        await new Promise((r) => setTimeout(r, 120_000).unref());
+        return new Response(null, { status: 503 });
+      }
+      if (fault) return this.error(c, fault, JSON_RESOURCES.test(url.pathname));
       if (JSON_RESOURCES.test(url.pathname) && url.searchParams.get("format") !== "json") {
         // Without ?format=json the terminal reads the body as XML.
         return this.error(c, "badXmlFormat", false);
@@ -740,6 +769,14 @@ export interface SimTerminalEvent {
   doorNo?: number;
   employeeNo?: string;
   name?: string;
+}
+
+/** An injected fault (see `setFaults`). */
+export interface TerminalFault {
+  path: string;
+  error: IsapiErrorName | "timeout" | "reset";
+  rate?: number;
+  times?: number;
 }
 
 /** One HTTP host push slot as configured. */

@@ -182,6 +182,32 @@ describe("IsapiClient against a simulated terminal", () => {
     });
   });
 
+  it("makes a busy or failing terminal's errors retryable, and a dropped connection unavailable", async () => {
+    const t = await terminal();
+    const c = client(t);
+    t.setFaults([
+      { path: "/ISAPI/AccessControl/UserInfo/Count", error: "busy", times: 1 },
+      { path: "/ISAPI/System/time", error: "reset", times: 1 },
+      { path: "/ISAPI/AccessControl/UserInfo/Search", error: "deviceError", times: 1 },
+    ]);
+    await expect(c.json("GET", "/ISAPI/AccessControl/UserInfo/Count")).rejects.toMatchObject({
+      code: "ISAPI_BUSY",
+      retryable: true,
+    });
+    await expect(c.json("GET", "/ISAPI/AccessControl/UserInfo/Count")).resolves.toMatchObject({
+      UserInfoCount: { userNumber: 0 },
+    });
+    await expect(c.xml("GET", "/ISAPI/System/time")).rejects.toMatchObject({
+      code: "ISAPI_UNAVAILABLE",
+      retryable: true,
+    });
+    await expect(
+      c.json("POST", "/ISAPI/AccessControl/UserInfo/Search", {
+        UserInfoSearchCond: { searchID: "1", searchResultPosition: 0, maxResults: 30 },
+      }),
+    ).rejects.toMatchObject({ code: "ISAPI_DEVICE_ERROR", retryable: true });
+  });
+
   it("says a terminal that is off is unavailable, retryably", async () => {
     const t = await terminal();
     t.setOffline(true);

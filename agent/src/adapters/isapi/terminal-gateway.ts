@@ -6,6 +6,15 @@ import type { IsapiClient } from "./client.js";
 
 const ISAPI_NS = "http://www.isapi.org/ver20/XMLSchema";
 
+/** What Gatehouse needs of a terminal, by its capability flag. */
+export const TERMINAL_FEATURES: Array<[flag: string, what: string]> = [
+  ["isSupportUserInfo", "persons"],
+  ["isSupportFDLib", "faces"],
+  ["isSupportUserInfoDetailDelete", "person deletion"],
+  ["isSupportAcsEvent", "event search"],
+  ["isSupportRemoteControlDoor", "remote door control"],
+];
+
 /** A visitor as the agent writes it to a terminal. */
 export interface TerminalPerson {
   employeeNo: string;
@@ -283,6 +292,12 @@ export class TerminalGateway {
       .txt("binary")
       .end();
     await this.client.xml("PUT", `/ISAPI/Event/notification/httpHosts/${slot}`, xml);
+  }
+
+  /** The features Gatehouse uses that this terminal's capabilities do not list. */
+  async unsupportedFeatures(): Promise<string[]> {
+    const caps = await this.client.xml("GET", "/ISAPI/AccessControl/capabilities");
+    return TERMINAL_FEATURES.filter(([flag]) => String(caps[flag]) !== "true").map(([, what]) => what);
   }
 
   async deviceInfo(): Promise<{
