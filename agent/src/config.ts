@@ -178,6 +178,8 @@ export const AgentConfigSchema = z
     AGENT_PASSAGE_DEDUP_DAYS: z.coerce.number().positive().default(14),
     /** The site's access terminals, spoken to over ISAPI; `doctor` checks each (login, identity, clock, features). */
     AGENT_TERMINALS: terminals.default([]),
+    /** How long a terminal may take to answer one ISAPI call (the alert stream is long-lived and exempt). */
+    AGENT_TERMINAL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     AGENT_HTTP_HOST: z.string().default("127.0.0.1"),
     AGENT_HTTP_PORT: port.default(9100),
     AGENT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -57,11 +57,11 @@ export function buildIsapiBackend(
       baseUrl: t.url,
       credentials: { username: t.username, password: terminalPassword(t.id, t.passwordFile) },
       ...(t.fingerprint ? { fingerprint256: t.fingerprint } : {}),
-      timeoutMs: config.AGENT_HIKCENTRAL_TIMEOUT_MS,
+      timeoutMs: config.AGENT_TERMINAL_TIMEOUT_MS,
       refusedLogins: refused,
       onCall: (endpoint, outcome, seconds) => {
-        metrics.apiRequests.inc({ endpoint, status: outcome });
-        metrics.apiSeconds.observe({ endpoint }, seconds);
+        metrics.isapiRequests.inc({ terminal: t.id, endpoint, status: outcome });
+        metrics.isapiSeconds.observe({ terminal: t.id }, seconds);
       },
     });
     return {

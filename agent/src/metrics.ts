@@ -129,6 +129,19 @@ export function createAgentMetrics(
     help: "When reconciliation last finished (Unix time)",
     registers: [registry],
   });
+  const isapiRequests = new Counter({
+    name: "gatehouse_agent_isapi_requests_total",
+    help: "ISAPI calls to the site's terminals, by terminal, endpoint and outcome",
+    labelNames: ["terminal", "endpoint", "status"],
+    registers: [registry],
+  });
+  const isapiSeconds = new Histogram({
+    name: "gatehouse_agent_isapi_request_duration_seconds",
+    help: "ISAPI call latency, by terminal",
+    labelNames: ["terminal"],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
   const terminalAlarms = new Counter({
     name: "gatehouse_agent_terminal_alarms_total",
     help: "Turnstile alarms from terminals (tailgating, reverse passage, climbing over...), by alarm",
@@ -156,6 +169,8 @@ export function createAgentMetrics(
     reconcileSeconds,
     lastReconcile,
     terminalAlarms,
+    isapiRequests,
+    isapiSeconds,
     mqttConnected,
     countAccess(type: string, status: "success" | "failed") {
       if (type === "grant") assignments.inc({ status });

@@ -55,7 +55,7 @@ beforeAll(async () => {
           ...(t.opts.id === "gate-2" ? { push: true } : {}),
         })),
       ),
-      AGENT_HIKCENTRAL_TIMEOUT_MS: "1000",
+      AGENT_TERMINAL_TIMEOUT_MS: "1000",
     },
   });
 }, 60_000);
