@@ -84,6 +84,7 @@ export function buildIsapiBackend(
       site: config.AGENT_SITE_ID,
       personCodePrefix: config.AGENT_PERSON_CODE_PREFIX,
       everyMs: 15_000,
+      retentionMs: config.AGENT_RETENTION_DAYS * 86_400_000,
       onQueued: wakeRelay,
     },
   );

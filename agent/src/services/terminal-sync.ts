@@ -22,7 +22,14 @@ export class TerminalSync {
     private readonly lanes: Lanes,
     private readonly log: Logger,
     private readonly metrics: AgentMetrics,
-    private readonly opts: { site: string; personCodePrefix: string; everyMs: number; onQueued: () => void },
+    private readonly opts: {
+      site: string;
+      personCodePrefix: string;
+      everyMs: number;
+      /** Persons whose access ended longer ago than this are deleted from the terminals. */
+      retentionMs: number;
+      onQueued: () => void;
+    },
   ) {}
 
   start(): void {
@@ -89,12 +96,17 @@ export class TerminalSync {
     const changes: DriftRepair[] = [];
     let failed = 0;
     const now = Date.now();
+    // Replica rows past retention; forgotten once every terminal is done with them.
+    const expired = new Set<string>();
+    const keep = new Set<string>();
+    let anyTerminalFailed = false;
     for (const t of this.terminals) {
       let held: Awaited<ReturnType<typeof t.gateway.findPersons>>;
       try {
         held = await t.gateway.findPersons();
       } catch (e) {
         failed += 1;
+        anyTerminalFailed = true;
         changes.push({
           action: "failed",
           personCode: "-",
@@ -117,6 +129,31 @@ export class TerminalSync {
           const heldHere = onTerminal.get(person.personCode);
           onTerminal.delete(person.personCode);
           const d = person.desired;
+          const endedAt = Date.parse(person.endedAt ?? "");
+          if (d.state !== "granted" && endedAt && now - endedAt > this.opts.retentionMs) {
+            // Past the retention period: gone from the terminal (with its face), then from the replica.
+            if (heldHere) {
+              try {
+                await t.gateway.deletePersons([person.personCode]);
+                changes.push({
+                  action: "deleted",
+                  personCode: person.personCode,
+                  visitId: person.visitId,
+                  detail: `deleted from terminal ${t.id} after the retention period`,
+                });
+              } catch (e) {
+                failed += 1;
+                keep.add(person.personCode);
+                changes.push({
+                  action: "failed",
+                  personCode: person.personCode,
+                  detail: `terminal ${t.id}: ${(e as Error).message}`.slice(0, 500),
+                });
+              }
+            }
+            expired.add(person.personCode);
+            continue;
+          }
           const granted = d.state === "granted" && Date.parse(d.validUntil ?? "") > now;
           const state: TerminalState = {
             state: granted ? "granted" : "revoked",
@@ -153,6 +190,19 @@ export class TerminalSync {
       }
       // Gatehouse's persons on the terminal that the replica does not grant here keep no doors.
       for (const p of onTerminal.values()) {
+        if (p.validUntil && now - p.validUntil.getTime() > this.opts.retentionMs) {
+          try {
+            await t.gateway.deletePersons([p.employeeNo]);
+            changes.push({
+              action: "deleted",
+              personCode: p.employeeNo,
+              detail: `not in the replica; deleted from terminal ${t.id} after the retention period`,
+            });
+          } catch {
+            failed += 1;
+          }
+          continue;
+        }
         if (p.doors.length === 0) continue;
         const state: TerminalState = {
           state: "revoked",
@@ -170,6 +220,8 @@ export class TerminalSync {
         else failed += 1;
       }
     }
+    if (!anyTerminalFailed)
+      for (const code of expired) if (!keep.has(code)) await this.store.forgetPerson(code);
     await this.report(trigger, changes, commandId, true);
     return { changes: changes.length, failed };
   }

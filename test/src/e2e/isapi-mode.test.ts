@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunningAgent } from "@gatehouse/agent";
 import type { Command, GrantCommand, Passage } from "@gatehouse/shared";
+import { Database } from "@gatehouse/shared/db";
 import { SimTerminal, type Simulator, startSimulator } from "@gatehouse/simulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeControlPlane } from "../fake-control-plane.js";
@@ -21,9 +22,10 @@ let cp: FakeControlPlane;
 let agent: RunningAgent;
 const terminals: SimTerminal[] = [];
 let seq = 0;
+let dir: string;
 
 beforeAll(async () => {
-  const dir = tempDir("isapi-mode");
+  dir = tempDir("isapi-mode");
   for (const id of ["gate-1", "gate-2", "gate-3"]) {
     const t = new SimTerminal({ id, timeZone: ZONE, heartbeatMs: 1000 });
     await t.start();
@@ -204,6 +206,30 @@ describe("a site in ISAPI mode with three terminals", () => {
     );
     expect(terminals[0]!.users.get(guest)).toMatchObject({ doorRight: "1,2" });
     expect(terminals[2]!.users.get("GHSTRANGER9")).toMatchObject({ doorRight: "" });
+
+    // Revoked, and ended longer ago than the retention period: deleted from every terminal and the replica.
+    const rev = envelope("revoke", {
+      visitId: `visit-${guest}`,
+      personCode: guest,
+      accessGroups: ["Visitors"],
+      reason: "cancelled",
+    });
+    await cp.send(rev);
+    await cp.waitFinal(rev.id, 20_000);
+    const db = await Database.open({ url: `file:${join(dir, "agent.db")}` });
+    await db.write([
+      {
+        sql: "UPDATE persons SET ended_at = ? WHERE person_code = ?",
+        args: [new Date(Date.now() - 31 * 86_400_000).toISOString(), guest],
+      },
+    ]);
+    db.close();
+    const again = envelope("sync", { reason: "retention" });
+    await cp.send(again);
+    const r2 = await eventually(async () => cp.reports.find((r) => r.commandId === again.id), 30_000);
+    expect(r2.changes.filter((c) => c.personCode === guest && c.action === "deleted")).toHaveLength(3);
+    for (const t of terminals) expect(t.users.has(guest)).toBe(false);
+    expect(await agent.store.replicaPerson(guest)).toBeUndefined();
   }, 40_000);
 
   it("reports each terminal's stream in the agent's health", async () => {
