@@ -119,6 +119,17 @@ describe("IsapiClient against a simulated terminal", () => {
       code: "ISAPI_LOGIN_REFUSED",
     });
     expect(t.authFailures).toBe(1);
+    // Nor does the alert stream, which has a connection of its own.
+    await expect(
+      again.openStream("/ISAPI/Event/notification/alertStream", new AbortController().signal),
+    ).rejects.toMatchObject({
+      code: "ISAPI_LOGIN_REFUSED",
+    });
+    const streamClient = client(t, ledger, "not-the-password");
+    await expect(
+      streamClient.openStream("/ISAPI/Event/notification/alertStream", new AbortController().signal),
+    ).rejects.toMatchObject({ code: "ISAPI_LOGIN_REFUSED" });
+    expect(t.authFailures).toBe(1);
     // Fixed credentials are tried.
     await expect(client(t, ledger).xml("GET", "/ISAPI/System/time")).resolves.toMatchObject({ root: "Time" });
   });

@@ -80,11 +80,6 @@ export class IsapiClient {
     return this.opts.id;
   }
 
-  /** Why the agent stopped talking to this terminal, if it did. */
-  get refused(): GatehouseError | undefined {
-    return this.refusal;
-  }
-
   async close(): Promise<void> {
     this.queue.clear();
     await this.dispatcher?.close();
@@ -108,7 +103,7 @@ export class IsapiClient {
    * answers the body as it arrives. Refusals follow the same lockout rule as every other call.
    */
   async openStream(path: string, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
-    if (this.refusal) throw this.refusal;
+    await this.ensureNotRefused();
     const url = new URL(path, this.opts.baseUrl).toString();
     const digest = new DigestClient(this.opts.credentials.username, this.opts.credentials.password, {
       algorithm: "MD5",
@@ -136,14 +131,7 @@ export class IsapiClient {
         headers: { Authorization: string };
       };
       res = await get(signed.headers.Authorization);
-      if (res.status === 401) {
-        const text = await res.text();
-        const check = safeXml(text)?.userCheck as { lockStatus?: string; unlockTime?: number } | undefined;
-        return this.refuse(
-          () => {},
-          check?.lockStatus === "lock" ? Number(check.unlockTime ?? 1800) : undefined,
-        );
-      }
+      if (res.status === 401) return this.refuse(() => {}, lockSecondsOf(await res.text()));
     }
     if (res.status !== 200 || !res.body) {
       const reply = parseReply(res.status, await res.text());
@@ -158,13 +146,18 @@ export class IsapiClient {
     return this.queue.add(() => this.send(method, path, body)) as Promise<IsapiReply>;
   }
 
-  private async send(method: string, path: string, body: Body): Promise<IsapiReply> {
+  /** Credentials this terminal refused before (this run or an earlier one) are not tried again. */
+  private async ensureNotRefused(): Promise<void> {
     if (!this.checkedLedger) {
       this.checkedLedger = true;
       if (await this.opts.refusedLogins.refused(this.opts.id, this.opts.credentials))
         this.refusal = this.lockedOut(false);
     }
     if (this.refusal) throw this.refusal;
+  }
+
+  private async send(method: string, path: string, body: Body): Promise<IsapiReply> {
+    await this.ensureNotRefused();
     const url = new URL(path, this.opts.baseUrl).toString();
     const started = performance.now();
     const done = (outcome: string) =>
@@ -262,13 +255,8 @@ export class IsapiClient {
         signal: AbortSignal.timeout(this.opts.timeoutMs),
         ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
       });
-      let lockSeconds: number | undefined;
-      if (res.status === 401 && withAuth) {
-        // The userCheck body says whether the account is now locked, and for how long.
-        const text = await res.clone().text();
-        const check = safeXml(text)?.userCheck as { lockStatus?: string; unlockTime?: number } | undefined;
-        if (check?.lockStatus === "lock") lockSeconds = Number(check.unlockTime ?? 1800);
-      }
+      const lockSeconds =
+        res.status === 401 && withAuth ? lockSecondsOf(await res.clone().text()) : undefined;
       return Object.assign(res, { sentAuth: withAuth, reusedNonce, lockSeconds });
     } catch (e) {
       done("network");
@@ -296,6 +284,12 @@ export class IsapiClient {
       { details: { terminal: this.opts.id, ...(lockSeconds ? { unlockSeconds: lockSeconds } : {}) } },
     );
   }
+}
+
+/** A 401's `userCheck` body says whether the account is now locked, and for how long. */
+function lockSecondsOf(text: string): number | undefined {
+  const check = safeXml(text)?.userCheck as { lockStatus?: string; unlockTime?: number } | undefined;
+  return check?.lockStatus === "lock" ? Number(check.unlockTime ?? 1800) : undefined;
 }
 
 function safeXml(text: string): Record<string, unknown> | undefined {
