@@ -147,9 +147,9 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     },
     retryDelayMs: (n) => Math.min(60_000, 1000 * 2 ** Math.min(n, 6)) * (0.5 + Math.random() / 2),
     concurrency: config.AGENT_COMMAND_CONCURRENCY,
-    onQueued: () => {
-      wakeRelay();
-      expiries.poke();
+    onQueued: wakeRelay,
+    onApplied: (cmd) => {
+      if (cmd.type === "grant" || cmd.type === "validity") expiries.notice(cmd.payload.validUntil);
     },
     requestResync: async (fromSeq, toSeq) => {
       if (!link.connected) return false;
@@ -203,6 +203,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
         (): Promise<unknown> =>
           isapiMode ? isapi!.sync.reconcile(undefined, trigger) : reconciler!.run(trigger),
       )
+      // The import's reconciliation is owed until it has run: a crash before then runs it again as such.
+      .then(() => (trigger === "import" ? store.deleteMeta("imported_at") : undefined))
       .catch((e: Error) => {
         log.warn({ trigger, err: e.message }, "reconciliation failed; trying again in a minute");
         if (!stopping) reconcileRetry = setTimeout(() => void reconcile(trigger), 60_000);
@@ -376,9 +378,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   inbox.wake();
   expiries.start();
   // A restored replica is reconciled as such (see `gatehouse-agent import`).
-  const imported = await store.getMeta("imported_at");
-  if (imported) await store.deleteMeta("imported_at");
-  void reconcile(imported ? "import" : "start");
+  void reconcile((await store.getMeta("imported_at")) ? "import" : "start");
   const reconcileTimer = setInterval(() => {
     void reconcile("schedule");
     void housekeeping().catch((e: Error) => log.warn({ err: e.message }, "housekeeping failed"));

@@ -9,7 +9,7 @@ import {
   type SyncCommand,
   type ValidityCommand,
 } from "@gatehouse/shared";
-import type { ReplicaPerson } from "../adapters/db/agent-store.js";
+import { type ReplicaPerson, utcInstant } from "../adapters/db/agent-store.js";
 import type { HikCentralClient, PersonWrite } from "../adapters/hikcentral/client.js";
 import type { DeviceDownload } from "../adapters/hikcentral/download-status.js";
 import { prepareFacePhoto } from "../adapters/images/face-photo.js";
@@ -68,9 +68,6 @@ export function syncResult(r: { changes: number; failed: number }): ExecutionRes
       : {}),
   };
 }
-
-/** The replica keeps instants in UTC, so that they compare as text. */
-const iso = (t: string) => new Date(t).toISOString();
 
 /** HikCentral rejects an empty family name; a one-word name keeps the word as the given name. */
 const familyOrDash = (family: string) => (family.trim() === "" ? "-" : family);
@@ -214,8 +211,8 @@ export class CommandExecutor implements Executor {
         givenName: p.person.givenName,
         familyName: p.person.familyName,
         groups,
-        validFrom: iso(p.validFrom),
-        validUntil: iso(p.validUntil),
+        validFrom: utcInstant(p.validFrom),
+        validUntil: utcInstant(p.validUntil),
         ...(faceSha256 ? { faceSha256 } : {}),
       },
       ...(warning ? { warning } : {}),
@@ -349,8 +346,8 @@ export class CommandExecutor implements Executor {
     return {
       personId: existing.personId,
       desired: {
-        validFrom: iso(p.validFrom),
-        validUntil: iso(p.validUntil),
+        validFrom: utcInstant(p.validFrom),
+        validUntil: utcInstant(p.validUntil),
         ...(regrant ? { state: "granted" } : {}),
       },
       devices: download.devices,

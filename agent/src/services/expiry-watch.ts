@@ -8,13 +8,14 @@ import type { Lanes } from "./lanes.js";
 
 /**
  * Revokes each granted person at its visit's validUntil, whether or not the control plane is reachable, and
- * reports it (the report waits in the outbox while the cloud is away). A revoke command that follows finds
+ * reports each one (the report waits in the outbox while the cloud is away). A revoke command that follows finds
  * nothing left to do; a validity command that extends the visit gives the access levels back.
  */
 export class ExpiryWatch {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private running: Promise<void> | undefined;
+  private wakeAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly store: AgentStore,
@@ -29,9 +30,11 @@ export class ExpiryWatch {
     this.schedule(0);
   }
 
-  /** Looks again now: a grant or validity command may have brought an expiry closer. */
-  poke(): void {
-    if (!this.running) this.schedule(0);
+  /** A grant or validity command set this validUntil: wake for it if it comes before the planned wake-up. */
+  notice(validUntil: string): void {
+    const at = Date.parse(validUntil);
+    if (this.running || !(at < this.wakeAt)) return;
+    this.schedule(Math.max(0, at - Date.now()));
   }
 
   async stop(): Promise<void> {
@@ -43,6 +46,7 @@ export class ExpiryWatch {
   private schedule(ms: number): void {
     if (this.stopped) return;
     clearTimeout(this.timer);
+    this.wakeAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.running = this.pass()
         .catch((e: Error) => {
@@ -58,7 +62,6 @@ export class ExpiryWatch {
 
   /** Revokes what is due; returns how long to sleep. */
   private async pass(): Promise<number> {
-    const startedAt = new Date().toISOString();
     const changes: DriftRepair[] = [];
     let failed = false;
     for (;;) {
@@ -73,18 +76,35 @@ export class ExpiryWatch {
               return undefined;
             try {
               const r = await this.executor.expire(now);
-              await this.store.updatePerson({
-                personCode: now.personCode,
-                visitId: now.visitId,
-                personId: r.personId,
-                desired: { state: "expired" },
-              });
-              return {
+              const change: DriftRepair = {
                 action: "revoked",
                 personCode: now.personCode,
                 visitId: now.visitId,
                 detail: `validUntil ${now.desired.validUntil} passed; removed from its access levels`,
               };
+              const at = new Date().toISOString();
+              // The report goes in the same batch as the state: a crash cannot leave one without the other.
+              await this.store.updatePerson(
+                {
+                  personCode: now.personCode,
+                  visitId: now.visitId,
+                  personId: r.personId,
+                  desired: { state: "expired" },
+                },
+                {
+                  report: {
+                    id: randomUUID(),
+                    site: this.opts.site,
+                    trigger: "expiry",
+                    startedAt: at,
+                    finishedAt: at,
+                    checked: 1,
+                    changes: [change],
+                    truncated: 0,
+                  },
+                },
+              );
+              return change;
             } catch (e) {
               this.log.warn(
                 { personCode: now.personCode, err: (e as Error).message },
@@ -109,16 +129,6 @@ export class ExpiryWatch {
     }
     if (changes.length > 0) {
       for (const c of changes) this.metrics.repairs.inc({ trigger: "expiry", action: c.action });
-      await this.store.queueReport({
-        id: randomUUID(),
-        site: this.opts.site,
-        trigger: "expiry",
-        startedAt,
-        finishedAt: new Date().toISOString(),
-        checked: changes.length,
-        changes,
-        truncated: 0,
-      });
       this.opts.onQueued();
       this.log.info({ count: changes.length }, "revoked visits at their validUntil");
     }

@@ -29,6 +29,8 @@ export interface InboxOptions {
   /** Commands of different persons carried out at once, at most. */
   concurrency: number;
   onQueued: () => void;
+  /** A command was applied (the expiry watch looks at a new validUntil). */
+  onApplied?: (cmd: Command) => void;
   /** Commands above a gap wait; the agent asks the control plane for the missing ones (false: not connected). */
   requestResync: (fromSeq: number, toSeq: number) => Promise<boolean>;
   /** How often a gap that is still open is asked about again. */
@@ -187,7 +189,7 @@ export class Inbox {
     const limit = this.opts.concurrency;
     if (this.running.size >= limit || this.lanes.exclusive) return;
     const watermark = await this.store.lastAppliedSeq();
-    const pending = await this.store.pending(limit * 8 + 64);
+    const pending = await this.store.pending(watermark, limit * 8 + 64);
     const blocked = new Set<string>();
     const now = Date.now();
     for (const [i, row] of pending.entries()) {
@@ -287,6 +289,7 @@ export class Inbox {
       this.metrics.countAccess(cmd.type, "success");
       this.metrics.commandSeconds.observe({ type: cmd.type }, (performance.now() - started) / 1000);
       log.info({ personId: result.personId }, "command applied");
+      this.opts.onApplied?.(cmd);
     } catch (e) {
       const err =
         e instanceof GatehouseError

@@ -7,7 +7,13 @@ import {
   type RevokeCommand,
   type ValidityCommand,
 } from "@gatehouse/shared";
-import type { AgentStore, ReplicaPerson, TerminalState } from "../adapters/db/agent-store.js";
+import {
+  type AgentStore,
+  displayName,
+  type ReplicaPerson,
+  type TerminalState,
+  utcInstant,
+} from "../adapters/db/agent-store.js";
 import type { DeviceDownload } from "../adapters/hikcentral/download-status.js";
 import { prepareFacePhoto } from "../adapters/images/face-photo.js";
 import type { TerminalGateway } from "../adapters/isapi/terminal-gateway.js";
@@ -21,7 +27,6 @@ export interface TerminalHandle {
   doors: readonly number[];
 }
 
-const iso = (t: string) => new Date(t).toISOString();
 const errorText = (e: unknown) =>
   e instanceof GatehouseError ? `${e.code}: ${e.message}` : (e as Error).message;
 
@@ -75,8 +80,8 @@ export class IsapiExecutor implements Executor {
     const state: TerminalState = {
       state: "granted",
       name: `${p.person.givenName} ${p.person.familyName}`.trim(),
-      validFrom: iso(p.validFrom),
-      validUntil: iso(p.validUntil),
+      validFrom: utcInstant(p.validFrom),
+      validUntil: utcInstant(p.validUntil),
     };
     const devices = await this.fanOut(targets, p.personCode, state, face);
     return {
@@ -108,9 +113,9 @@ export class IsapiExecutor implements Executor {
     const granted = replica.desired.state === "granted" || regrant;
     const state: TerminalState = {
       state: granted ? "granted" : "revoked",
-      name: `${replica.desired.givenName ?? ""} ${replica.desired.familyName ?? ""}`.trim() || p.personCode,
-      validFrom: iso(p.validFrom),
-      validUntil: iso(p.validUntil),
+      name: displayName(replica.desired, p.personCode),
+      validFrom: utcInstant(p.validFrom),
+      validUntil: utcInstant(p.validUntil),
     };
     const devices = await this.fanOut(this.terminalsFor(replica.desired.groups ?? []), p.personCode, state);
     return {
@@ -150,7 +155,7 @@ export class IsapiExecutor implements Executor {
     const now = new Date().toISOString();
     return {
       state: "revoked",
-      name: `${replica?.desired.givenName ?? ""} ${replica?.desired.familyName ?? ""}`.trim() || personCode,
+      name: displayName(replica?.desired, personCode),
       validFrom:
         replica?.desired.validFrom && replica.desired.validFrom < now ? replica.desired.validFrom : now,
       validUntil: now,

@@ -61,9 +61,4 @@ export class Lanes {
     });
     return result;
   }
-
-  /** Resolves when everything asked so far has finished. */
-  idle(): Promise<void> {
-    return Promise.all([this.all, this.exclusiveTail]).then(() => undefined);
-  }
 }

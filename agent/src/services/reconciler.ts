@@ -95,17 +95,11 @@ export class Reconciler {
       await this.store.markChecked(checked);
     });
     // Replica persons HikCentral does not hold at all.
-    let after = "";
-    for (;;) {
-      const page = await this.store.replicaPage(after, 500);
-      if (page.length === 0) break;
-      after = page[page.length - 1]!.personCode;
-      for (const person of page) {
-        if (seen.has(person.personCode)) continue;
-        count += 1;
-        const repairs = planRepairs(wanted(person), undefined, ctx);
-        if (repairs.length > 0) work.push({ person, record: undefined, repairs });
-      }
+    for await (const person of this.store.allPersons()) {
+      if (seen.has(person.personCode)) continue;
+      count += 1;
+      const repairs = planRepairs(wanted(person), undefined, ctx);
+      if (repairs.length > 0) work.push({ person, record: undefined, repairs });
     }
 
     const touched = new Set<string>();

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DriftRepair, ReportTrigger } from "@gatehouse/shared";
 import type { Logger } from "pino";
-import type { AgentStore, TerminalState } from "../adapters/db/agent-store.js";
+import { type AgentStore, displayName, type TerminalState } from "../adapters/db/agent-store.js";
 import type { AgentMetrics } from "../metrics.js";
 import type { IsapiExecutor, TerminalHandle } from "./isapi-executor.js";
 import type { Lanes } from "./lanes.js";
@@ -60,9 +60,7 @@ export class TerminalSync {
         for (const item of backlog) {
           const device = await this.lanes.run(`person:${item.personCode}`, async () => {
             // A newer command may have written the terminal meanwhile: take the row as it is now.
-            const now = (await this.store.terminalBacklog(t.id, 1_000)).find(
-              (b) => b.personCode === item.personCode,
-            );
+            const now = await this.store.terminalPendingFor(t.id, item.personCode);
             if (!now) return undefined;
             return this.executor.applyTo(t, now.personCode, now.state, now.face);
           });
@@ -118,74 +116,68 @@ export class TerminalSync {
         held.filter((p) => p.employeeNo.startsWith(this.opts.personCodePrefix)).map((p) => [p.employeeNo, p]),
       );
       const groups = new Set(t.accessGroups.map((g) => g.toLowerCase()));
-      let after = "";
-      for (;;) {
-        const page = await this.store.replicaPage(after, 500);
-        if (page.length === 0) break;
-        after = page[page.length - 1]!.personCode;
-        for (const person of page) {
-          const serves = (person.desired.groups ?? []).some((g) => groups.has(g.toLowerCase()));
-          if (!serves) continue;
-          const heldHere = onTerminal.get(person.personCode);
-          onTerminal.delete(person.personCode);
-          const d = person.desired;
-          const endedAt = Date.parse(person.endedAt ?? "");
-          if (d.state !== "granted" && endedAt && now - endedAt > this.opts.retentionMs) {
-            // Past the retention period: gone from the terminal (with its face), then from the replica.
-            if (heldHere) {
-              try {
-                await t.gateway.deletePersons([person.personCode]);
-                changes.push({
-                  action: "deleted",
-                  personCode: person.personCode,
-                  visitId: person.visitId,
-                  detail: `deleted from terminal ${t.id} after the retention period`,
-                });
-              } catch (e) {
-                failed += 1;
-                keep.add(person.personCode);
-                changes.push({
-                  action: "failed",
-                  personCode: person.personCode,
-                  detail: `terminal ${t.id}: ${(e as Error).message}`.slice(0, 500),
-                });
-              }
+      for await (const person of this.store.allPersons()) {
+        const serves = (person.desired.groups ?? []).some((g) => groups.has(g.toLowerCase()));
+        if (!serves) continue;
+        const heldHere = onTerminal.get(person.personCode);
+        onTerminal.delete(person.personCode);
+        const d = person.desired;
+        const endedAt = Date.parse(person.endedAt ?? "");
+        if (d.state !== "granted" && endedAt && now - endedAt > this.opts.retentionMs) {
+          // Past the retention period: gone from the terminal (with its face), then from the replica.
+          if (heldHere) {
+            try {
+              await t.gateway.deletePersons([person.personCode]);
+              changes.push({
+                action: "deleted",
+                personCode: person.personCode,
+                visitId: person.visitId,
+                detail: `deleted from terminal ${t.id} after the retention period`,
+              });
+            } catch (e) {
+              failed += 1;
+              keep.add(person.personCode);
+              changes.push({
+                action: "failed",
+                personCode: person.personCode,
+                detail: `terminal ${t.id}: ${(e as Error).message}`.slice(0, 500),
+              });
             }
-            expired.add(person.personCode);
-            continue;
           }
-          const granted = d.state === "granted" && Date.parse(d.validUntil ?? "") > now;
-          const state: TerminalState = {
-            state: granted ? "granted" : "revoked",
-            name: `${d.givenName ?? ""} ${d.familyName ?? ""}`.trim() || person.personCode,
-            validFrom: d.validFrom ?? new Date(now).toISOString(),
-            validUntil: granted
-              ? d.validUntil!
-              : new Date(Math.min(now, Date.parse(d.validUntil ?? "") || now)).toISOString(),
-          };
-          const inLine = granted
-            ? heldHere !== undefined &&
-              t.doors.every((n) => heldHere.doors.includes(n)) &&
-              Math.abs((heldHere.validUntil?.getTime() ?? 0) - Date.parse(state.validUntil)) < 1000
-            : heldHere === undefined || heldHere.doors.length === 0;
-          if (inLine) continue;
-          // A sync runs alone (the inbox holds every lane), so no lane is taken here.
-          const r = await this.executor.applyTo(t, person.personCode, state);
-          if (r.status === "applied")
-            changes.push({
-              action: granted ? (heldHere ? "updated" : "created") : "revoked",
-              personCode: person.personCode,
-              visitId: person.visitId,
-              detail: `terminal ${t.id} held it differently; written again`,
-            });
-          else {
-            failed += 1;
-            changes.push({
-              action: "failed",
-              personCode: person.personCode,
-              detail: `terminal ${t.id}: ${r.error ?? r.status}`.slice(0, 500),
-            });
-          }
+          expired.add(person.personCode);
+          continue;
+        }
+        const granted = d.state === "granted" && Date.parse(d.validUntil ?? "") > now;
+        const state: TerminalState = {
+          state: granted ? "granted" : "revoked",
+          name: displayName(d, person.personCode),
+          validFrom: d.validFrom ?? new Date(now).toISOString(),
+          validUntil: granted
+            ? d.validUntil!
+            : new Date(Math.min(now, Date.parse(d.validUntil ?? "") || now)).toISOString(),
+        };
+        const inLine = granted
+          ? heldHere !== undefined &&
+            t.doors.every((n) => heldHere.doors.includes(n)) &&
+            Math.abs((heldHere.validUntil?.getTime() ?? 0) - Date.parse(state.validUntil)) < 1000
+          : heldHere === undefined || heldHere.doors.length === 0;
+        if (inLine) continue;
+        // A sync runs alone (the inbox holds every lane), so no lane is taken here.
+        const r = await this.executor.applyTo(t, person.personCode, state);
+        if (r.status === "applied")
+          changes.push({
+            action: granted ? (heldHere ? "updated" : "created") : "revoked",
+            personCode: person.personCode,
+            visitId: person.visitId,
+            detail: `terminal ${t.id} held it differently; written again`,
+          });
+        else {
+          failed += 1;
+          changes.push({
+            action: "failed",
+            personCode: person.personCode,
+            detail: `terminal ${t.id}: ${r.error ?? r.status}`.slice(0, 500),
+          });
         }
       }
       // Gatehouse's persons on the terminal that the replica does not grant here keep no doors.

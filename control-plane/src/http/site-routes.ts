@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { Command } from "@gatehouse/shared";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { auditStatement } from "../adapters/db/audit.js";
+import { type Actor, auditStatement } from "../adapters/db/audit.js";
 import type { Site, SiteSettings, SitesRepo } from "../adapters/db/sites-repo.js";
 import { doorCommand, syncCommand } from "../domain/commands.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
@@ -155,28 +156,15 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       const id = c.req.valid("param").id;
       if (!(await deps.sites.get(id))) return problem(c, 404, "no such site", [notFound]) as never;
       const actor = c.get("actor");
-      const command = await deps.dispatcher.queue(
-        id,
-        (seq) =>
-          syncCommand({
-            id: randomUUID(),
-            seq,
-            site: id,
-            now: new Date(),
-            reason: `requested by ${actor.name}`,
-          }),
-        (command) => [
-          auditStatement({
-            actor,
-            action: "site.sync",
-            entity: "command",
-            entityId: command.id,
-            site: id,
-            after: { type: "sync", seq: command.seq },
-          }),
-        ],
+      const command = await queueAudited(deps, actor, id, {}, (seq) =>
+        syncCommand({
+          id: randomUUID(),
+          seq,
+          site: id,
+          now: new Date(),
+          reason: `requested by ${actor.name}`,
+        }),
       );
-      deps.metrics.commandsCreated.inc({ type: "sync" });
       return c.json({ commandId: command.id, seq: command.seq, status: "pending" }, 202);
     },
   );
@@ -219,25 +207,35 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       const { action } = c.req.valid("json");
       if (!(await deps.sites.get(id))) return problem(c, 404, "no such site", [notFound]) as never;
       const actor = c.get("actor");
-      const command = await deps.dispatcher.queue(
-        id,
-        (seq) => doorCommand({ id: randomUUID(), seq, site: id, now: new Date(), door, action }),
-        (command) => [
-          auditStatement({
-            actor,
-            action: "site.door",
-            entity: "command",
-            entityId: command.id,
-            site: id,
-            after: { type: "door", seq: command.seq, door, action },
-          }),
-        ],
+      const command = await queueAudited(deps, actor, id, { door, action }, (seq) =>
+        doorCommand({ id: randomUUID(), seq, site: id, now: new Date(), door, action }),
       );
-      deps.metrics.commandsCreated.inc({ type: "door" });
       return c.json(
         { commandId: command.id, seq: command.seq, status: "pending", expiresAt: command.expiresAt },
         202,
       );
     },
   );
+}
+
+/** Queues a site command someone asked for through the API, with its audit row in the same batch. */
+async function queueAudited(
+  deps: SiteRouteDeps,
+  actor: Actor,
+  site: string,
+  detail: Record<string, unknown>,
+  build: (seq: number) => Command,
+): Promise<Command> {
+  const command = await deps.dispatcher.queue(site, build, (command) => [
+    auditStatement({
+      actor,
+      action: `site.${command.type}`,
+      entity: "command",
+      entityId: command.id,
+      site,
+      after: { type: command.type, seq: command.seq, ...detail },
+    }),
+  ]);
+  deps.metrics.commandsCreated.inc({ type: command.type });
+  return command;
 }

@@ -17,6 +17,18 @@ export interface TerminalState {
   validUntil: string;
 }
 
+export interface TerminalBacklogItem {
+  personCode: string;
+  state: TerminalState;
+  face: Buffer | undefined;
+}
+
+const toBacklogItem = (row: Record<string, unknown>): TerminalBacklogItem => ({
+  personCode: String(row.person_code),
+  state: JSON.parse(String(row.pending)) as TerminalState,
+  face: row.pending_face ? Buffer.from(row.pending_face as ArrayBuffer) : undefined,
+});
+
 /** A change to one replica row: the desired state merged in, and what HikCentral holds. */
 export interface PersonChange {
   personCode: string;
@@ -71,6 +83,14 @@ export interface DesiredPerson {
   faceSha256?: string;
   reason?: string;
 }
+
+/** The name a terminal shows for a replica person (its personCode when the replica has no name). */
+export function displayName(desired: DesiredPerson | undefined, personCode: string): string {
+  return `${desired?.givenName ?? ""} ${desired?.familyName ?? ""}`.trim() || personCode;
+}
+
+/** The replica keeps instants in UTC, so that they compare as text. */
+export const utcInstant = (t: string) => new Date(t).toISOString();
 
 const toReplica = (row: Record<string, unknown>): ReplicaPerson => ({
   personCode: String(row.person_code),
@@ -179,11 +199,10 @@ export class AgentStore {
   }
 
   /**
-   * Pending commands in seq order, each with its place above the watermark, so the caller sees whether every
-   * command before it has arrived.
+   * Pending commands in seq order, each with its place above the watermark `w`, so the caller sees whether
+   * every command before it has arrived.
    */
-  async pending(limit: number): Promise<PendingCommand[]> {
-    const w = await this.lastAppliedSeq();
+  async pending(w: number, limit: number): Promise<PendingCommand[]> {
     const r = await this.db.read(
       `SELECT id, seq, lane, attempts, next_attempt_at, n FROM (
          SELECT id, seq, lane, status, attempts, next_attempt_at, row_number() OVER (ORDER BY seq) AS n
@@ -331,7 +350,17 @@ export class AgentStore {
     return out;
   }
 
-  /** The replica, a page at a time in personCode order (keyset), for reconciliation and export. */
+  /** Every replica row in personCode order, read a page at a time (keyset): the replica may be 100,000 rows. */
+  async *allPersons(pageSize = 500): AsyncGenerator<ReplicaPerson> {
+    for (let after = ""; ; ) {
+      const page = await this.replicaPage(after, pageSize);
+      if (page.length === 0) return;
+      after = page[page.length - 1]!.personCode;
+      yield* page;
+    }
+  }
+
+  /** The replica, a page at a time in personCode order (keyset). */
   async replicaPage(after: string, limit: number): Promise<ReplicaPerson[]> {
     const r = await this.db.read("SELECT * FROM persons WHERE person_code > ? ORDER BY person_code LIMIT ?", [
       after,
@@ -348,8 +377,14 @@ export class AgentStore {
     return r.rows.map((row) => String(row.id));
   }
 
-  /** What the agent changed on its own for one person (an expiry, a repair); `checked` marks it compared. */
-  async updatePerson(person: PersonChange, opts: { checked?: boolean } = {}): Promise<void> {
+  /**
+   * What the agent changed on its own for one person (an expiry, a repair), with the report that says so in
+   * the same batch; `checked` marks it compared.
+   */
+  async updatePerson(
+    person: PersonChange,
+    opts: { checked?: boolean; report?: AgentReport } = {},
+  ): Promise<void> {
     const now = new Date().toISOString();
     const stmts = this.personStatements(person, null, now);
     if (opts.checked)
@@ -357,6 +392,7 @@ export class AgentStore {
         sql: "UPDATE persons SET checked_at = ? WHERE person_code = ?",
         args: [now, person.personCode],
       });
+    if (opts.report) stmts.push(this.reportStatement(opts.report));
     await this.db.write(stmts);
   }
 
@@ -375,13 +411,15 @@ export class AgentStore {
     await this.db.write([{ sql: "DELETE FROM persons WHERE person_code = ?", args: [personCode] }]);
   }
 
+  private reportStatement(report: AgentReport): InStatement {
+    return {
+      sql: "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)",
+      args: [topics.reports(this.site), JSON.stringify(report), new Date().toISOString()],
+    };
+  }
+
   async queueReport(report: AgentReport): Promise<void> {
-    await this.db.write([
-      {
-        sql: "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)",
-        args: [topics.reports(this.site), JSON.stringify(report), new Date().toISOString()],
-      },
-    ]);
+    await this.db.write([this.reportStatement(report)]);
   }
 
   /**
@@ -443,27 +481,21 @@ export class AgentStore {
   }
 
   /** What waits to be written to a terminal, oldest first. */
-  async terminalBacklog(
-    terminal: string,
-    limit: number,
-  ): Promise<{ personCode: string; state: TerminalState; face: Buffer | undefined }[]> {
+  async terminalBacklog(terminal: string, limit: number): Promise<TerminalBacklogItem[]> {
     const r = await this.db.read(
       "SELECT person_code, pending, pending_face FROM terminal_persons WHERE terminal = ? AND pending IS NOT NULL ORDER BY rowid LIMIT ?",
       [terminal, limit],
     );
-    return r.rows.map((row) => ({
-      personCode: String(row.person_code),
-      state: JSON.parse(String(row.pending)) as TerminalState,
-      face: row.pending_face ? Buffer.from(row.pending_face as ArrayBuffer) : undefined,
-    }));
+    return r.rows.map((row) => toBacklogItem(row as Record<string, unknown>));
   }
 
-  async terminalBacklogSize(terminal: string): Promise<number> {
+  /** What waits to be written to a terminal for one person, if anything. */
+  async terminalPendingFor(terminal: string, personCode: string): Promise<TerminalBacklogItem | undefined> {
     const r = await this.db.read(
-      "SELECT count(*) AS n FROM terminal_persons WHERE terminal = ? AND pending IS NOT NULL",
-      [terminal],
+      "SELECT person_code, pending, pending_face FROM terminal_persons WHERE terminal = ? AND person_code = ? AND pending IS NOT NULL",
+      [terminal, personCode],
     );
-    return Number(r.rows[0]?.n ?? 0);
+    return r.rows[0] ? toBacklogItem(r.rows[0] as Record<string, unknown>) : undefined;
   }
 
   /** Queues an ack that is not tied to a stored command (rejections, expiries of unknown commands). */
