@@ -95,6 +95,17 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const wakeRelay = () => relay?.wake();
   const refused: { total: number; last?: RefusedCommand } = { total: 0 };
   let statusSoon: NodeJS.Timeout | undefined;
+  // A change worth saying (a refused command, HikCentral's push coming or going) goes on the status topic
+  // at once, but at most once a second however fast changes come.
+  const statusChanged = () => {
+    statusSoon ??= setTimeout(() => {
+      statusSoon = undefined;
+      if (link.connected)
+        void status("online")
+          .then((s) => link.publishStatus(s))
+          .catch(() => {});
+    }, 1000);
+  };
   const lanes = new Lanes();
   const isapi = terminalEvents
     ? buildIsapiBackend(config, store, lanes, metrics, log.child({ component: "isapi" }), wakeRelay, {
@@ -136,14 +147,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     onRefused: (r) => {
       refused.total += 1;
       refused.last = r;
-      // Said on the status topic at once, but at most once a second however fast refusals come.
-      statusSoon ??= setTimeout(() => {
-        statusSoon = undefined;
-        if (link.connected)
-          void status("online")
-            .then((s) => link.publishStatus(s))
-            .catch(() => {});
-      }, 1000);
+      statusChanged();
     },
     retryDelayMs: (n) => Math.min(60_000, 1000 * 2 ** Math.min(n, 6)) * (0.5 + Math.random() / 2),
     concurrency: config.AGENT_COMMAND_CONCURRENCY,
@@ -369,6 +373,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       eventUrl,
       token: eventToken,
       intervalMs: config.AGENT_GAP_FILL_SECONDS * 1000,
+      onSubscribedChange: () => statusChanged(),
     });
     eventSync.start();
   }

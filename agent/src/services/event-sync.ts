@@ -8,6 +8,8 @@ export interface EventSyncOptions {
   eventUrl: string;
   token: string;
   intervalMs: number;
+  /** Told when the subscription comes or goes, so the agent's status says so at once. */
+  onSubscribedChange?: (subscribed: boolean) => void;
 }
 
 /**
@@ -73,11 +75,17 @@ export class EventSync {
       try {
         await this.hik.subscribeEvents(SUBSCRIBED_EVENT_TYPES, this.opts.eventUrl, this.opts.token);
       } catch (e) {
-        this.subscribed = false;
+        this.setSubscribed(false);
         throw e;
       }
       this.log.info({ eventTypes: SUBSCRIBED_EVENT_TYPES.length }, "subscribed to HikCentral access events");
     }
-    this.subscribed = true;
+    this.setSubscribed(true);
+  }
+
+  private setSubscribed(now: boolean): void {
+    if (now === this.subscribed) return;
+    this.subscribed = now;
+    this.opts.onSubscribedChange?.(now);
   }
 }

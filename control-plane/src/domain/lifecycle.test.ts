@@ -49,6 +49,7 @@ describe("visit lifecycle", () => {
           "change_validity",
           "approve",
           "refuse",
+          "retry",
         ),
       }),
       fc.record({
@@ -62,7 +63,8 @@ describe("visit lifecycle", () => {
         let v = {
           status: (startsHeld ? "held" : "active") as VisitStatus,
           access: "pending" as Access,
-          validUntil: "2025-10-03T11:00:00Z",
+          validUntil: "2025-10-03T19:00:00Z",
+          endedAt: null as string | null,
         };
         // Commands queue in order; an ack answers the oldest unanswered one of its type, as seq order makes them.
         // A visit held by the deny list has no grant until it is approved.
@@ -72,7 +74,14 @@ describe("visit lifecycle", () => {
           if (s.kind === "action") {
             const t = transition(v, s.action, now);
             if (t.ok) {
-              v = { ...v, status: t.status };
+              // As the service does: ending a visit or revoking stamps endedAt; a retry makes access pending.
+              const ends = (isClosed(t.status) || s.action === "revoke") && v.endedAt === null;
+              v = {
+                ...v,
+                status: t.status,
+                ...(ends ? { endedAt: now.toISOString() } : {}),
+                ...(s.action === "retry" ? { access: "pending" as Access } : {}),
+              };
               if (t.command) queued.push(t.command);
             }
           } else {
@@ -87,10 +96,29 @@ describe("visit lifecycle", () => {
             }
           }
           if (revokeAckedAfterClose && isClosed(v.status)) expect(v.access).not.toBe("granted");
+          // Once access was taken away, no grant is ever queued behind the revoke.
+          if (v.endedAt !== null) {
+            const revokeAt = queued.indexOf("revoke");
+            if (revokeAt >= 0) expect(queued.slice(revokeAt)).not.toContain("grant");
+          }
         }
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe("retrying a failed grant", () => {
+  it("queues a new grant only for an open visit whose grant failed and whose access was not taken away", () => {
+    const failed = { ...open, access: "failed" as Access };
+    expect(transition(failed, "retry", now)).toMatchObject({ ok: true, status: "active", command: "grant" });
+    expect(transition(open, "retry", now)).toMatchObject({ ok: false });
+    expect(transition({ ...failed, endedAt: "2025-10-03T11:00:00Z" }, "retry", now)).toMatchObject({
+      ok: false,
+    });
+    expect(transition({ ...failed, status: "cancelled" }, "retry", now)).toMatchObject({ ok: false });
+    expect(transition(failed, "retry", new Date("2025-10-03T18:00:01Z"))).toMatchObject({ ok: false });
+    expect(transition({ ...failed, status: "held" }, "retry", now)).toMatchObject({ ok: false });
   });
 });
 

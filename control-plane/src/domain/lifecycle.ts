@@ -8,7 +8,8 @@ export type VisitAction =
   | "expire"
   | "change_validity"
   | "approve"
-  | "refuse";
+  | "refuse"
+  | "retry";
 
 export type Transition =
   | { ok: true; status: VisitStatus; command: "grant" | "revoke" | "validity" | null; reason: string }
@@ -26,7 +27,14 @@ export const isClosed = (s: VisitStatus) => CLOSED.includes(s);
  * no more.
  */
 export function transition(
-  v: { status: VisitStatus; access: Access; validFrom?: string; validUntil: string },
+  v: {
+    status: VisitStatus;
+    access: Access;
+    validFrom?: string;
+    validUntil: string;
+    /** Set once the visit closed or its access was taken away. */
+    endedAt?: string | null;
+  },
   action: VisitAction,
   now: Date,
 ): Transition {
@@ -56,6 +64,15 @@ export function transition(
     case "approve":
     case "refuse":
       return { ok: false, reason: `the visit is ${v.status}; only a held visit is approved or refused` };
+    case "retry":
+      // A new grant, after the failed one in seq order; nothing else has touched HikCentral for this visit.
+      if (v.access !== "failed")
+        return { ok: false, reason: `access is ${v.access}; only a failed grant is retried` };
+      // A revoke queued after the failed grant would run before the new grant and be undone by it.
+      if (v.endedAt) return { ok: false, reason: "access was taken away; create a new visit instead" };
+      if (Date.parse(v.validUntil) <= now.getTime())
+        return { ok: false, reason: "the visit has ended; nothing to grant" };
+      return { ok: true, status: v.status, command: "grant", reason: "retry" };
   }
 }
 
@@ -80,5 +97,7 @@ function held(v: { validFrom?: string; validUntil: string }, action: VisitAction
     case "checkout":
     case "revoke":
       return { ok: false, reason: "the visit is held for approval; it has no access to take away" };
+    case "retry":
+      return { ok: false, reason: "the visit is held for approval; approve it to grant access" };
   }
 }

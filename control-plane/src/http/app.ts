@@ -22,6 +22,7 @@ import type { VisitImport } from "../services/visit-import.js";
 import { FieldError, type VisitService } from "../services/visits.js";
 import { registerAuditRoutes } from "./audit-routes.js";
 import { type AuthEnv, bearerAuth, requireRole } from "./auth.js";
+import { registerConsoleRoutes } from "./console-routes.js";
 import { registerDenyListRoutes } from "./deny-list-routes.js";
 import { registerEventRoutes } from "./event-routes.js";
 import { registerExportRoutes } from "./export-routes.js";
@@ -168,6 +169,23 @@ export function buildApp(deps: AppDeps) {
     c.text(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType }),
   );
 
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/me",
+      summary: "The token's name and role (the console shows only what the role may do)",
+      security,
+      responses: {
+        200: json(
+          z.object({ name: z.string(), role: z.enum(["viewer", "operator", "admin"]) }).openapi("Me"),
+          "Who the token is",
+        ),
+        ...problems(401),
+      },
+    }),
+    (c) => c.json({ name: c.get("actor").name, role: c.get("role") }, 200),
+  );
+
   registerSiteRoutes(app, deps);
 
   app.openapi(
@@ -248,6 +266,8 @@ export function buildApp(deps: AppDeps) {
       description: "Visitor access on Hikvision turnstiles",
     },
   });
+
+  registerConsoleRoutes(app);
 
   // Swagger UI from the installed package: campus networks often cannot reach a CDN.
   const uiDir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));

@@ -196,6 +196,10 @@ export const PassageView = z
     eventType: z.int(),
     occurredAt: z.string(),
     storedAt: z.string(),
+    visit: z
+      .object({ id: z.string(), kind: z.string(), guestName: z.string(), hostName: z.string() })
+      .nullable()
+      .describe("The visit the passage belongs to, or null for an unknown person"),
   })
   .openapi("Passage");
 

@@ -26,8 +26,10 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
     revoke: "Take the visit's access away now (the visit stays open); a revoke command is queued",
     approve: "Admin: let a visit held by the deny list go ahead; its grant command is queued",
     refuse: "Admin: refuse a visit held by the deny list; it closes as refused, nothing is granted",
+    retry:
+      "Grant again after a failed grant (access `failed`); a new grant command is queued. A photo is not kept after a grant, so the retry goes without one",
   };
-  for (const action of ["cancel", "checkout", "revoke", "approve", "refuse"] as const) {
+  for (const action of ["cancel", "checkout", "revoke", "approve", "refuse", "retry"] as const) {
     app.openapi(
       createRoute({
         method: "post",

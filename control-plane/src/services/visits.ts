@@ -290,6 +290,7 @@ export class VisitService {
             validUntil,
             ...(ends ? { endedAt: now.toISOString() } : {}),
             ...(action === "approve" ? { heldReason: null } : {}),
+            ...(action === "retry" ? { access: "pending" as const, accessError: null } : {}),
           },
           command,
           result: null,

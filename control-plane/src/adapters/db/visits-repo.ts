@@ -218,7 +218,10 @@ export class VisitsRepo {
     decide: (v: VisitRecord) =>
       | {
           update: Partial<
-            Pick<VisitRecord, "status" | "validFrom" | "validUntil" | "endedAt" | "heldReason">
+            Pick<
+              VisitRecord,
+              "status" | "validFrom" | "validUntil" | "endedAt" | "heldReason" | "access" | "accessError"
+            >
           >;
           command: ((seq: number) => Command) | null;
           result: T;
@@ -242,6 +245,7 @@ export class VisitsRepo {
       const stmts: InStatement[] = [
         {
           sql: `UPDATE visits SET status = ?, valid_from = ?, valid_until = ?, ended_at = ?, held_reason = ?,
+                  access = ?, access_error = ?,
                   held_photo = CASE WHEN ? THEN NULL ELSE held_photo END, updated_at = ? WHERE id = ?`,
           args: [
             next.status,
@@ -249,6 +253,8 @@ export class VisitsRepo {
             next.validUntil,
             next.endedAt,
             next.heldReason,
+            next.access,
+            next.accessError,
             d.clearHeldPhoto ? 1 : 0,
             now,
             id,
@@ -375,15 +381,17 @@ export class VisitsRepo {
     const where: string[] = [];
     const args: Array<string | number> = [];
     if (f.visitId) {
-      where.push("visit_id = ?");
+      where.push("p.visit_id = ?");
       args.push(f.visitId);
     }
     if (f.site) {
-      where.push("site_id = ?");
+      where.push("p.site_id = ?");
       args.push(f.site);
     }
     const r = await this.db.read(
-      `SELECT * FROM passages ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY occurred_utc DESC LIMIT ?`,
+      `SELECT p.*, v.kind AS visit_kind, v.guest_name, v.host_name FROM passages p
+         LEFT JOIN visits v ON v.id = p.visit_id
+        ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY p.occurred_utc DESC LIMIT ?`,
       [...args, f.limit],
     );
     return r.rows.map((p) => ({
@@ -398,6 +406,15 @@ export class VisitsRepo {
       eventType: Number(p.event_type),
       occurredAt: String(p.occurred_at),
       storedAt: String(p.stored_at),
+      visit:
+        p.visit_id === null || p.guest_name === null
+          ? null
+          : {
+              id: String(p.visit_id),
+              kind: String(p.visit_kind),
+              guestName: String(p.guest_name),
+              hostName: String(p.host_name),
+            },
     }));
   }
 

@@ -1,0 +1,296 @@
+import { api, query } from "../api.js";
+import type { View, ViewContext } from "../context.js";
+import { clear, h } from "../dom.js";
+import { when } from "../format.js";
+import { label, t } from "../i18n.js";
+import { passageRow } from "../passages.js";
+import type { AgentStatus, Incident, Occupancy, Page, PassageRow, Site } from "../types.js";
+
+const MAX_ROWS = 100;
+
+/** The security desk's view: every site's agent, passages as they happen, who is inside, incidents. */
+export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
+  const sitesEl = h("div", { class: "cards" });
+  const passagesBody = h("tbody");
+  const insideEl = h("div", { class: "muster" });
+  const incidentsEl = h("ul", { class: "incidents" });
+  const totalEl = h("p", { class: "total" });
+
+  let sites: Site[] = [];
+  let passages: PassageRow[] = [];
+  let occupancy = new Map<string, Occupancy>();
+  let incidents: Incident[] = [];
+
+  const el = h(
+    "div",
+    { class: `dashboard${opts.wall ? " wall-grid" : ""}` },
+    h(
+      "section",
+      { class: "panel sites", "aria-labelledby": "h-sites" },
+      h("h2", { id: "h-sites" }, t("dash.sites")),
+      sitesEl,
+    ),
+    h(
+      "section",
+      { class: "panel passages", "aria-labelledby": "h-passages" },
+      h("h2", { id: "h-passages" }, t("dash.passages")),
+      h(
+        "div",
+        { class: "table-wrap" },
+        h(
+          "table",
+          { class: "rows", "aria-describedby": "h-passages" },
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              h("th", { scope: "col" }, t("col.time")),
+              h("th", { scope: "col" }, t("col.guest")),
+              h("th", { scope: "col" }, t("col.host")),
+              h("th", { scope: "col" }, t("col.door")),
+              h("th", { scope: "col" }, t("col.direction")),
+              h("th", { scope: "col" }, t("col.result")),
+            ),
+          ),
+          passagesBody,
+        ),
+      ),
+    ),
+    h(
+      "section",
+      { class: "panel inside", "aria-labelledby": "h-inside" },
+      h("h2", { id: "h-inside" }, t("dash.inside")),
+      totalEl,
+      insideEl,
+    ),
+    h(
+      "section",
+      { class: "panel incidents-panel", "aria-labelledby": "h-incidents" },
+      h("h2", { id: "h-incidents" }, t("dash.incidents")),
+      incidentsEl,
+    ),
+  );
+
+  const visitLink = (visitId: string | null, text: string) =>
+    visitId ? h("a", { href: `#/visits/${encodeURIComponent(visitId)}` }, text) : text;
+
+  function passageTr(p: PassageRow, fresh: boolean): HTMLTableRowElement {
+    const denied = p.result === "denied";
+    return h(
+      "tr",
+      {
+        class: `${denied ? "denied" : "granted"}${fresh ? " fresh" : ""}`,
+        "data-passage": p.id,
+        "data-visit": p.visitId ?? undefined,
+      },
+      h("td", { "data-label": t("col.time") }, h("time", { datetime: p.occurredAt }, when(p.occurredAt))),
+      h(
+        "td",
+        { "data-label": t("col.guest") },
+        p.guestName
+          ? visitLink(p.visitId, p.guestName)
+          : `${t("unknownPerson")}${p.personCode ? ` ${p.personCode}` : ""}`,
+      ),
+      h("td", { "data-label": t("col.host") }, p.hostName ?? "—"),
+      h("td", { "data-label": t("col.door") }, `${p.door} · ${p.site}`),
+      h("td", { "data-label": t("col.direction") }, label("dir", p.direction)),
+      h(
+        "td",
+        { "data-label": t("col.result") },
+        h("span", { class: `badge ${denied ? "bad" : "good"}` }, label("result", p.result)),
+        p.reasonCode ? h("span", { class: "reason" }, ` ${p.reasonCode}`) : null,
+      ),
+    );
+  }
+
+  function renderPassages(): void {
+    clear(passagesBody);
+    if (passages.length === 0) {
+      passagesBody.append(h("tr", {}, h("td", { colspan: 6, class: "empty" }, t("dash.noPassages"))));
+      return;
+    }
+    for (const p of passages) passagesBody.append(passageTr(p, false));
+  }
+
+  function sourceLine(s: AgentStatus | null) {
+    const sources = (s?.sources ?? []).filter(
+      (x) => x.name.startsWith("hikcentral") || x.name.startsWith("terminal"),
+    );
+    if (sources.length === 0) return [h("li", {}, `${t("site.hikcentral")}: ${label("health", "unknown")}`)];
+    return sources.map((x) =>
+      h(
+        "li",
+        { class: x.state === "down" ? "bad" : undefined },
+        `${x.name}: `,
+        h(
+          "span",
+          { class: `badge ${x.state === "up" ? "good" : x.state === "down" ? "bad" : ""}` },
+          label("health", x.state),
+        ),
+        x.error ? h("span", { class: "reason" }, ` ${x.error}`) : null,
+      ),
+    );
+  }
+
+  function renderSites(): void {
+    clear(sitesEl);
+    for (const s of sites) {
+      const status = s.agent.status;
+      const state = s.agent.state === "online" || s.agent.state === "offline" ? s.agent.state : "never";
+      const count = occupancy.get(s.id)?.count ?? 0;
+      sitesEl.append(
+        h(
+          "article",
+          { class: `card agent-${state}`, "data-site": s.id },
+          h("h3", {}, s.name, h("span", { class: "site-id" }, ` ${s.id}`)),
+          h(
+            "p",
+            {},
+            `${t("site.agent")}: `,
+            h(
+              "span",
+              { class: `badge ${state === "online" ? "good" : "bad"}`, "data-agent-state": state },
+              t(state === "online" ? "site.online" : state === "offline" ? "site.offline" : "site.never"),
+            ),
+            s.agent.seenAt
+              ? h("span", { class: "muted" }, ` ${t("site.seen", { at: when(s.agent.seenAt) })}`)
+              : null,
+          ),
+          h(
+            "p",
+            { class: s.commands.pending > 0 ? "warn" : undefined },
+            status?.queues
+              ? t("site.queue", {
+                  pending: s.commands.pending,
+                  inbox: status.queues.inbox,
+                  outbox: status.queues.outbox,
+                })
+              : t("site.queueShort", { pending: s.commands.pending }),
+          ),
+          h("ul", { class: "sources" }, ...sourceLine(status)),
+          h("p", { class: "count" }, t("dash.insideCount", { count })),
+        ),
+      );
+    }
+  }
+
+  function renderInside(): void {
+    clear(insideEl);
+    let total = 0;
+    for (const o of occupancy.values()) {
+      total += o.count;
+      const site = sites.find((s) => s.id === o.site);
+      insideEl.append(
+        h(
+          "div",
+          { class: "muster-site", "data-site": o.site },
+          h("h3", {}, `${site?.name ?? o.site}: ${o.count}`),
+          o.inside.length === 0
+            ? h("p", { class: "empty" }, t("dash.nobodyInside"))
+            : h(
+                "ul",
+                {},
+                ...o.inside.map((g) =>
+                  h(
+                    "li",
+                    { "data-visit": g.visitId },
+                    visitLink(g.visitId, g.guestName),
+                    h("span", { class: "muted" }, ` · ${g.hostName} · ${t("col.since")} ${when(g.since)}`),
+                  ),
+                ),
+              ),
+        ),
+      );
+    }
+    totalEl.textContent = t("dash.total", { count: total });
+  }
+
+  function renderIncidents(): void {
+    clear(incidentsEl);
+    if (incidents.length === 0) incidentsEl.append(h("li", { class: "empty" }, t("dash.noIncidents")));
+    for (const i of incidents) {
+      incidentsEl.append(
+        h(
+          "li",
+          { class: i.severity === "critical" ? "bad" : "warn" },
+          h("time", { datetime: i.occurredAt }, when(i.occurredAt)),
+          " ",
+          visitLink(i.visitId, i.message),
+        ),
+      );
+    }
+  }
+
+  async function load(): Promise<void> {
+    const [s, o, p, i] = await Promise.all([
+      api<Page<Site>>("GET", "/v1/sites"),
+      api<{ items: Occupancy[] }>("GET", "/v1/occupancy"),
+      api<Page<Parameters<typeof passageRow>[0]>>("GET", `/v1/passages${query({ limit: String(MAX_ROWS) })}`),
+      api<Page<Incident>>("GET", `/v1/incidents${query({ limit: "20" })}`),
+    ]);
+    sites = s.items;
+    occupancy = new Map(o.items.map((x) => [x.site, x]));
+    passages = p.items.map(passageRow);
+    incidents = i.items;
+    renderSites();
+    renderPassages();
+    renderInside();
+    renderIncidents();
+  }
+
+  let sitesReload: ReturnType<typeof setTimeout> | undefined;
+  const offEvent = ctx.live.on((e) => {
+    const data = JSON.parse(e.data);
+    if (e.event === "passage") {
+      const row = passageRow(data);
+      if (passages.some((p) => p.id === row.id)) return;
+      passages = [row, ...passages].slice(0, MAX_ROWS);
+      passagesBody.querySelector("td.empty")?.parentElement?.remove();
+      passagesBody.prepend(passageTr(row, true));
+      while (passagesBody.rows.length > MAX_ROWS) passagesBody.lastElementChild?.remove();
+      if (row.result === "denied")
+        ctx.announce(`${t("result.denied")}: ${row.guestName ?? t("unknownPerson")} · ${row.door}`, "bad");
+    } else if (e.event === "occupancy") {
+      occupancy.set(data.site, data as Occupancy);
+      renderInside();
+      renderSites();
+    } else if (e.event === "agent_status") {
+      const status = data as AgentStatus;
+      const site = sites.find((s) => s.id === status.site);
+      if (site) {
+        site.agent = { state: status.state, seenAt: new Date().toISOString(), status };
+        renderSites();
+      }
+    } else if (e.event === "incident") {
+      incidents = [data as Incident, ...incidents].slice(0, 20);
+      renderIncidents();
+    } else if (e.event === "visit") {
+      // A command answered or queued changes a site's queue: reload the cards, at most once a second.
+      if (sitesReload) return;
+      sitesReload = setTimeout(() => {
+        sitesReload = undefined;
+        void api<Page<Site>>("GET", "/v1/sites")
+          .then((s) => {
+            sites = s.items;
+            renderSites();
+          })
+          .catch(() => {});
+      }, 1000);
+    }
+  });
+  const offState = ctx.live.onState((connected, reconnected) => {
+    if (connected && reconnected) void load().catch(() => {});
+  });
+
+  void load().catch((e: Error) => ctx.announce(e.message, "bad"));
+  return {
+    el,
+    dispose() {
+      clearTimeout(sitesReload);
+      offEvent();
+      offState();
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { AuthEnv } from "./auth.js";
+import { problem } from "./problem.js";
+
+/** Only the console's own modules and stylesheet: a name that is not one of them never reaches the disk. */
+const ASSET = /^(?:views\/)?[a-z][a-z0-9-]*\.js$|^console\.css$/;
+
+/**
+ * The web console: a page and its ES modules, built by `tsc -b` with the rest, served from the installed
+ * package at the API's origin (the same tokens, no CORS, and the Content-Security-Policy holds: scripts
+ * from 'self' only). It calls the API like any other client.
+ */
+export function registerConsoleRoutes(app: OpenAPIHono<AuthEnv>): void {
+  const dir = dirname(createRequire(import.meta.url).resolve("@gatehouse/console/package.json"));
+  const notBuilt = { path: "(path)", message: "run `pnpm build` to build the console" };
+  app.get("/", async (c) => {
+    try {
+      return c.html(await readFile(join(dir, "static", "index.html"), "utf8"), 200, {
+        "cache-control": "no-cache",
+      });
+    } catch {
+      return problem(c, 404, "the console is not installed", [notBuilt]);
+    }
+  });
+  app.get("/console/:file{.+}", async (c) => {
+    const name = c.req.param("file");
+    if (!ASSET.test(name))
+      return problem(c, 404, "no such console file", [{ path: "(path)", message: "not found" }]);
+    const css = name === "console.css";
+    try {
+      const body = await readFile(css ? join(dir, "static", name) : join(dir, "dist", name));
+      // Small files, revalidated each load, so an upgrade is seen at once without a cache-busting build.
+      return c.body(body, 200, {
+        "content-type": css ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+        "cache-control": "no-cache",
+      });
+    } catch {
+      return problem(c, 404, "no such console file", [notBuilt]);
+    }
+  });
+}
