@@ -28,6 +28,7 @@ import { GapFiller } from "./services/gap-filler.js";
 import { Inbox } from "./services/inbox.js";
 import { Lanes } from "./services/lanes.js";
 import { OutboxRelay } from "./services/outbox-relay.js";
+import { PictureRelay } from "./services/picture-relay.js";
 import { Reconciler } from "./services/reconciler.js";
 
 export const AGENT_VERSION = "0.1.0";
@@ -92,6 +93,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       });
 
   let relay: OutboxRelay | undefined;
+  let pictures: PictureRelay | undefined;
   const wakeRelay = () => relay?.wake();
   const refused: { total: number; last?: RefusedCommand } = { total: 0 };
   let statusSoon: NodeJS.Timeout | undefined;
@@ -231,7 +233,10 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     log.child({ component: "event-intake" }),
     metrics,
     { site, timeZone: config.AGENT_TIME_ZONE, doorDirections: config.AGENT_DOOR_DIRECTIONS },
-    wakeRelay,
+    (fresh) => {
+      wakeRelay();
+      pictures?.offer(fresh);
+    },
   );
 
   const since = new Date().toISOString();
@@ -297,6 +302,14 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     onConnectionChange: (up) => metrics.mqttConnected.set(up ? 1 : 0),
   });
   relay = new OutboxRelay(store, link, log.child({ component: "outbox" }));
+  pictures = hik
+    ? new PictureRelay({
+        fetch: (uri) => hik.eventPicture(uri),
+        publish: (p) => link.publish(topics.pictures(site), JSON.stringify(p)),
+        count: (result) => metrics.pictures.inc({ result }),
+        log: log.child({ component: "pictures" }),
+      })
+    : undefined;
 
   // HikCentral pushes access events here: a secret path, since HCP's way of presenting the token is unknown.
   const events = new Hono();
@@ -367,6 +380,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       onQueued: (fresh) => {
         for (const p of fresh) metrics.passages.inc({ result: p.result });
         wakeRelay();
+        pictures?.offer(fresh);
       },
     });
     eventSync = new EventSync(hik, gaps, log.child({ component: "event-sync" }), {
@@ -406,6 +420,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       clearInterval(reconcileTimer);
       clearTimeout(reconcileRetry);
       clearTimeout(statusSoon);
+      pictures?.stop();
       await eventSync?.stop();
       await isapi?.stop();
       await expiries.stop();

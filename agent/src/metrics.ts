@@ -49,6 +49,12 @@ export function createAgentMetrics(
     help: "Access events received again and dropped as duplicates",
     registers: [registry],
   });
+  const pictures = new Counter({
+    name: "gatehouse_agent_passage_pictures_total",
+    help: "Passage pictures fetched from HikCentral and sent, or given up (failed, too_large, dropped when the queue was full)",
+    labelNames: ["result"],
+    registers: [registry],
+  });
   const doorEvents = new Counter({
     name: "hikcentral_door_events_total",
     help: "Door events by kind (kept from the system Gatehouse replaces)",
@@ -160,6 +166,7 @@ export function createAgentMetrics(
     commandSeconds,
     passages,
     duplicatePassages,
+    pictures,
     doorEvents,
     apiRequests,
     apiSeconds,

@@ -80,3 +80,14 @@ export const query = (params: Record<string, string | undefined>) => {
   const s = q.toString();
   return s ? `?${s}` : "";
 };
+
+/** An image the API serves behind the token, as an object URL for an <img> (revoke it when done). */
+export async function imageUrl(path: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(path, { headers: { authorization: `Bearer ${session.token() ?? ""}` } });
+    if (!res.ok) return undefined;
+    return URL.createObjectURL(await res.blob());
+  } catch {
+    return undefined;
+  }
+}

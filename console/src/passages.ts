@@ -10,6 +10,7 @@ interface RestPassage {
   result: PassageRow["result"];
   reasonCode: string | null;
   occurredAt: string;
+  hasPicture: boolean;
   visit: { guestName: string; hostName: string } | null;
 }
 
@@ -40,5 +41,6 @@ export function passageRow(p: RestPassage | StreamPassage): PassageRow {
     result: p.result,
     reasonCode: p.reasonCode ?? null,
     occurredAt: p.occurredAt,
+    hasPicture: "hasPicture" in p ? p.hasPicture : false,
   };
 }

@@ -81,6 +81,7 @@ describe("a visit's timeline", () => {
         reasonCode: null,
         // 09:00:01Z written on the site's clock: after the grant, before the email.
         occurredAt: "2026-11-24T14:00:01+05:00",
+        hasPicture: false,
       },
       {
         id: "p0",
@@ -94,6 +95,7 @@ describe("a visit's timeline", () => {
         result: "denied",
         reasonCode: "FACE_NOT_RECOGNISED",
         occurredAt: "2026-11-24T08:59:00Z",
+        hasPicture: true,
       },
     ]);
     expect(t.map((e) => [e.kind, e.tone])).toEqual([

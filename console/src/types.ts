@@ -65,6 +65,8 @@ export interface PassageRow {
   result: "granted" | "denied";
   reasonCode: string | null;
   occurredAt: string;
+  /** The camera's picture is stored (it may also arrive later, as a `picture` event). */
+  hasPicture: boolean;
 }
 
 export interface SourceHealth {

@@ -11,6 +11,7 @@ import { AuditRepo } from "./adapters/db/audit.js";
 import { DenyListRepo } from "./adapters/db/deny-list-repo.js";
 import { IncidentsRepo } from "./adapters/db/incidents-repo.js";
 import { IntakeRepo } from "./adapters/db/intake-repo.js";
+import { PicturesRepo } from "./adapters/db/pictures-repo.js";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
 import { TokensRepo } from "./adapters/db/tokens-repo.js";
 import { VisitsRepo } from "./adapters/db/visits-repo.js";
@@ -69,6 +70,7 @@ export async function startControlPlane(
   const visits = new VisitsRepo(db);
   const tokens = new TokensRepo(db);
   const intakeRepo = new IntakeRepo(db);
+  const pictures = new PicturesRepo(db);
   const audit = new AuditRepo(db);
   const incidents = new IncidentsRepo(db);
   const denyList = new DenyListRepo(db);
@@ -147,22 +149,31 @@ export async function startControlPlane(
     log.child({ component: "dispatcher" }),
     config.GATEHOUSE_COMMAND_RESEND_SECONDS * 1000,
   );
-  intake = new AgentIntake(intakeRepo, sites, log.child({ component: "intake" }), metrics, {
-    publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
-    onPassageStored: () => notifier.wake(),
-    onOccupancyChanged: (site) => occupancy.changed(site),
-    live,
-    onMailQueued: () => notifier.wake(),
-    onResync: (site, fromSeq, toSeq) => dispatcher!.resendRange(site, fromSeq, toSeq),
-    onCommand: (command) => {
-      dispatcher!
-        .send(command)
-        .catch((e: Error) => log.warn({ err: e.message }, "publishing a command failed; it will be re-sent"));
+  intake = new AgentIntake(
+    intakeRepo,
+    sites,
+    log.child({ component: "intake" }),
+    metrics,
+    {
+      publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
+      onPassageStored: () => notifier.wake(),
+      onOccupancyChanged: (site) => occupancy.changed(site),
+      live,
+      onMailQueued: () => notifier.wake(),
+      onResync: (site, fromSeq, toSeq) => dispatcher!.resendRange(site, fromSeq, toSeq),
+      onCommand: (command) => {
+        dispatcher!
+          .send(command)
+          .catch((e: Error) =>
+            log.warn({ err: e.message }, "publishing a command failed; it will be re-sent"),
+          );
+      },
+      onAgentOnline: (site) => {
+        void dispatcher!.resendSite(site).catch((e: Error) => log.warn({ err: e.message }, "re-send failed"));
+      },
     },
-    onAgentOnline: (site) => {
-      void dispatcher!.resendSite(site).catch((e: Error) => log.warn({ err: e.message }, "re-send failed"));
-    },
-  });
+    pictures,
+  );
   const onPublishError = (e: Error) =>
     log.warn({ err: e.message }, "publishing a command failed; it will be re-sent");
   const visitService = new VisitService(db, sites, visits, dispatcher, live, metrics, onPublishError);
@@ -179,6 +190,7 @@ export async function startControlPlane(
       live,
       log: log.child({ component: "scheduler" }),
       onMailQueued: () => notifier.wake(),
+      pictures,
     },
     config.GATEHOUSE_SCHEDULER_SECONDS * 1000,
     config.GATEHOUSE_RETENTION_DAYS * 86_400_000,
@@ -186,6 +198,7 @@ export async function startControlPlane(
 
   let ready = false;
   const app = buildApp({
+    pictures,
     audit,
     incidents,
     denyList,

@@ -20,6 +20,11 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
     help: "Passages delivered again and ignored",
     registers: [registry],
   });
+  const pictures = new Counter({
+    name: "gatehouse_passage_pictures_total",
+    help: "Passage pictures stored from agents",
+    registers: [registry],
+  });
   const passageLatency = new Histogram({
     name: "gatehouse_passage_latency_seconds",
     help: "Passage event time to stored at the control plane",
@@ -101,6 +106,7 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
     registry,
     passages,
     passagesDuplicate,
+    pictures,
     passageLatency,
     commandAcks,
     commandLatency,

@@ -6,6 +6,7 @@ export const topics = {
   acks: (site: string) => `${TOPIC_ROOT}/sites/${site}/acks`,
   passageEvents: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/passage`,
   reports: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/report`,
+  pictures: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/picture`,
   alarms: (site: string) => `${TOPIC_ROOT}/sites/${site}/events/alarm`,
   status: (site: string) => `${TOPIC_ROOT}/sites/${site}/status`,
   resync: (site: string) => `${TOPIC_ROOT}/sites/${site}/resync`,

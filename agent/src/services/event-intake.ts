@@ -32,7 +32,7 @@ export class EventIntake {
     private readonly log: Logger,
     private readonly metrics: AgentMetrics,
     private readonly ctx: Omit<PassageContext, "receivedAt">,
-    private readonly onQueued: () => void,
+    private readonly onQueued: (fresh: Passage[]) => void,
   ) {}
 
   /** Returns how many passages were new; throws only when storing failed (HikCentral should push again). */
@@ -76,7 +76,7 @@ export class EventIntake {
     }
     if (fresh.length > 0) {
       this.lastEventAt = receivedAt;
-      this.onQueued();
+      this.onQueued(fresh);
       this.log.debug({ count: fresh.length }, "passages queued");
     }
     return { accepted: fresh.length, ignored };

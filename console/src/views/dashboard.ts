@@ -1,4 +1,4 @@
-import { api, query } from "../api.js";
+import { api, imageUrl, query } from "../api.js";
 import type { View, ViewContext } from "../context.js";
 import { clear, h } from "../dom.js";
 import { when } from "../format.js";
@@ -73,6 +73,33 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
     ),
   );
 
+  // Camera pictures are fetched with the token and shown from object URLs, freed when their row goes.
+  const pictureUrls = new Map<string, string>();
+  const picturesFirst = new Set<string>();
+  async function showPicture(passageId: string): Promise<void> {
+    const cell = passagesBody.querySelector(`tr[data-passage="${CSS.escape(passageId)}"] td.guest`);
+    if (!cell || cell.querySelector("img")) return;
+    const url =
+      pictureUrls.get(passageId) ?? (await imageUrl(`/v1/passages/${encodeURIComponent(passageId)}/picture`));
+    if (!url) return;
+    pictureUrls.set(passageId, url);
+    const row = passages.find((p) => p.id === passageId);
+    cell.prepend(
+      h("img", {
+        class: "snapshot",
+        src: url,
+        alt: `${row?.guestName ?? t("unknownPerson")} · ${row?.door ?? ""}`,
+      }),
+    );
+  }
+  function forgetPictures(keep: Set<string>): void {
+    for (const [id, url] of pictureUrls) {
+      if (keep.has(id)) continue;
+      URL.revokeObjectURL(url);
+      pictureUrls.delete(id);
+    }
+  }
+
   const visitLink = (visitId: string | null, text: string) =>
     visitId ? h("a", { href: `#/visits/${encodeURIComponent(visitId)}` }, text) : text;
 
@@ -88,7 +115,7 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
       h("td", { "data-label": t("col.time") }, h("time", { datetime: p.occurredAt }, when(p.occurredAt))),
       h(
         "td",
-        { "data-label": t("col.guest") },
+        { "data-label": t("col.guest"), class: "guest" },
         p.guestName
           ? visitLink(p.visitId, p.guestName)
           : `${t("unknownPerson")}${p.personCode ? ` ${p.personCode}` : ""}`,
@@ -112,6 +139,8 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
       return;
     }
     for (const p of passages) passagesBody.append(passageTr(p, false));
+    forgetPictures(new Set(passages.map((p) => p.id)));
+    for (const p of passages) if (p.hasPicture) void showPicture(p.id);
   }
 
   function sourceLine(s: AgentStatus | null) {
@@ -246,10 +275,13 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
     if (e.event === "passage") {
       const row = passageRow(data);
       if (passages.some((p) => p.id === row.id)) return;
+      if (picturesFirst.delete(row.id)) row.hasPicture = true;
       passages = [row, ...passages].slice(0, MAX_ROWS);
       passagesBody.querySelector("td.empty")?.parentElement?.remove();
       passagesBody.prepend(passageTr(row, true));
+      if (row.hasPicture) void showPicture(row.id);
       while (passagesBody.rows.length > MAX_ROWS) passagesBody.lastElementChild?.remove();
+      forgetPictures(new Set(passages.map((p) => p.id)));
       if (row.result === "denied")
         ctx.announce(`${t("result.denied")}: ${row.guestName ?? t("unknownPerson")} · ${row.door}`, "bad");
     } else if (e.event === "occupancy") {
@@ -262,6 +294,14 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
       if (site) {
         site.agent = { state: status.state, seenAt: new Date().toISOString(), status };
         renderSites();
+      }
+    } else if (e.event === "picture") {
+      const row = passages.find((p) => p.id === data.passageId);
+      if (row) {
+        row.hasPicture = true;
+        void showPicture(row.id);
+      } else if (picturesFirst.size < MAX_ROWS) {
+        picturesFirst.add(String(data.passageId)); // the picture overtook its passage
       }
     } else if (e.event === "incident") {
       incidents = [data as Incident, ...incidents].slice(0, 20);
@@ -289,6 +329,7 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
     el,
     dispose() {
       clearTimeout(sitesReload);
+      forgetPictures(new Set());
       offEvent();
       offState();
     },

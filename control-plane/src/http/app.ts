@@ -10,6 +10,7 @@ import type { Logger } from "pino";
 import type { AuditRepo } from "../adapters/db/audit.js";
 import type { DenyListRepo } from "../adapters/db/deny-list-repo.js";
 import type { IncidentsRepo } from "../adapters/db/incidents-repo.js";
+import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { TokensRepo } from "../adapters/db/tokens-repo.js";
 import type { VisitsRepo } from "../adapters/db/visits-repo.js";
@@ -35,6 +36,7 @@ import { registerStreamRoutes } from "./stream-routes.js";
 import { registerVisitRoutes } from "./visit-routes.js";
 
 export interface AppDeps {
+  pictures: PicturesRepo;
   incidents: IncidentsRepo;
   denyList: DenyListRepo;
   visitImport: VisitImport;

@@ -196,6 +196,7 @@ export const PassageView = z
     eventType: z.int(),
     occurredAt: z.string(),
     storedAt: z.string(),
+    hasPicture: z.boolean().describe("The camera's picture is at `/v1/passages/{id}/picture`"),
     visit: z
       .object({ id: z.string(), kind: z.string(), guestName: z.string(), hostName: z.string() })
       .nullable()

@@ -4,7 +4,15 @@ import type { LiveEvent, LiveEvents } from "../services/live-events.js";
 import type { AuthEnv } from "./auth.js";
 import { problems, security } from "./openapi-helpers.js";
 
-const TYPES = ["visit", "passage", "incident", "agent_status", "agent_report", "occupancy"] as const;
+const TYPES = [
+  "visit",
+  "passage",
+  "incident",
+  "agent_status",
+  "agent_report",
+  "occupancy",
+  "picture",
+] as const;
 /** A watcher this far behind is cut off (it reconnects and reads what it missed from the API). */
 const MAX_BACKLOG = 1000;
 
@@ -15,7 +23,7 @@ export function registerStreamRoutes(app: OpenAPIHono<AuthEnv>, deps: { live: Li
       method: "get",
       path: "/v1/stream",
       summary:
-        "Live events as server-sent events: `visit`, `passage`, `incident`, `agent_status`, `agent_report`, `occupancy` (each `data` is the JSON of the matching MQTT message)",
+        "Live events as server-sent events: `visit`, `passage`, `incident`, `agent_status`, `agent_report`, `occupancy` (each `data` is the JSON of the matching MQTT message), and `picture` (`{passageId, site}`: a passage's picture arrived; fetch it from `/v1/passages/{id}/picture`)",
       security,
       request: {
         query: z.object({

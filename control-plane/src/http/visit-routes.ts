@@ -1,5 +1,6 @@
 import { IsoDateTime, VisitStatus } from "@gatehouse/shared";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
 import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
 import type { VisitService } from "../services/visits.js";
 import type { AuthEnv } from "./auth.js";
@@ -8,6 +9,7 @@ import { badCursor, problem } from "./problem.js";
 import { OccupancyView, PassageView, VisitView } from "./schemas.js";
 
 export interface VisitRouteDeps {
+  pictures: PicturesRepo;
   visits: VisitsRepo;
   visitService: VisitService;
 }
@@ -196,6 +198,35 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
         },
         200,
       );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/passages/{id}/picture",
+      summary: "The camera's picture of a passage, when HikCentral gave one (kept for the retention period)",
+      security,
+      request: { params: Id },
+      responses: {
+        200: {
+          description: "The picture",
+          content: { "image/jpeg": { schema: z.string() }, "image/png": { schema: z.string() } },
+        },
+        ...problems(401, 404),
+      },
+    }),
+    async (c) => {
+      const pic = await deps.pictures.get(c.req.valid("param").id);
+      if (!pic)
+        return problem(c, 404, "no picture for this passage", [
+          { path: "id", message: "not found" },
+        ]) as never;
+      // Personal data: the browser may show it but must not keep it.
+      return c.body(new Uint8Array(pic.bytes), 200, {
+        "content-type": pic.contentType,
+        "cache-control": "private, no-store",
+      }) as never;
     },
   );
 }

@@ -6,6 +6,7 @@ import {
   type ConsumerPassage,
   firstIssue,
   Passage,
+  PassagePicture,
   ResyncRequest,
   TerminalAlarm,
   topics,
@@ -13,6 +14,7 @@ import {
 import type { Logger } from "pino";
 import type { ZodError } from "zod";
 import type { IntakeRepo } from "../adapters/db/intake-repo.js";
+import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { AgentTopic } from "../adapters/mqtt/embedded-broker.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
@@ -41,6 +43,7 @@ export class AgentIntake {
     private readonly log: Logger,
     private readonly metrics: ControlPlaneMetrics,
     private readonly effects: IntakeEffects,
+    private readonly pictures: PicturesRepo,
   ) {}
 
   async handle(site: string, topic: AgentTopic, payload: Buffer): Promise<boolean> {
@@ -139,6 +142,16 @@ export class AgentIntake {
       this.log.warn({ site, alarm: r.data.alarm, terminal: r.data.terminal }, "security incident");
       this.effects.live.emit({ type: "incident", site, data: incident });
       this.effects.onMailQueued();
+      return true;
+    }
+    if (topic === "events/picture") {
+      const r = this.parse(PassagePicture, json, site);
+      if ("reason" in r) return this.invalid(site, topic, r.reason);
+      // A picture is stored even before its passage: the two travel separately and either may come first.
+      if (await this.pictures.store(r.data)) {
+        this.metrics.pictures.inc();
+        this.effects.live.emit({ type: "picture", site, data: { passageId: r.data.passageId, site } });
+      }
       return true;
     }
     if (topic === "resync") {

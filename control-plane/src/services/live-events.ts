@@ -17,7 +17,8 @@ export type LiveEvent =
   | { type: "incident"; site: string; data: Incident }
   | { type: "agent_status"; site: string; data: AgentStatus }
   | { type: "agent_report"; site: string; data: AgentReport }
-  | { type: "occupancy"; site: string; data: Occupancy };
+  | { type: "occupancy"; site: string; data: Occupancy }
+  | { type: "picture"; site: string; data: { passageId: string; site: string } };
 
 /**
  * What happened, as it happens, for live watchers (the SSE stream, MQTT consumers). Emitted after the change

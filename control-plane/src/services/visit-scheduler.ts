@@ -4,6 +4,7 @@ import type { Database } from "@gatehouse/shared/db";
 import type { Logger } from "pino";
 import { SYSTEM } from "../adapters/db/audit.js";
 import { guestsInside, type IncidentsRepo } from "../adapters/db/incidents-repo.js";
+import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
 import type { VisitsRepo } from "../adapters/db/visits-repo.js";
 import { overstay } from "../domain/incidents.js";
 import type { GroupEventService } from "./group-events.js";
@@ -20,6 +21,8 @@ export interface SchedulerDeps {
   log: Logger;
   /** A new email is queued (an incident, an organiser's notice). */
   onMailQueued: () => void;
+  /** Passage pictures are deleted after the same retention period. */
+  pictures: PicturesRepo;
 }
 
 /**
@@ -78,6 +81,8 @@ export class VisitScheduler {
     const cutoff = new Date(now.getTime() - this.retentionMs).toISOString();
     const erased = await visits.erasePersonalData(cutoff, now.toISOString());
     if (erased.length > 0) log.info({ visits: erased.length }, "erased guests' personal data past retention");
+    const pictures = await this.deps.pictures.prune(cutoff);
+    if (pictures > 0) log.info({ pictures }, "deleted passage pictures past retention");
     return closed;
   }
 

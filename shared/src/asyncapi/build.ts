@@ -5,7 +5,7 @@ import { AgentReport } from "../schemas/agent-report.js";
 import { Command } from "../schemas/command.js";
 import { Incident } from "../schemas/incident.js";
 import { Occupancy } from "../schemas/occupancy.js";
-import { ConsumerPassage, Passage } from "../schemas/passage.js";
+import { ConsumerPassage, Passage, PassagePicture } from "../schemas/passage.js";
 import { ResyncRequest } from "../schemas/resync.js";
 import { AgentStatus } from "../schemas/status.js";
 import { TerminalAlarm } from "../schemas/terminal-alarm.js";
@@ -49,6 +49,15 @@ const channels: ChannelSpec[] = [
     description: "Passages as the agent saw them (QoS 1; deduplicate by id).",
     message: "Passage",
     schema: Passage,
+    action: "receive",
+  },
+  {
+    key: "sitePictures",
+    address: "gatehouse/v1/sites/{site}/events/picture",
+    description:
+      "A passage's camera picture, fetched from HikCentral after the passage was sent (QoS 1, best effort; served by `GET /v1/passages/{id}/picture`).",
+    message: "PassagePicture",
+    schema: PassagePicture,
     action: "receive",
   },
   {

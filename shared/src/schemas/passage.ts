@@ -39,3 +39,23 @@ export const ConsumerPassage = Passage.extend({
     .describe("The visit the passage belongs to, or null for an unknown person"),
 }).describe("A passage enriched with its visit, for consumers");
 export type ConsumerPassage = z.infer<typeof ConsumerPassage>;
+
+/** The largest passage picture the agent sends (base64 of 256 KiB); a camera snapshot is 20–150 KB. */
+export const MAX_PICTURE_BYTES = 256 * 1024;
+
+export const PassagePicture = z
+  .object({
+    passageId: MessageId.describe("The passage this is the picture of"),
+    site: SiteId,
+    contentType: z.enum(["image/jpeg", "image/png"]),
+    data: z
+      .string()
+      .max(Math.ceil(MAX_PICTURE_BYTES / 3) * 4, "the picture is larger than 256 KiB")
+      .regex(/^[A-Za-z0-9+/]+={0,2}$/, "must be base64")
+      .describe("The image, base64"),
+    fetchedAt: IsoDateTime,
+  })
+  .describe(
+    "The camera's snapshot of a passage, fetched from HikCentral after the passage (best effort: a passage is never held up for its picture)",
+  );
+export type PassagePicture = z.infer<typeof PassagePicture>;

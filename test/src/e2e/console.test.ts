@@ -146,6 +146,20 @@ describe.skipIf(!bin)("the web console in Chromium", { timeout: 60_000 }, () => 
     const shownAfterMs = Date.now() - t0;
     console.log(`console: passage ${eventId} shown ${shownAfterMs} ms after the simulator's event`);
     expect(await row.textContent()).toContain("Charles Babbage");
+    // The camera's picture follows: fetched by the agent from HikCentral, stored, and shown in the row.
+    await row.locator("img.snapshot").waitFor({ timeout: 10_000 });
+    const passageId = (await row.getAttribute("data-passage"))!;
+    const pic = await fetch(
+      `${stack.controlPlane.httpUrl}/v1/passages/${encodeURIComponent(passageId)}/picture`,
+      { headers: { authorization: `Bearer ${stack.adminToken}` } },
+    );
+    expect(pic.status).toBe(200);
+    expect(pic.headers.get("content-type")).toBe("image/jpeg");
+    expect([...new Uint8Array(await pic.arrayBuffer()).subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    expect(
+      (await fetch(`${stack.controlPlane.httpUrl}/v1/passages/${encodeURIComponent(passageId)}/picture`))
+        .status,
+    ).toBe(401);
 
     await simPassage({ result: "denied", direction: "entry" });
     const denied = page.locator("tbody tr.denied").first();

@@ -122,7 +122,32 @@ describe("the API answers as /openapi.json says", () => {
     );
     await call("PATCH", "/v1/visits/{id}", `/v1/visits/${v.id}`, { validUntil: inMinutes(90) });
     await call("PATCH", "/v1/visits/{id}", `/v1/visits/${v.id}`, {});
-    await call("GET", "/v1/visits/{id}/passages", `/v1/visits/${v.id}/passages`);
+    const me = await call("GET", "/v1/me", "/v1/me");
+    expect(me.body).toEqual({ name: "bootstrap", role: "admin" });
+    const notFailed = await call("POST", "/v1/visits/{id}/retry", `/v1/visits/${v.id}/retry`);
+    expect(notFailed.status).toBe(409);
+    const sim = await fetch(`${stack.simulator.url}/_sim/passages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ personCode: v.personCode, direction: "entry" }),
+    });
+    expect(sim.status).toBe(201);
+    const withPicture = await eventually(
+      async () =>
+        (await call("GET", "/v1/visits/{id}/passages", `/v1/visits/${v.id}/passages`)).body.items.find(
+          (p: any) => p.hasPicture,
+        ),
+      15_000,
+      "the passage's picture",
+    );
+    expect(withPicture.visit).toMatchObject({ id: v.id, guestName: "Conformance Carl" });
+    const picture = await call(
+      "GET",
+      "/v1/passages/{id}/picture",
+      `/v1/passages/${encodeURIComponent(withPicture.id)}/picture`,
+    );
+    expect(picture.status).toBe(200);
+    await call("GET", "/v1/passages/{id}/picture", "/v1/passages/missing/picture");
     await call("GET", "/v1/passages", `/v1/passages?site=${site}`);
     await call("GET", "/v1/occupancy", "/v1/occupancy");
     await call("GET", "/v1/incidents", `/v1/incidents?site=${site}`);

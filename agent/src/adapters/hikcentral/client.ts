@@ -331,8 +331,18 @@ export class HikCentralClient {
     return { total: page?.total ?? 0, list: (page?.list ?? []).filter(Boolean) };
   }
 
-  /** The picture of an access event: HCP answers with a redirect to it (the SDK treats 3xx as success). */
-  async eventPicture(picUri: string): Promise<{ contentType: string; bytes: Buffer }> {
+  /**
+   * The picture of an access event, within the background share of the rate limit (a passage's photo
+   * never holds up a grant).
+   */
+  eventPicture(picUri: string): Promise<{ contentType: string; bytes: Buffer }> {
+    return this.backgroundQueue.add(() =>
+      this.queue.add(() => this.fetchEventPicture(picUri), { priority: -1 }),
+    ) as Promise<{ contentType: string; bytes: Buffer }>;
+  }
+
+  /** HCP answers with a redirect to the picture (the SDK treats 3xx as success). */
+  private async fetchEventPicture(picUri: string): Promise<{ contentType: string; bytes: Buffer }> {
     const fullPath = "/artemis/api/acs/v1/event/pictures";
     const { bytes, headers } = this.signed(fullPath, { picUri }, "*/*");
     const common = {

@@ -389,8 +389,9 @@ export class VisitsRepo {
       args.push(f.site);
     }
     const r = await this.db.read(
-      `SELECT p.*, v.kind AS visit_kind, v.guest_name, v.host_name FROM passages p
-         LEFT JOIN visits v ON v.id = p.visit_id
+      `SELECT p.*, v.kind AS visit_kind, v.guest_name, v.host_name,
+              EXISTS (SELECT 1 FROM passage_pictures pp WHERE pp.passage_id = p.id) AS has_picture
+         FROM passages p LEFT JOIN visits v ON v.id = p.visit_id
         ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY p.occurred_utc DESC LIMIT ?`,
       [...args, f.limit],
     );
@@ -406,6 +407,7 @@ export class VisitsRepo {
       eventType: Number(p.event_type),
       occurredAt: String(p.occurred_at),
       storedAt: String(p.stored_at),
+      hasPicture: Number(p.has_picture) === 1,
       visit:
         p.visit_id === null || p.guest_name === null
           ? null

@@ -8,7 +8,14 @@ import type { AuthThrottle } from "../../domain/auth-throttle.js";
 
 export type Identity = { kind: "agent"; site: string } | { kind: "consumer"; tokenId: string };
 
-export type AgentTopic = "acks" | "events/passage" | "events/report" | "events/alarm" | "status" | "resync";
+export type AgentTopic =
+  | "acks"
+  | "events/passage"
+  | "events/report"
+  | "events/alarm"
+  | "events/picture"
+  | "status"
+  | "resync";
 
 export interface BrokerHooks {
   /** Returns who logs in, or undefined to refuse. */
@@ -131,6 +138,7 @@ export async function startEmbeddedBroker(opts: {
           parsed.rest === "events/passage" ||
           parsed.rest === "events/report" ||
           parsed.rest === "events/alarm" ||
+          parsed.rest === "events/picture" ||
           parsed.rest === "status" ||
           parsed.rest === "resync" ||
           parsed.rest.startsWith("bridge/response/"));
