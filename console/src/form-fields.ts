@@ -1,5 +1,7 @@
+import { ApiError } from "./api.js";
 import { clear, h, uid } from "./dom.js";
 import { fieldErrors, type Problem } from "./field-errors.js";
+import { t } from "./i18n.js";
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -108,3 +110,43 @@ export function readPhoto(input: HTMLInputElement): Promise<string | undefined> 
 }
 
 export const input = (attrs: Record<string, string | boolean> = {}) => h("input", { type: "text", ...attrs });
+
+/**
+ * Sends a form with `send`, and shows the API's problem body on its fields when it is refused. One
+ * Idempotency-Key per filled-in form: a double click, or a retry after a lost answer, makes one visit; any
+ * change, or a success, takes a new key.
+ */
+export function handleSubmit(
+  form: HTMLFormElement,
+  submit: HTMLButtonElement,
+  fields: FormFields,
+  send: (idempotencyKey: string) => Promise<void>,
+  canSubmit: () => boolean = () => true,
+): void {
+  let key = crypto.randomUUID();
+  form.addEventListener("input", () => {
+    key = crypto.randomUUID();
+  });
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    submit.disabled = true;
+    try {
+      await send(key);
+      key = crypto.randomUUID();
+    } catch (err) {
+      if (err instanceof ApiError) fields.showProblem(err.problem);
+      else {
+        // Only reading the chosen photo fails outside the API.
+        const message = t("form.photoUnreadable");
+        fields.showProblem({
+          status: 0,
+          title: "",
+          detail: message,
+          errors: [{ path: "guest.photo", message }],
+        });
+      }
+    } finally {
+      submit.disabled = !canSubmit();
+    }
+  });
+}

@@ -1,7 +1,7 @@
-import { ApiError, api, query } from "../api.js";
+import { api, query } from "../api.js";
 import type { View, ViewContext } from "../context.js";
 import { h } from "../dom.js";
-import { FormFields } from "../form-fields.js";
+import { FormFields, handleSubmit } from "../form-fields.js";
 import { when } from "../format.js";
 import { t } from "../i18n.js";
 import type { GroupEvent, Page, Visit } from "../types.js";
@@ -14,7 +14,6 @@ export function registerForm(ctx: ViewContext): View {
   const submit = h("button", { type: "submit" }, t("form.registerSubmit"));
   const done = h("ul", { class: "registered", "aria-live": "polite" });
   let events: GroupEvent[] = [];
-  let idempotencyKey = crypto.randomUUID();
 
   const fillEvents = () => {
     const chosen = event.value;
@@ -50,13 +49,11 @@ export function registerForm(ctx: ViewContext): View {
     f.field("note", t("form.note"), h("textarea", { rows: 2 })),
     submit,
   );
-  form.addEventListener("input", () => {
-    idempotencyKey = crypto.randomUUID();
-  });
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    submit.disabled = true;
-    try {
+  handleSubmit(
+    form,
+    submit,
+    f,
+    async (idempotencyKey) => {
       const people = await personBody(f);
       const hostGiven = Object.values(people.host).some(Boolean);
       const visit = await api<Visit>(
@@ -74,6 +71,7 @@ export function registerForm(ctx: ViewContext): View {
       done.prepend(
         h("li", {}, h("a", { href: `#/visits/${encodeURIComponent(visit.id)}` }, visit.guest.name)),
       );
+      // Ready for the next guest of the same event.
       for (const path of [
         "guest.name",
         "guest.email",
@@ -85,22 +83,11 @@ export function registerForm(ctx: ViewContext): View {
         const c = f.control(path);
         if (c) c.value = "";
       }
-      idempotencyKey = crypto.randomUUID();
       f.control("guest.name")?.focus();
       await loadEvents();
-    } catch (err) {
-      if (err instanceof ApiError) f.showProblem(err.problem);
-      else
-        f.showProblem({
-          status: 0,
-          title: "",
-          detail: t("form.photoUnreadable"),
-          errors: [{ path: "guest.photo", message: t("form.photoUnreadable") }],
-        });
-    } finally {
-      submit.disabled = events.length === 0;
-    }
-  });
+    },
+    () => events.length > 0,
+  );
 
   void loadEvents();
   return {

@@ -1,7 +1,7 @@
-import { ApiError, api } from "../api.js";
+import { api } from "../api.js";
 import type { View, ViewContext } from "../context.js";
 import { clear, h } from "../dom.js";
-import { FormFields, input, readPhoto } from "../form-fields.js";
+import { FormFields, handleSubmit, input, readPhoto } from "../form-fields.js";
 import { fromLocalInput, toLocalInput } from "../format.js";
 import { t } from "../i18n.js";
 import type { Page, Site, Visit } from "../types.js";
@@ -73,8 +73,6 @@ export function visitForm(ctx: ViewContext): View {
     value: toLocalInput(new Date(now.getTime() + 8 * 3600_000)),
   });
   const submit = h("button", { type: "submit" }, t("form.submit"));
-  // One key per filled-in form: a double click or a retry after a lost answer makes one visit, not two.
-  let idempotencyKey = crypto.randomUUID();
 
   const form = h(
     "form",
@@ -94,38 +92,20 @@ export function visitForm(ctx: ViewContext): View {
     f.field("note", t("form.note"), h("textarea", { rows: 2 })),
     submit,
   );
-  form.addEventListener("input", () => {
-    idempotencyKey = crypto.randomUUID();
-  });
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    submit.disabled = true;
-    try {
-      const people = await personBody(f);
-      const body = {
-        site: site.value,
-        kind: kind.value,
-        ...people,
-        validFrom: fromLocalInput(from.value),
-        validUntil: fromLocalInput(until.value),
-        ...(f.value("revokeOnExit") ? { revokeOnExit: true } : {}),
-        ...(f.value("note") ? { note: f.value("note") } : {}),
-      };
-      const visit = await api<Visit>("POST", "/v1/visits", body, { "idempotency-key": idempotencyKey });
-      ctx.announce(t("form.created"), "good");
-      ctx.go(`#/visits/${encodeURIComponent(visit.id)}`);
-    } catch (err) {
-      if (err instanceof ApiError) f.showProblem(err.problem);
-      else
-        f.showProblem({
-          status: 0,
-          title: "",
-          detail: t("form.photoUnreadable"),
-          errors: [{ path: "guest.photo", message: t("form.photoUnreadable") }],
-        });
-    } finally {
-      submit.disabled = false;
-    }
+  handleSubmit(form, submit, f, async (idempotencyKey) => {
+    const people = await personBody(f);
+    const body = {
+      site: site.value,
+      kind: kind.value,
+      ...people,
+      validFrom: fromLocalInput(from.value),
+      validUntil: fromLocalInput(until.value),
+      ...(f.value("revokeOnExit") ? { revokeOnExit: true } : {}),
+      ...(f.value("note") ? { note: f.value("note") } : {}),
+    };
+    const visit = await api<Visit>("POST", "/v1/visits", body, { "idempotency-key": idempotencyKey });
+    ctx.announce(t("form.created"), "good");
+    ctx.go(`#/visits/${encodeURIComponent(visit.id)}`);
   });
 
   void api<Page<Site>>("GET", "/v1/sites").then((s) => {
