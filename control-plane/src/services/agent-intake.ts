@@ -147,6 +147,9 @@ export class AgentIntake {
     if (topic === "events/picture") {
       const r = this.parse(PassagePicture, json, site);
       if ("reason" in r) return this.invalid(site, topic, r.reason);
+      // Passage ids begin with their site: one site's agent may not picture another site's passages.
+      if (!r.data.passageId.startsWith(`${site}:`))
+        return this.invalid(site, topic, `passageId: '${r.data.passageId}' is not a passage of this site`);
       // A picture is stored even before its passage: the two travel separately and either may come first.
       if (await this.pictures.store(r.data)) {
         this.metrics.pictures.inc();

@@ -284,6 +284,42 @@ describe("security incidents", () => {
     expect(smtp.mails.filter((m) => m.subject.includes("Turnstile alarm"))).toHaveLength(1);
   });
 
+  it("stores a passage picture once, only for its own site's passages, and serves it to tokens only", async () => {
+    const creds = JSON.parse(readFileSync(join(dataDir, `agent-${stack.siteId}.json`), "utf8"));
+    const asAgent = await connectAsync(stack.controlPlane.mqttUrl, {
+      username: creds.username,
+      password: creds.password,
+      clientId: `gatehouse-doctor-${stack.siteId}-picture`,
+    });
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
+    const picture = (passageId: string, data: Buffer) =>
+      JSON.stringify({
+        passageId,
+        site: stack.siteId,
+        contentType: "image/jpeg",
+        data: data.toString("base64"),
+        fetchedAt: new Date().toISOString(),
+      });
+    const ours = `${stack.siteId}:hikcentral:pic-1`;
+    const theirs = "other-site:hikcentral:pic-1";
+    const topic = `gatehouse/v1/sites/${stack.siteId}/events/picture`;
+    await asAgent.publishAsync(topic, picture(ours, jpeg), { qos: 1 });
+    // Sent again with other bytes: the first stays.
+    await asAgent.publishAsync(topic, picture(ours, Buffer.from([0xff, 0xd8, 0xff, 9])), { qos: 1 });
+    await asAgent.publishAsync(topic, picture(theirs, jpeg), { qos: 1 });
+    await asAgent.endAsync();
+    const get = (id: string, auth = true) =>
+      fetch(`${stack.controlPlane.httpUrl}/v1/passages/${encodeURIComponent(id)}/picture`, {
+        headers: auth ? { authorization: `Bearer ${stack.adminToken}` } : {},
+      });
+    const res = await get(ours);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(jpeg);
+    expect((await get(theirs)).status).toBe(404);
+    expect((await get(ours, false)).status).toBe(401);
+  });
+
   it("flags an entry outside the site's hours and an entry after access was taken away", async () => {
     const local = new Intl.DateTimeFormat("en-GB", {
       timeZone: "Asia/Almaty",

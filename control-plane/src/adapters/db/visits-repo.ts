@@ -245,7 +245,8 @@ export class VisitsRepo {
       const stmts: InStatement[] = [
         {
           sql: `UPDATE visits SET status = ?, valid_from = ?, valid_until = ?, ended_at = ?, held_reason = ?,
-                  access = ?, access_error = ?,
+                  access = CASE WHEN ? THEN ? ELSE access END,
+                  access_error = CASE WHEN ? THEN ? ELSE access_error END,
                   held_photo = CASE WHEN ? THEN NULL ELSE held_photo END, updated_at = ? WHERE id = ?`,
           args: [
             next.status,
@@ -253,7 +254,10 @@ export class VisitsRepo {
             next.validUntil,
             next.endedAt,
             next.heldReason,
+            // Only when the decision changes it: an ack may set access outside this lock meanwhile.
+            d.update.access !== undefined ? 1 : 0,
             next.access,
+            d.update.access !== undefined ? 1 : 0,
             next.accessError,
             d.clearHeldPhoto ? 1 : 0,
             now,
