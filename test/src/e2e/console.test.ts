@@ -226,6 +226,31 @@ describe.skipIf(!bin)("the web console in Chromium", { timeout: 60_000 }, () => 
       ["grant", "applied"],
     ]);
     expect((await simPerson(v.personCode)).groups).toEqual(["7"]);
+
+    // New times: a bad pair is refused beside the form, a good one goes to HikCentral as a validity command.
+    await page.locator("details.times-box summary").click();
+    const times = page.locator("form.times");
+    const until = times.locator('input[name="validUntil"]');
+    const from = await times.locator('input[name="validFrom"]').inputValue();
+    await until.fill(from);
+    await times.getByRole("button", { name: "Save times" }).click();
+    await times.locator(".form-errors p").first().waitFor();
+    expect(await times.locator(".form-errors").textContent()).toContain("after validFrom");
+    // A datetime-local input holds whole minutes.
+    const later = new Date(Math.floor((Date.parse(v.validUntil) + 3600_000) / 60_000) * 60_000);
+    const local = new Date(later.getTime() - later.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await until.fill(local);
+    await times.getByRole("button", { name: "Save times" }).click();
+    await page.locator('ol.timeline li[data-kind="command"]', { hasText: "validity" }).waitFor();
+    const changed = await eventually(
+      async () => {
+        const p = await simPerson(v.personCode);
+        return p.endTime && Date.parse(p.endTime) === later.getTime() ? p : undefined;
+      },
+      15_000,
+      "the new validUntil in HikCentral",
+    );
+    expect(changed.groups).toEqual(["7"]);
   });
 
   it("selects visits and revokes them together", async () => {
