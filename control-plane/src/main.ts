@@ -77,9 +77,11 @@ export async function startControlPlane(
   const live = new LiveEvents();
   if (config.GATEHOUSE_ADMIN_TOKEN) await tokens.create("admin", "bootstrap", config.GATEHOUSE_ADMIN_TOKEN);
 
-  const metrics = createControlPlaneMetrics(CONTROL_PLANE_VERSION, async () =>
-    Number((await db.read("SELECT count(*) AS n FROM visits WHERE inside = 1")).rows[0]?.n ?? 0),
-  );
+  const metrics = createControlPlaneMetrics(CONTROL_PLANE_VERSION, {
+    guestsInside: async () =>
+      Number((await db.read("SELECT count(*) AS n FROM visits WHERE inside = 1")).rows[0]?.n ?? 0),
+    commandQueues: () => sites.allQueueStats(),
+  });
 
   const mail: Transporter = config.GATEHOUSE_SMTP_URL
     ? createTransport(config.GATEHOUSE_SMTP_URL)

@@ -1,8 +1,20 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
-export function createControlPlaneMetrics(version: string, guestsInside: () => Promise<number>) {
+export interface MetricSources {
+  guestsInside: () => Promise<number>;
+  commandQueues: () => Promise<Array<{ site: string; pending: number; oldestPendingAt: string | null }>>;
+}
+
+export function createControlPlaneMetrics(version: string, sources: MetricSources) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Gauges named *_total, which the exposition format's linter (promtool check metrics) rejects.
+  for (const name of [
+    "nodejs_active_handles_total",
+    "nodejs_active_requests_total",
+    "nodejs_active_resources_total",
+  ])
+    registry.removeSingleMetric(name);
   new Gauge({
     name: "gatehouse_build_info",
     help: "Build information",
@@ -88,6 +100,32 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
     labelNames: ["trigger", "action"],
     registers: [registry],
   });
+  // Read at scrape time from the database, so every instance reports the same truth.
+  new Gauge({
+    name: "gatehouse_commands_pending",
+    help: "Commands sent to a site's agent and not answered yet",
+    labelNames: ["site"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const q of await sources.commandQueues()) this.set({ site: q.site }, q.pending);
+    },
+  });
+  new Gauge({
+    name: "gatehouse_command_oldest_pending_seconds",
+    help: "Age of the oldest command a site's agent has not answered (0 when none)",
+    labelNames: ["site"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const now = Date.now();
+      for (const q of await sources.commandQueues())
+        this.set(
+          { site: q.site },
+          q.oldestPendingAt ? Math.max(0, (now - Date.parse(q.oldestPendingAt)) / 1000) : 0,
+        );
+    },
+  });
   const agentOnline = new Gauge({
     name: "gatehouse_agent_online",
     help: "1 while a site's agent reports online",
@@ -99,7 +137,7 @@ export function createControlPlaneMetrics(version: string, guestsInside: () => P
     help: "Guests inside now, all sites (kept from the system Gatehouse replaces)",
     registers: [registry],
     async collect() {
-      this.set(await guestsInside());
+      this.set(await sources.guestsInside());
     },
   });
   return {

@@ -183,6 +183,20 @@ export class SitesRepo {
     ]);
   }
 
+  /** Every site's commands not answered yet (none is a zero), for the metrics. */
+  async allQueueStats(): Promise<Array<{ site: string; pending: number; oldestPendingAt: string | null }>> {
+    const r = await this.db.read(
+      `SELECT s.id AS site, count(c.id) AS n, min(c.created_at) AS oldest FROM sites s
+         LEFT JOIN commands c ON c.site_id = s.id AND c.status IN ('pending', 'received')
+        GROUP BY s.id`,
+    );
+    return r.rows.map((row) => ({
+      site: String(row.site),
+      pending: Number(row.n),
+      oldestPendingAt: row.oldest === null ? null : String(row.oldest),
+    }));
+  }
+
   async queueStats(site: string): Promise<{ pending: number; oldestPendingAt: string | null }> {
     const r = await this.db.read(
       "SELECT count(*) AS n, min(created_at) AS oldest FROM commands WHERE site_id = ? AND status IN ('pending', 'received')",
