@@ -13,17 +13,20 @@ export class LiveStream {
   private stateListeners = new Set<(connected: boolean, reconnected: boolean) => void>();
   private abort: AbortController | undefined;
   private stopped = true;
+  /** Each start gets its own loop; a loop from before a stop ends even if a start came meanwhile. */
+  private generation = 0;
   private everConnected = false;
   connected = false;
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    void this.run();
+    void this.run(++this.generation);
   }
 
   stop(): void {
     this.stopped = true;
+    this.generation++;
     this.abort?.abort();
     this.setState(false);
   }
@@ -46,9 +49,10 @@ export class LiveStream {
     for (const f of this.stateListeners) f(connected, reconnected);
   }
 
-  private async run(): Promise<void> {
+  private async run(generation: number): Promise<void> {
     let delay = 500;
-    while (!this.stopped) {
+    const current = () => !this.stopped && generation === this.generation;
+    while (current()) {
       this.abort = new AbortController();
       try {
         const res = await fetch("/v1/stream", {
@@ -56,7 +60,7 @@ export class LiveStream {
           signal: this.abort.signal,
         });
         if (res.status === 401) {
-          this.stop();
+          if (current()) this.stop();
           return;
         }
         if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
@@ -72,8 +76,8 @@ export class LiveStream {
       } catch {
         // A dropped connection or a server restart: try again below.
       }
+      if (!current()) return;
       this.setState(false);
-      if (this.stopped) return;
       // Jitter, so a wall of consoles does not reconnect in step after a restart.
       await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
       delay = Math.min(delay * 2, 15_000);
