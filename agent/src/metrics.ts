@@ -1,20 +1,14 @@
 import { COMMAND_TYPES, RefusalReason } from "@gatehouse/shared";
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { CALL_SECONDS_BUCKETS, createMetricsRegistry, oncePerScrape } from "@gatehouse/shared/metrics";
+import { Counter, Gauge, Histogram } from "prom-client";
 
 /** One registry per agent instance: tests run several agents in one process. */
 export function createAgentMetrics(
   version: string,
   depths: () => Promise<{ inbox: number; outbox: number }>,
 ) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  // Gauges named *_total, which the exposition format's linter (promtool check metrics) rejects.
-  for (const name of [
-    "nodejs_active_handles_total",
-    "nodejs_active_requests_total",
-    "nodejs_active_resources_total",
-  ])
-    registry.removeSingleMetric(name);
+  const registry = createMetricsRegistry();
+  const depthsNow = oncePerScrape(depths);
   new Gauge({
     name: "gatehouse_build_info",
     help: "Build information",
@@ -79,7 +73,7 @@ export function createAgentMetrics(
     name: "gatehouse_hikcentral_request_duration_seconds",
     help: "HikCentral OpenAPI call latency",
     labelNames: ["endpoint"],
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: CALL_SECONDS_BUCKETS,
     registers: [registry],
   });
   const assignments = new Counter({
@@ -109,7 +103,7 @@ export function createAgentMetrics(
     help: "Acks and passages waiting for the control plane",
     registers: [registry],
     async collect() {
-      this.set((await depths()).outbox);
+      this.set((await depthsNow()).outbox);
     },
   });
   new Gauge({
@@ -117,7 +111,7 @@ export function createAgentMetrics(
     help: "Commands stored and not yet applied",
     registers: [registry],
     async collect() {
-      this.set((await depths()).inbox);
+      this.set((await depthsNow()).inbox);
     },
   });
   const resyncRequests = new Counter({
@@ -152,7 +146,7 @@ export function createAgentMetrics(
     name: "gatehouse_agent_isapi_request_duration_seconds",
     help: "ISAPI call latency, by terminal",
     labelNames: ["terminal"],
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    buckets: CALL_SECONDS_BUCKETS,
     registers: [registry],
   });
   const terminalAlarms = new Counter({

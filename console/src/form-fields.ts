@@ -97,6 +97,9 @@ export class FormFields {
   }
 }
 
+/** The browser could not read the file chosen as the guest's photo. */
+export class PhotoUnreadable extends Error {}
+
 /** A JPEG chosen in a file input, as the base64 the API takes. */
 export function readPhoto(input: HTMLInputElement): Promise<string | undefined> {
   const file = input.files?.[0];
@@ -104,7 +107,7 @@ export function readPhoto(input: HTMLInputElement): Promise<string | undefined> 
   return new Promise((resolve, reject) => {
     const r = new FileReader();
     r.onload = () => resolve(String(r.result));
-    r.onerror = () => reject(r.error ?? new Error("unreadable"));
+    r.onerror = () => reject(new PhotoUnreadable(r.error?.message ?? "unreadable"));
     r.readAsDataURL(file);
   });
 }
@@ -135,8 +138,7 @@ export function handleSubmit(
       key = crypto.randomUUID();
     } catch (err) {
       if (err instanceof ApiError) fields.showProblem(err.problem);
-      else {
-        // Only reading the chosen photo fails outside the API.
+      else if (err instanceof PhotoUnreadable) {
         const message = t("form.photoUnreadable");
         fields.showProblem({
           status: 0,
@@ -144,6 +146,8 @@ export function handleSubmit(
           detail: message,
           errors: [{ path: "guest.photo", message }],
         });
+      } else {
+        fields.showProblem({ status: 0, title: "", detail: (err as Error).message, errors: [] });
       }
     } finally {
       submit.disabled = !canSubmit();

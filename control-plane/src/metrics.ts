@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { createMetricsRegistry, oncePerScrape } from "@gatehouse/shared/metrics";
+import { Counter, Gauge, Histogram } from "prom-client";
 
 export interface MetricSources {
   guestsInside: () => Promise<number>;
@@ -6,15 +7,8 @@ export interface MetricSources {
 }
 
 export function createControlPlaneMetrics(version: string, sources: MetricSources) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  // Gauges named *_total, which the exposition format's linter (promtool check metrics) rejects.
-  for (const name of [
-    "nodejs_active_handles_total",
-    "nodejs_active_requests_total",
-    "nodejs_active_resources_total",
-  ])
-    registry.removeSingleMetric(name);
+  const registry = createMetricsRegistry();
+  const commandQueues = oncePerScrape(sources.commandQueues);
   new Gauge({
     name: "gatehouse_build_info",
     help: "Build information",
@@ -108,7 +102,7 @@ export function createControlPlaneMetrics(version: string, sources: MetricSource
     registers: [registry],
     async collect() {
       this.reset();
-      for (const q of await sources.commandQueues()) this.set({ site: q.site }, q.pending);
+      for (const q of await commandQueues()) this.set({ site: q.site }, q.pending);
     },
   });
   new Gauge({
@@ -119,7 +113,7 @@ export function createControlPlaneMetrics(version: string, sources: MetricSource
     async collect() {
       this.reset();
       const now = Date.now();
-      for (const q of await sources.commandQueues())
+      for (const q of await commandQueues())
         this.set(
           { site: q.site },
           q.oldestPendingAt ? Math.max(0, (now - Date.parse(q.oldestPendingAt)) / 1000) : 0,

@@ -1,7 +1,7 @@
 import { ApiError, api } from "../api.js";
 import { may, type View, type ViewContext } from "../context.js";
-import { append, clear, h, uid } from "../dom.js";
-import { fieldErrors } from "../field-errors.js";
+import { append, clear, h } from "../dom.js";
+import { FormFields, handleSubmit } from "../form-fields.js";
 import { fromLocalInput, span, toLocalInput, when } from "../format.js";
 import { isKey, type Key, label, t } from "../i18n.js";
 import { passageRow } from "../passages.js";
@@ -71,53 +71,25 @@ export function visitPage(ctx: ViewContext, id: string): View {
   }
 
   function timesForm(v: Visit): HTMLElement {
-    const fromId = uid("from");
-    const untilId = uid("until");
-    const from = h("input", {
-      type: "datetime-local",
-      id: fromId,
-      name: "validFrom",
-      value: toLocalInput(new Date(v.validFrom)),
-    });
-    const until = h("input", {
-      type: "datetime-local",
-      id: untilId,
-      name: "validUntil",
-      value: toLocalInput(new Date(v.validUntil)),
-    });
-    const errors = h("div", { class: "form-errors", role: "alert" });
+    const f = new FormFields(t("form.timesErrors"));
+    const from = h("input", { type: "datetime-local", value: toLocalInput(new Date(v.validFrom)) });
+    const until = h("input", { type: "datetime-local", value: toLocalInput(new Date(v.validUntil)) });
+    const submit = h("button", { type: "submit" }, t("act.save"));
     const form = h(
       "form",
       { class: "times", novalidate: true },
-      h("label", { for: fromId }, t("form.validFrom"), from),
-      h("label", { for: untilId }, t("form.validUntil"), until),
-      h("button", { type: "submit" }, t("act.save")),
-      errors,
+      f.summary,
+      f.field("validFrom", t("form.validFrom"), from),
+      f.field("validUntil", t("form.validUntil"), until),
+      submit,
     );
-    form.addEventListener("submit", async (e) => {
-      e.preventDefault();
-      clear(errors);
-      try {
-        await api<Visit>("PATCH", `/v1/visits/${encodeURIComponent(id)}`, {
-          validFrom: fromLocalInput(from.value),
-          validUntil: fromLocalInput(until.value),
-        });
-        ctx.announce(`${t("act.times")}: ${t("act.done")}`, "good");
-        await load();
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        const { byField, general } = fieldErrors(err.problem, ["validFrom", "validUntil"]);
-        for (const [field, messages] of byField)
-          errors.append(
-            h(
-              "p",
-              {},
-              `${t(field === "validFrom" ? "form.validFrom" : "form.validUntil")}: ${messages.join("; ")}`,
-            ),
-          );
-        for (const g of general) errors.append(h("p", {}, g));
-        (byField.has("validFrom") ? from : until).focus();
-      }
+    handleSubmit(form, submit, f, async () => {
+      await api<Visit>("PATCH", `/v1/visits/${encodeURIComponent(id)}`, {
+        validFrom: fromLocalInput(from.value),
+        validUntil: fromLocalInput(until.value),
+      });
+      ctx.announce(`${t("act.times")}: ${t("act.done")}`, "good");
+      await load();
     });
     return h("details", { class: "times-box" }, h("summary", {}, t("act.times")), form);
   }

@@ -216,14 +216,7 @@ export function buildApp(deps: AppDeps) {
         idempotency: key ? { tokenId: c.get("tokenId"), key } : undefined,
       });
       if (replayed) c.header("Idempotent-Replayed", "true");
-      return c.json(
-        {
-          ...v,
-          commands: await deps.visits.commands(v.id),
-          notifications: await deps.visits.notifications(v.id),
-        },
-        201,
-      );
+      return c.json(await deps.visits.detail(v), 201);
     },
   );
 
@@ -240,14 +233,7 @@ export function buildApp(deps: AppDeps) {
       const id = c.req.valid("param").id;
       const v = await deps.visits.get(id);
       if (!v) return problem(c, 404, "no such visit", [{ path: "id", message: "not found" }]) as never;
-      return c.json(
-        {
-          ...v,
-          commands: await deps.visits.commands(id),
-          notifications: await deps.visits.notifications(id),
-        },
-        200,
-      );
+      return c.json(await deps.visits.detail(v), 200);
     },
   );
 

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { etag } from "hono/etag";
 import type { AuthEnv } from "./auth.js";
 import { problem } from "./problem.js";
 
@@ -15,12 +16,25 @@ const ASSET = /^(?:views\/)?[a-z][a-z0-9-]*\.js$|^console\.css$/;
  */
 export function registerConsoleRoutes(app: OpenAPIHono<AuthEnv>): void {
   const dir = dirname(createRequire(import.meta.url).resolve("@gatehouse/console/package.json"));
+  // Read once: the files change only with an upgrade, which restarts the service.
+  const files = new Map<string, Promise<Buffer>>();
+  const read = (path: string) => {
+    let f = files.get(path);
+    if (!f) {
+      f = readFile(join(dir, path));
+      files.set(path, f);
+      f.catch(() => files.delete(path));
+    }
+    return f;
+  };
   const notBuilt = { path: "(path)", message: "run `pnpm build` to build the console" };
+  // Revalidated on each load (no-cache) and answered 304 when unchanged.
+  app.use("/", etag());
+  app.use("/console/*", etag());
   app.get("/", async (c) => {
     try {
-      return c.html(await readFile(join(dir, "static", "index.html"), "utf8"), 200, {
-        "cache-control": "no-cache",
-      });
+      const page = (await read("static/index.html")).toString("utf8");
+      return c.html(page, 200, { "cache-control": "no-cache" });
     } catch {
       return problem(c, 404, "the console is not installed", [notBuilt]);
     }
@@ -31,9 +45,8 @@ export function registerConsoleRoutes(app: OpenAPIHono<AuthEnv>): void {
       return problem(c, 404, "no such console file", [{ path: "(path)", message: "not found" }]);
     const css = name === "console.css";
     try {
-      const body = await readFile(css ? join(dir, "static", name) : join(dir, "dist", name));
-      // Small files, revalidated each load, so an upgrade is seen at once without a cache-busting build.
-      return c.body(body, 200, {
+      const body = await read(css ? `static/${name}` : `dist/${name}`);
+      return c.body(new Uint8Array(body), 200, {
         "content-type": css ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
         "cache-control": "no-cache",
       });

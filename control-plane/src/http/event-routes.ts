@@ -159,14 +159,7 @@ export function registerEventRoutes(
         key ? { tokenId: c.get("tokenId"), key } : undefined,
       );
       if (replayed) c.header("Idempotent-Replayed", "true");
-      return c.json(
-        {
-          ...visit,
-          commands: await deps.visits.commands(visit.id),
-          notifications: await deps.visits.notifications(visit.id),
-        },
-        201,
-      );
+      return c.json(await deps.visits.detail(visit), 201);
     },
   );
 

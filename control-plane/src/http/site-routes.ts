@@ -19,7 +19,10 @@ export interface SiteRouteDeps {
   commandPublicKeys: string;
 }
 
-export async function siteView(sites: SitesRepo, s: Site) {
+type QueueStats = Awaited<ReturnType<SitesRepo["queueStats"]>>;
+
+/** A site as the API shows it, with its command queue (read with the site, or for all sites at once). */
+export function siteView(s: Site, commands: QueueStats) {
   return {
     id: s.id,
     name: s.name,
@@ -31,7 +34,7 @@ export async function siteView(sites: SitesRepo, s: Site) {
     openingHours: s.openingHours,
     earlyArrivalMinutes: s.earlyArrivalMinutes,
     agent: { username: s.agentUsername, state: s.agentState, seenAt: s.agentSeenAt, status: s.agentStatus },
-    commands: await sites.queueStats(s.id),
+    commands,
     createdAt: s.createdAt,
   };
 }
@@ -75,7 +78,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       }
       return c.json(
         {
-          ...(await siteView(deps.sites, created)),
+          ...siteView(created, await deps.sites.queueStats(created.id)),
           agentCredentials: { username: created.agentUsername, password },
           commandPublicKey: deps.commandPublicKeys,
         },
@@ -93,11 +96,10 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       responses: { 200: json(Page(SiteView), "Sites"), ...problems(401) },
     }),
     async (c) => {
-      const all = await deps.sites.list();
-      return c.json(
-        { items: await Promise.all(all.map((s) => siteView(deps.sites, s))), nextCursor: null },
-        200,
-      );
+      const [all, queues] = await Promise.all([deps.sites.list(), deps.sites.allQueueStats()]);
+      const bySite = new Map(queues.map((q) => [q.site, q]));
+      const none = { pending: 0, oldestPendingAt: null };
+      return c.json({ items: all.map((s) => siteView(s, bySite.get(s.id) ?? none)), nextCursor: null }, 200);
     },
   );
 
@@ -113,7 +115,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
     async (c) => {
       const s = await deps.sites.get(c.req.valid("param").id);
       if (!s) return problem(c, 404, "no such site", [notFound]) as never;
-      return c.json(await siteView(deps.sites, s), 200);
+      return c.json(siteView(s, await deps.sites.queueStats(s.id)), 200);
     },
   );
 
@@ -133,7 +135,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       const b = c.req.valid("json");
       const s = await deps.sites.update(c.req.valid("param").id, settings(b), c.get("actor"));
       if (!s) return problem(c, 404, "no such site", [notFound]) as never;
-      return c.json(await siteView(deps.sites, s), 200);
+      return c.json(siteView(s, await deps.sites.queueStats(s.id)), 200);
     },
   );
 

@@ -1,7 +1,7 @@
 import { IsoDateTime, VisitStatus } from "@gatehouse/shared";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
-import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { VisitsRepo } from "../adapters/db/visits-repo.js";
 import type { VisitService } from "../services/visits.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
@@ -15,10 +15,6 @@ export interface VisitRouteDeps {
 }
 
 const Id = z.object({ id: z.string() });
-
-async function view(visits: VisitsRepo, v: VisitRecord) {
-  return { ...v, commands: await visits.commands(v.id), notifications: await visits.notifications(v.id) };
-}
 
 /** The visit lifecycle (cancel, check out, revoke, new times) and the visit and passage lists. */
 export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteDeps): void {
@@ -43,7 +39,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
       }),
       async (c) => {
         const v = await deps.visitService.act(c.req.valid("param").id, action, c.get("actor"));
-        return c.json(await view(deps.visits, v), 200);
+        return c.json(await deps.visits.detail(v), 200);
       },
     );
   }
@@ -83,7 +79,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
         },
         c.get("actor"),
       );
-      return c.json(await view(deps.visits, v), 200);
+      return c.json(await deps.visits.detail(v), 200);
     },
   );
 

@@ -89,13 +89,7 @@ export class HikCentralClient {
     schema?: z.ZodType<T>,
     opts: { background?: boolean } = {},
   ): Promise<T> {
-    // Background searches get at most a fifth of the rate limit, and queue behind commands for the rest:
-    // a grant does not wait behind a gap fill.
-    const run = () =>
-      this.queue.add(() => this.send(path, body, schema), {
-        priority: opts.background ? -1 : 0,
-      }) as Promise<T>;
-    return pRetry(() => (opts.background ? (this.backgroundQueue.add(run) as Promise<T>) : run()), {
+    return pRetry(() => this.limited(() => this.send(path, body, schema), opts.background ?? false), {
       retries: this.opts.retries,
       minTimeout: 200,
       maxTimeout: 5000,
@@ -103,6 +97,15 @@ export class HikCentralClient {
       randomize: true,
       shouldRetry: ({ error }) => isRetryable(error),
     });
+  }
+
+  /**
+   * Runs one call within the rate limit. Background work gets at most a fifth of it, and queues behind
+   * commands for the rest: a grant does not wait behind a gap fill or a passage's picture.
+   */
+  private limited<T>(work: () => Promise<T>, background: boolean): Promise<T> {
+    const run = () => this.queue.add(work, { priority: background ? -1 : 0 }) as Promise<T>;
+    return background ? (this.backgroundQueue.add(run) as Promise<T>) : run();
   }
 
   /** The JSON body and the signed headers for one call; the exact bytes signed are the bytes sent. */
@@ -336,9 +339,7 @@ export class HikCentralClient {
    * never holds up a grant).
    */
   eventPicture(picUri: string): Promise<{ contentType: string; bytes: Buffer }> {
-    return this.backgroundQueue.add(() =>
-      this.queue.add(() => this.fetchEventPicture(picUri), { priority: -1 }),
-    ) as Promise<{ contentType: string; bytes: Buffer }>;
+    return this.limited(() => this.fetchEventPicture(picUri), true);
   }
 
   /** HCP answers with a redirect to the picture (the SDK treats 3xx as success). */

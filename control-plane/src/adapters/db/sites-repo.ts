@@ -190,11 +190,7 @@ export class SitesRepo {
          LEFT JOIN commands c ON c.site_id = s.id AND c.status IN ('pending', 'received')
         GROUP BY s.id`,
     );
-    return r.rows.map((row) => ({
-      site: String(row.site),
-      pending: Number(row.n),
-      oldestPendingAt: row.oldest === null ? null : String(row.oldest),
-    }));
+    return r.rows.map((row) => ({ site: String(row.site), ...queueOf(row) }));
   }
 
   async queueStats(site: string): Promise<{ pending: number; oldestPendingAt: string | null }> {
@@ -202,7 +198,11 @@ export class SitesRepo {
       "SELECT count(*) AS n, min(created_at) AS oldest FROM commands WHERE site_id = ? AND status IN ('pending', 'received')",
       [site],
     );
-    const row = r.rows[0]!;
-    return { pending: Number(row.n), oldestPendingAt: row.oldest === null ? null : String(row.oldest) };
+    return queueOf(r.rows[0]!);
   }
 }
+
+const queueOf = (row: Row) => ({
+  pending: Number(row.n),
+  oldestPendingAt: row.oldest === null ? null : String(row.oldest),
+});

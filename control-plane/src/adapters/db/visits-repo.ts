@@ -459,6 +459,12 @@ export class VisitsRepo {
     return r.rows[0] ? toVisit(r.rows[0]) : undefined;
   }
 
+  /** The visit as the API shows one: with its commands and its notifications. */
+  async detail(v: VisitRecord) {
+    const [commands, notifications] = await Promise.all([this.commands(v.id), this.notifications(v.id)]);
+    return { ...v, commands, notifications };
+  }
+
   async commands(visitId: string): Promise<CommandRecord[]> {
     const r = await this.db.read("SELECT * FROM commands WHERE visit_id = ? ORDER BY seq", [visitId]);
     return r.rows.map((c) => ({
