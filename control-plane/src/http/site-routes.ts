@@ -97,7 +97,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
     }),
     async (c) => {
       const [all, queues] = await Promise.all([deps.sites.list(), deps.sites.allQueueStats()]);
-      const bySite = new Map(queues.map((q) => [q.site, q]));
+      const bySite = new Map(queues.map(({ site, ...q }) => [site, q]));
       const none = { pending: 0, oldestPendingAt: null };
       return c.json({ items: all.map((s) => siteView(s, bySite.get(s.id) ?? none)), nextCursor: null }, 200);
     },

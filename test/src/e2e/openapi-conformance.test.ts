@@ -65,7 +65,11 @@ const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString()
 describe("the API answers as /openapi.json says", () => {
   it("every documented operation, with good input and bad", async () => {
     const site = stack.siteId;
-    await call("GET", "/v1/sites", "/v1/sites");
+    const sites = await call("GET", "/v1/sites", "/v1/sites");
+    // The list and one site show the same queue, with nothing more.
+    const one = await call("GET", "/v1/sites/{id}", `/v1/sites/${sites.body.items[0].id}`);
+    expect(sites.body.items[0].commands).toEqual(one.body.commands);
+    expect(Object.keys(sites.body.items[0].commands).sort()).toEqual(["oldestPendingAt", "pending"]);
     await call("GET", "/v1/sites/{id}", `/v1/sites/${site}`);
     await call("GET", "/v1/sites/{id}", "/v1/sites/nope");
     const created = await call("POST", "/v1/sites", "/v1/sites", { id: "second", name: "Second" });
