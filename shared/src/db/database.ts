@@ -1,5 +1,13 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { readdirSync, readFileSync } from "node:fs";
-import { type Client, createClient, type InArgs, type InStatement, type ResultSet } from "@libsql/client";
+import {
+  type Client,
+  createClient,
+  type InArgs,
+  type InStatement,
+  type ResultSet,
+  type Transaction,
+} from "@libsql/client";
 
 export interface DatabaseOptions {
   url: string;
@@ -10,69 +18,175 @@ export interface DatabaseOptions {
   secureDelete?: boolean;
 }
 
+/** Units of work committed together at most: a bound on how long one commit holds the others' results. */
+const MAX_GROUP = 256;
+
+interface Unit {
+  work: () => Promise<unknown>;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
 /**
- * One libSQL client per database per process, with writes serialised in-process: a second writer on the
- * same file would only meet SQLITE_BUSY, and one SQLITE_BUSY can poison a client (libsql-client-ts#352).
- * Writes go through `batch(..., "write")`, which is atomic; `transaction()` swaps connections and loses
- * per-connection PRAGMAs (#288), so it is not used.
+ * One database for one process. Every write is a unit of work run inside a write transaction
+ * (`BEGIN IMMEDIATE`), so a read-then-write unit is atomic even when several processes (control-plane
+ * instances) share the database. Units that arrive while a transaction commits are run together in the
+ * next one, each under its own savepoint: a group commit, one commit for many units, so throughput is not
+ * capped by one commit per message. No unit's promise settles before its group has committed, so callers
+ * publish or answer only what is durable.
+ *
+ * Files get two clients: writes go through one connection (`concurrency: 1`, so the pragmas set on it
+ * stay), reads outside a unit through another and see only committed data.
  */
 export class Database {
+  /** For reads (and read transactions) outside units of work. */
   readonly client: Client;
   readonly isLocal: boolean;
-  private writeChain: Promise<unknown> = Promise.resolve();
+  private readonly writer: Client;
+  private readonly inUnit = new AsyncLocalStorage<Transaction>();
+  private readonly queue: Unit[] = [];
+  private draining = false;
+  private pragmasLost = false;
+  /** Commits made and units they carried: units / commits is the mean group size. */
+  readonly stats = { commits: 0, units: 0 };
 
-  private constructor(client: Client, isLocal: boolean) {
+  private constructor(
+    client: Client,
+    writer: Client,
+    isLocal: boolean,
+    private readonly pragmas: string[],
+  ) {
     this.client = client;
+    this.writer = writer;
     this.isLocal = isLocal;
   }
 
   static async open(opts: DatabaseOptions): Promise<Database> {
-    const isLocal = opts.url.startsWith("file:") || opts.url === ":memory:";
-    const client = createClient({
-      url: opts.url,
-      ...(opts.authToken ? { authToken: opts.authToken } : {}),
-      ...(isLocal ? { timeout: 5000 } : {}),
-    } as Parameters<typeof createClient>[0]);
-    const db = new Database(client, isLocal);
-    if (isLocal) {
-      // File-only pragmas: a libSQL server manages its own journal.
-      await client.execute("PRAGMA journal_mode=WAL");
-      await client.execute(`PRAGMA synchronous=${opts.synchronous ?? "NORMAL"}`);
-      await client.execute("PRAGMA busy_timeout=5000");
-      await client.execute("PRAGMA foreign_keys=ON");
-      if (opts.secureDelete) await client.execute("PRAGMA secure_delete=ON");
-    }
-    return db;
+    const isMemory = opts.url === ":memory:" || opts.url === "file::memory:";
+    const isLocal = opts.url.startsWith("file:") || isMemory;
+    const connect = (concurrency?: number) =>
+      createClient({
+        url: opts.url,
+        ...(opts.authToken ? { authToken: opts.authToken } : {}),
+        ...(isLocal ? { timeout: 5000 } : {}),
+        ...(concurrency ? { concurrency } : {}),
+      } as Parameters<typeof createClient>[0]);
+    // File-only pragmas: a libSQL server manages its own journal and durability.
+    const pragmas = isLocal
+      ? [
+          `PRAGMA synchronous=${opts.synchronous ?? "NORMAL"}`,
+          "PRAGMA busy_timeout=5000",
+          "PRAGMA foreign_keys=ON",
+          ...(opts.secureDelete ? ["PRAGMA secure_delete=ON"] : []),
+        ]
+      : [];
+    const writer = connect(isLocal ? 1 : undefined);
+    if (isLocal && !isMemory) await writer.execute("PRAGMA journal_mode=WAL");
+    for (const p of pragmas) await writer.execute(p);
+    // An in-memory database is one connection: reads share the writer's.
+    const client = isLocal && !isMemory ? connect() : writer;
+    if (client !== writer) await client.execute("PRAGMA busy_timeout=5000");
+    return new Database(client, writer, isLocal, pragmas);
   }
 
+  /** Inside a unit of work, reads see the unit's own writes. */
   read(sql: string, args: InArgs = []): Promise<ResultSet> {
+    const tx = this.unit();
+    if (tx) return tx.execute({ sql, args });
+    if (this.client === this.writer) return this.exclusive(() => this.read(sql, args));
     return this.client.execute({ sql, args });
   }
 
-  /** Atomic, serialised write of several statements. */
+  /** Atomic write of several statements, committed before it resolves. */
   write(stmts: InStatement[]): Promise<ResultSet[]> {
-    const run = this.writeChain.then(() => this.client.batch(stmts, "write"));
-    this.writeChain = run.catch(() => undefined);
-    return run;
+    return this.exclusive(() => this.writeNow(stmts));
   }
 
   /**
-   * Runs `work` with the write lock held, for read-then-write units whose reads must see no concurrent
-   * write in between (sequence numbers, first-entry checks).
+   * Runs `work` as one unit: its reads see no other unit's writes in between, and its writes commit
+   * together or not at all (a throw undoes them). For read-then-write units (sequence numbers, first-entry
+   * checks). Inside a unit, a nested `exclusive` or `write` is part of it.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.writeChain.then(work);
-    this.writeChain = run.catch(() => undefined);
-    return run;
+    if (this.unit()) return work();
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.draining) void this.drain();
+    });
   }
 
-  /** Inside `exclusive`: a write that must not queue behind the lock its caller already holds. */
+  /** Inside `exclusive`: writes statements in order as part of the unit. */
   writeNow(stmts: InStatement[]): Promise<ResultSet[]> {
-    return this.client.batch(stmts, "write");
+    const tx = this.unit();
+    if (!tx) return this.write(stmts);
+    return tx.batch(stmts);
   }
 
   close(): void {
-    this.client.close();
+    if (this.client !== this.writer) this.client.close();
+    this.writer.close();
+  }
+
+  /**
+   * The transaction of the unit this code runs in. A timer or promise started inside a unit keeps its
+   * context after the commit; by then the transaction is closed and it is outside any unit.
+   */
+  private unit(): Transaction | undefined {
+    const tx = this.inUnit.getStore();
+    return tx && !tx.closed ? tx : undefined;
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) await this.commitGroup(this.queue.splice(0, MAX_GROUP));
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async commitGroup(group: Unit[]): Promise<void> {
+    let tx: Transaction;
+    try {
+      if (this.pragmasLost) {
+        for (const p of this.pragmas) await this.writer.execute(p);
+        this.pragmasLost = false;
+      }
+      tx = await this.writer.transaction("write");
+    } catch (e) {
+      for (const u of group) u.reject(e);
+      return;
+    }
+    const outcomes: { ok: boolean; value: unknown }[] = [];
+    try {
+      for (const u of group) {
+        await tx.execute("SAVEPOINT unit");
+        try {
+          const value = await this.inUnit.run(tx, u.work);
+          await tx.execute("RELEASE unit");
+          outcomes.push({ ok: true, value });
+        } catch (e) {
+          // Undoes this unit's writes only; the others in the group still commit.
+          await tx.execute("ROLLBACK TO unit");
+          await tx.execute("RELEASE unit");
+          outcomes.push({ ok: false, value: e });
+        }
+      }
+      await tx.commit();
+      this.stats.commits += 1;
+      this.stats.units += group.length;
+    } catch (e) {
+      // The transaction itself failed (busy, I/O, closed): nothing of the group is stored.
+      this.pragmasLost = this.isLocal;
+      await tx.rollback().catch(() => undefined);
+      for (const u of group) u.reject(e);
+      return;
+    }
+    group.forEach((u, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) u.resolve(o.value);
+      else u.reject(o.value);
+    });
   }
 }
 
