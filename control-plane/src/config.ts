@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { ConfigError, loadConfig } from "@gatehouse/shared";
 import { z } from "zod";
 
@@ -13,6 +14,32 @@ export const ControlPlaneConfigSchema = z
     GATEHOUSE_HTTP_PORT: port.default(8080),
     GATEHOUSE_MQTT_HOST: z.string().default("0.0.0.0"),
     GATEHOUSE_MQTT_PORT: port.default(1883),
+    /** An external broker (Mosquitto, EMQX, HiveMQ; MQTT 5 for shared subscriptions) instead of the embedded one. */
+    GATEHOUSE_MQTT_URL: z
+      .string()
+      .regex(
+        /^mqtts?:\/\/[^/\s@]+(:\d+)?\/?$/,
+        "must be mqtt://host:port or mqtts://host:port, without credentials",
+      )
+      .optional(),
+    /** The control plane's login on the external broker (the user `gatehouse mosquitto acl` lists). */
+    GATEHOUSE_MQTT_USERNAME: z.string().min(1).default("gatehouse-control-plane"),
+    GATEHOUSE_MQTT_PASSWORD: z.string().optional(),
+    /** CA certificate(s) the external broker's mqtts certificate is checked against (system CAs otherwise). */
+    GATEHOUSE_MQTT_CA_FILE: z.string().min(1).optional(),
+    /** Connections sharing agent messages from the external broker: MQTT.js commits one message at a time each. */
+    GATEHOUSE_MQTT_INTAKE_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
+    /** This instance's name: its MQTT client ids and lease holder. Unique per instance, stable across restarts. */
+    GATEHOUSE_INSTANCE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, "letters, digits, '.', '_' or '-' (at most 64)")
+      .default(
+        hostname()
+          .replace(/[^A-Za-z0-9_.-]/g, "-")
+          .slice(0, 64) || "gatehouse",
+      ),
+    /** How long a scheduler's lease lasts unrenewed: how soon another instance takes over from a dead one. */
+    GATEHOUSE_LEASE_SECONDS: z.coerce.number().min(3).max(600).default(15),
     GATEHOUSE_SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\/.+/, "must be smtp://[user:pass@]host:port or smtps://...")
@@ -59,12 +86,20 @@ export const ControlPlaneConfigSchema = z
   });
 export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;
 
-const SECRET_KEYS = ["GATEHOUSE_SMTP_URL", "GATEHOUSE_ADMIN_TOKEN", "GATEHOUSE_DB_AUTH_TOKEN"];
+const SECRET_KEYS = [
+  "GATEHOUSE_SMTP_URL",
+  "GATEHOUSE_ADMIN_TOKEN",
+  "GATEHOUSE_DB_AUTH_TOKEN",
+  "GATEHOUSE_MQTT_PASSWORD",
+];
 
 const EXAMPLES: Record<string, string> = {
   GATEHOUSE_DB_URL: "file:/var/lib/gatehouse/gatehouse.db",
   GATEHOUSE_HTTP_PORT: "8080",
   GATEHOUSE_MQTT_PORT: "1883",
+  GATEHOUSE_MQTT_URL: "mqtts://broker.example.edu:8883",
+  GATEHOUSE_MQTT_PASSWORD: "the password of gatehouse-control-plane (or GATEHOUSE_MQTT_PASSWORD_FILE)",
+  GATEHOUSE_INSTANCE_ID: "cp-1",
   GATEHOUSE_SMTP_URL: "smtp://user:password@mail.example.edu:587 (or GATEHOUSE_SMTP_URL_FILE)",
   GATEHOUSE_MAIL_FROM: "Gatehouse <gatehouse@example.edu>",
   GATEHOUSE_TLS_CERT_FILE: "/etc/gatehouse/tls/fullchain.pem",

@@ -11,11 +11,13 @@ import { AuditRepo } from "./adapters/db/audit.js";
 import { DenyListRepo } from "./adapters/db/deny-list-repo.js";
 import { IncidentsRepo } from "./adapters/db/incidents-repo.js";
 import { IntakeRepo } from "./adapters/db/intake-repo.js";
+import { LeasesRepo } from "./adapters/db/leases-repo.js";
 import { PicturesRepo } from "./adapters/db/pictures-repo.js";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
 import { TokensRepo } from "./adapters/db/tokens-repo.js";
 import { VisitsRepo } from "./adapters/db/visits-repo.js";
-import { startEmbeddedBroker } from "./adapters/mqtt/embedded-broker.js";
+import { type AgentTopic, startEmbeddedBroker } from "./adapters/mqtt/embedded-broker.js";
+import { connectExternalBroker } from "./adapters/mqtt/external-broker.js";
 import { verifyPassword } from "./adapters/secrets.js";
 import { loadCommandKeys } from "./adapters/signing-key.js";
 import type { ControlPlaneConfig } from "./config.js";
@@ -26,6 +28,7 @@ import { createControlPlaneMetrics } from "./metrics.js";
 import { AgentIntake } from "./services/agent-intake.js";
 import { CommandDispatcher } from "./services/command-dispatcher.js";
 import { GroupEventService } from "./services/group-events.js";
+import { Leadership } from "./services/leadership.js";
 import { LiveEvents } from "./services/live-events.js";
 import { Notifier } from "./services/notifier.js";
 import { OccupancyPublisher } from "./services/occupancy-publisher.js";
@@ -81,6 +84,7 @@ export async function startControlPlane(
     guestsInside: async () =>
       Number((await db.read("SELECT count(*) AS n FROM visits WHERE inside = 1")).rows[0]?.n ?? 0),
     commandQueues: () => sites.allQueueStats(),
+    agentStates: () => sites.agentStates(),
   });
 
   const mail: Transporter = config.GATEHOUSE_SMTP_URL
@@ -106,27 +110,60 @@ export async function startControlPlane(
   const throttle = new AuthThrottle(config.GATEHOUSE_AUTH_FAILURES_PER_MINUTE);
   let dispatcher: CommandDispatcher | undefined;
   let intake: AgentIntake | undefined;
-  const broker = await startEmbeddedBroker({
-    host: config.GATEHOUSE_MQTT_HOST,
-    port: config.GATEHOUSE_MQTT_PORT,
-    log: log.child({ component: "broker" }),
-    throttle,
-    ...(tls ? { tls } : {}),
-    hooks: {
-      async authenticate(username, password) {
-        if (username?.startsWith("agent-")) {
-          const cred = await sites.passwordHash(username);
-          return cred && verifyPassword(password, cred.hash) ? { kind: "agent", site: cred.site } : undefined;
-        }
-        const token = password ? await tokens.verify(password) : undefined;
-        return token ? { kind: "consumer", tokenId: token.id } : undefined;
+  // Schedulers run on the instance holding their lease; until this one does, wakes are for the holder.
+  let leadership: Leadership | undefined;
+  const wakeNotifier = () => {
+    if (leadership?.holds("notifier")) notifier.wake();
+  };
+  const onAgentMessage = (site: string, topic: AgentTopic, payload: Buffer) =>
+    intake!.handle(site, topic, payload);
+  let broker: {
+    publish(topic: string, payload: string, retain?: boolean): Promise<void>;
+    close(): Promise<void>;
+    adopt?(deadInstanceId: string): Promise<number>;
+  };
+  let mqttUrl: string;
+  if (config.GATEHOUSE_MQTT_URL) {
+    broker = await connectExternalBroker({
+      url: config.GATEHOUSE_MQTT_URL,
+      username: config.GATEHOUSE_MQTT_USERNAME,
+      ...(config.GATEHOUSE_MQTT_PASSWORD !== undefined ? { password: config.GATEHOUSE_MQTT_PASSWORD } : {}),
+      ...(config.GATEHOUSE_MQTT_CA_FILE ? { ca: readFileSync(config.GATEHOUSE_MQTT_CA_FILE, "utf8") } : {}),
+      instanceId: config.GATEHOUSE_INSTANCE_ID,
+      intakeConnections: config.GATEHOUSE_MQTT_INTAKE_CONNECTIONS,
+      log: log.child({ component: "broker" }),
+      onAgentMessage,
+    }).catch((e: Error) => {
+      db.close();
+      throw e;
+    });
+    mqttUrl = config.GATEHOUSE_MQTT_URL.replace(/\/$/, "");
+  } else {
+    const embedded = await startEmbeddedBroker({
+      host: config.GATEHOUSE_MQTT_HOST,
+      port: config.GATEHOUSE_MQTT_PORT,
+      log: log.child({ component: "broker" }),
+      throttle,
+      ...(tls ? { tls } : {}),
+      hooks: {
+        async authenticate(username, password) {
+          if (username?.startsWith("agent-")) {
+            const cred = await sites.passwordHash(username);
+            return cred && verifyPassword(password, cred.hash)
+              ? { kind: "agent", site: cred.site }
+              : undefined;
+          }
+          const token = password ? await tokens.verify(password) : undefined;
+          return token ? { kind: "consumer", tokenId: token.id } : undefined;
+        },
+        onAgentMessage,
+        onRefused: (action) => metrics.mqttRefused.inc({ action }),
       },
-      onAgentMessage: (site, topic, payload) => intake!.handle(site, topic, payload),
-      onRefused: (action) => metrics.mqttRefused.inc({ action }),
-    },
-  });
-  const mqttHost = config.GATEHOUSE_MQTT_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEHOUSE_MQTT_HOST;
-  const mqttUrl = `${tls ? "mqtts" : "mqtt"}://${mqttHost}:${broker.port}`;
+    });
+    broker = embedded;
+    const mqttHost = config.GATEHOUSE_MQTT_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEHOUSE_MQTT_HOST;
+    mqttUrl = `${tls ? "mqtts" : "mqtt"}://${mqttHost}:${embedded.port}`;
+  }
 
   // Retained, so a consumer that subscribes later gets the muster list at once.
   const occupancy = new OccupancyPublisher(
@@ -158,10 +195,10 @@ export async function startControlPlane(
     metrics,
     {
       publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
-      onPassageStored: () => notifier.wake(),
+      onPassageStored: wakeNotifier,
       onOccupancyChanged: (site) => occupancy.changed(site),
       live,
-      onMailQueued: () => notifier.wake(),
+      onMailQueued: wakeNotifier,
       onResync: (site, fromSeq, toSeq) => dispatcher!.resendRange(site, fromSeq, toSeq),
       onCommand: (command) => {
         dispatcher!
@@ -179,7 +216,7 @@ export async function startControlPlane(
   const onPublishError = (e: Error) =>
     log.warn({ err: e.message }, "publishing a command failed; it will be re-sent");
   const visitService = new VisitService(db, sites, visits, dispatcher, live, metrics, onPublishError);
-  const groupEvents = new GroupEventService(db, sites, visitService, () => notifier.wake());
+  const groupEvents = new GroupEventService(db, sites, visitService, wakeNotifier);
   const visitImport = new VisitImport(visitService, sites, VisitCreate);
 
   const scheduler = new VisitScheduler(
@@ -191,7 +228,7 @@ export async function startControlPlane(
       incidents,
       live,
       log: log.child({ component: "scheduler" }),
-      onMailQueued: () => notifier.wake(),
+      onMailQueued: wakeNotifier,
       pictures,
     },
     config.GATEHOUSE_SCHEDULER_SECONDS * 1000,
@@ -235,11 +272,25 @@ export async function startControlPlane(
   const httpHost = config.GATEHOUSE_HTTP_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEHOUSE_HTTP_HOST;
   const httpUrl = `${tls ? "https" : "http"}://${httpHost}:${(server.address() as AddressInfo).port}`;
 
-  dispatcher.start();
-  notifier.wake();
-  scheduler.start();
+  leadership = new Leadership(
+    new LeasesRepo(db),
+    config.GATEHOUSE_INSTANCE_ID,
+    config.GATEHOUSE_LEASE_SECONDS * 1000,
+    {
+      "visit-scheduler": scheduler,
+      // Polls as well: another instance's intake may have queued the email.
+      notifier: { start: () => notifier.start(1000), stop: () => notifier.stop() },
+      "command-resend": dispatcher,
+    },
+    log.child({ component: "leadership" }),
+    (role, held) => metrics.leaseHeld.set({ role }, held ? 1 : 0),
+    async (dead) => {
+      await broker.adopt?.(dead);
+    },
+  );
+  await leadership.start();
   ready = true;
-  log.info({ http: httpUrl, mqtt: mqttUrl }, "control plane started");
+  log.info({ http: httpUrl, mqtt: mqttUrl, instance: config.GATEHOUSE_INSTANCE_ID }, "control plane started");
 
   return {
     httpUrl,
@@ -249,10 +300,8 @@ export async function startControlPlane(
     commandPublicKeys: commandKeys.agentSetting,
     async stop() {
       ready = false;
-      await scheduler.stop();
+      await leadership!.stop();
       occupancy.stop();
-      dispatcher!.stop();
-      await notifier.stop();
       await new Promise((r) => server.close(r));
       await broker.close();
       mail.close();

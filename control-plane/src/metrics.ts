@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram } from "prom-client";
 export interface MetricSources {
   guestsInside: () => Promise<number>;
   commandQueues: () => Promise<Array<{ site: string; pending: number; oldestPendingAt: string | null }>>;
+  /** Sites whose agent has reported, and whether its last status said online. */
+  agentStates: () => Promise<Array<{ site: string; online: boolean }>>;
 }
 
 export function createControlPlaneMetrics(version: string, sources: MetricSources) {
@@ -120,10 +122,22 @@ export function createControlPlaneMetrics(version: string, sources: MetricSource
         );
     },
   });
-  const agentOnline = new Gauge({
+  // From the database, not from the status messages this instance saw: instances sharing the intake each
+  // see only some of them.
+  new Gauge({
     name: "gatehouse_agent_online",
     help: "1 while a site's agent reports online",
     labelNames: ["site"],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const a of await sources.agentStates()) this.set({ site: a.site }, a.online ? 1 : 0);
+    },
+  });
+  const leaseHeld = new Gauge({
+    name: "gatehouse_lease_held",
+    help: "1 while this instance holds a scheduler's lease and runs it",
+    labelNames: ["role"],
     registers: [registry],
   });
   new Gauge({
@@ -149,7 +163,7 @@ export function createControlPlaneMetrics(version: string, sources: MetricSource
     mqttRefused,
     httpAuthFailures,
     emails,
-    agentOnline,
+    leaseHeld,
   };
 }
 export type ControlPlaneMetrics = ReturnType<typeof createControlPlaneMetrics>;

@@ -35,6 +35,11 @@ export class SerialLoop {
     return this.stopped;
   }
 
+  /** Passes may start again after `stop`. */
+  resume(): void {
+    this.stopped = false;
+  }
+
   /** No new pass starts; resolves when the running one has finished. */
   async stop(): Promise<void> {
     this.stopped = true;

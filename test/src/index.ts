@@ -1,4 +1,5 @@
 export { AgentProcess } from "./agent-process.js";
+export { ControlPlaneProcess } from "./control-plane-process.js";
 export { FakeControlPlane } from "./fake-control-plane.js";
 export { freePort } from "./ports.js";
 export { type ReceivedMail, type SmtpSink, startSmtpSink } from "./smtp-sink.js";

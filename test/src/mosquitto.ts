@@ -72,6 +72,8 @@ export async function startMosquitto(dir: string, extraConfig: string[] = [], an
     url: `mqtt://127.0.0.1:${port}`,
     port,
     log: () => log,
+    /** Re-reads the password and ACL files, as `systemctl reload mosquitto` does. */
+    reload: () => proc.kill("SIGHUP"),
     stop: () =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve();

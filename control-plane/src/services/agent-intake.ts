@@ -173,7 +173,6 @@ export class AgentIntake {
     if ("reason" in r) return this.invalid(site, topic, r.reason, false);
     await this.sites.recordStatus(site, r.data);
     this.effects.live.emit({ type: "agent_status", site, data: r.data });
-    this.metrics.agentOnline.set({ site }, r.data.state === "online" ? 1 : 0);
     if (r.data.state === "online") this.effects.onAgentOnline(site);
     return true;
   }

@@ -18,6 +18,7 @@ export interface NotifierOptions {
  */
 export class Notifier {
   private timer: NodeJS.Timeout | undefined;
+  private poll: NodeJS.Timeout | undefined;
   private readonly loop: SerialLoop;
 
   constructor(
@@ -36,7 +37,19 @@ export class Notifier {
     this.loop.wake();
   }
 
+  /**
+   * Sends from now on (after a `stop`, too), looking for due rows every `pollMs` besides the wakes: another
+   * instance may have queued them.
+   */
+  start(pollMs: number): void {
+    this.loop.resume();
+    this.loop.wake();
+    clearInterval(this.poll);
+    this.poll = setInterval(() => this.loop.wake(), pollMs);
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.poll);
     clearTimeout(this.timer);
     await this.loop.stop();
   }

@@ -51,6 +51,7 @@ export class VisitScheduler {
   }
 
   start(): void {
+    this.loop.resume();
     this.loop.wake();
     this.timer = setInterval(() => this.loop.wake(), this.intervalMs);
   }

@@ -183,6 +183,12 @@ export class SitesRepo {
     ]);
   }
 
+  /** Sites whose agent has reported a status, and whether it said online. */
+  async agentStates(): Promise<Array<{ site: string; online: boolean }>> {
+    const r = await this.db.read("SELECT id, agent_state FROM sites WHERE agent_state IS NOT NULL");
+    return r.rows.map((row) => ({ site: String(row.id), online: row.agent_state === "online" }));
+  }
+
   /** Every site's commands not answered yet (none is a zero), for the metrics. */
   async allQueueStats(): Promise<Array<{ site: string; pending: number; oldestPendingAt: string | null }>> {
     const r = await this.db.read(
