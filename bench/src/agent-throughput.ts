@@ -57,7 +57,7 @@ function agentEnv(o: {
 }
 
 /** Fills the agent's database before it starts: `passages` undelivered passages, `persons` replica rows. */
-async function seed(dir: string, o: { passages: number; persons: number }): Promise<void> {
+export async function seed(dir: string, o: { passages: number; persons: number }): Promise<void> {
   const db = await Database.open({ url: `file:${join(dir, "agent.db")}` });
   await applyMigrations(db, migrations);
   const now = new Date().toISOString();

@@ -8,6 +8,8 @@ export interface BenchResult {
   ratio: number | null;
   target: number | null;
   met: boolean | null;
+  /** The target is a floor on the ratio (throughput), not a ceiling on the value (latency). */
+  atLeast?: boolean;
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -18,6 +18,10 @@ export class ControlPlaneProcess {
     private readonly logFile: string,
   ) {}
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get log(): string {
     return this.output;
   }

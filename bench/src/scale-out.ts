@@ -1,0 +1,240 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ControlPlaneProcess, startStack } from "@gatehouse/test";
+import { connectAsync, type MqttClient } from "mqtt";
+import pino from "pino";
+import { p } from "./bare-broker.js";
+import { benchControlPlane } from "./control-plane-env.js";
+import type { BenchResult } from "./results.js";
+
+const visitBody = (site: string, i: number) => ({
+  site,
+  kind: "guest",
+  guest: { name: `Bulk Guest ${i}` },
+  host: { name: "Bench Host" },
+  validFrom: new Date(Date.now() - 60_000).toISOString(),
+  validUntil: new Date(Date.now() + 3600_000).toISOString(),
+});
+
+/**
+ * Bulk grants: `visits` visits posted at once through the API; done when all are granted. HikCentral's rate
+ * limit (`rate` calls a second at the agent, simulator at zero latency) sets the floor: calls made ÷ rate.
+ * The ratio is that floor over the time taken (target ≥ 0.9: within 10% of what the limit allows).
+ */
+export async function bulkGrants(visits: number, rate: number): Promise<BenchResult[]> {
+  const token = `gh_bench_${randomBytes(18).toString("base64url")}`;
+  const stack = await startStack({
+    dataDir: mkdtempSync(join(tmpdir(), "gatehouse-bench-bulk-")),
+    adminToken: token,
+    log: pino({ level: "error" }),
+    agentEnv: { AGENT_HIKCENTRAL_RATE: String(rate), AGENT_LOG_LEVEL: "error" },
+  });
+  const calls = () => [...stack.simulator.faults.calls.values()].reduce((a, b) => a + b, 0);
+  const granted = async () =>
+    Number(
+      (await stack.controlPlane.db.read("SELECT count(*) AS n FROM visits WHERE access = 'granted'")).rows[0]!
+        .n,
+    );
+  const callsBefore = calls();
+  const t0 = performance.now();
+  for (let i = 0; i < visits; i += 50)
+    await Promise.all(
+      Array.from({ length: Math.min(50, visits - i) }, async (_, k) => {
+        const r = await stack.api("POST", "/v1/visits", visitBody(stack.siteId, i + k));
+        if (r.status !== 201) throw new Error(`visit ${i + k}: ${r.status} ${JSON.stringify(r.body)}`);
+      }),
+    );
+  const posted = (performance.now() - t0) / 1000;
+  const deadline = Date.now() + 3_600_000;
+  while ((await granted()) < visits && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const seconds = (performance.now() - t0) / 1000;
+  const made = calls() - callsBefore;
+  const failed = Number(
+    (await stack.controlPlane.db.read("SELECT count(*) AS n FROM visits WHERE access = 'failed'")).rows[0]!.n,
+  );
+  await stack.stop();
+  if (failed > 0) throw new Error(`${failed} grants failed`);
+  const floor = made / rate;
+  return [
+    {
+      name: `bulk: ${visits} visits posted (${posted.toFixed(1)} s) → all granted, HikCentral limit ${rate} req/s, ${(made / visits).toFixed(1)} calls a grant (baseline: calls ÷ limit; target ratio ≥ 0.9)`,
+      value: Math.round(seconds * 10) / 10,
+      unit: "s",
+      baseline: Math.round(floor * 10) / 10,
+      ratio: Math.round((floor / seconds) * 1000) / 1000,
+      target: 0.9,
+      met: floor / seconds >= 0.9,
+      atLeast: true,
+    },
+  ];
+}
+
+const cpuSeconds = (pid: number) => {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
+};
+const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN) / 1024;
+
+/**
+ * `agents` simulated agents (MQTT clients with their site's credentials) on one control plane (its own
+ * process, embedded broker): each publishes one passage a second and acknowledges every command it gets,
+ * while visits are created across the sites. Reports the control plane's CPU (share of one core) and
+ * memory under that load, passage latency (agent publish → consumer), and grant latency (POST → granted
+ * by the simulated agent's ack). Baseline: the same control plane idle with the agents connected.
+ */
+export async function manyAgents(agents: number, seconds: number): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), "gatehouse-bench-agents-"));
+  const { token, env } = benchControlPlane(dir);
+  const cp = new ControlPlaneProcess(
+    {
+      ...env,
+      GATEHOUSE_LOG_LEVEL: "info",
+      GATEHOUSE_AUTH_FAILURES_PER_MINUTE: "100000",
+    },
+    join(dir, "control-plane.log"),
+  );
+  const url = await cp.start();
+  const pid = cp.pid!;
+  const mqttUrl = (/"mqtt":"([^"]+)"/.exec(cp.log) ?? [])[1]!;
+  const api = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+  const sites: { id: string; username: string; password: string }[] = [];
+  for (let i = 0; i < agents; i += 20)
+    sites.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(20, agents - i) }, async (_, k) => {
+          const id = `site-${i + k}`;
+          const r = await api("POST", "/v1/sites", { id, name: id, timeZone: "Asia/Almaty" });
+          if (r.status !== 201) throw new Error(`site ${id}: ${r.status}`);
+          return { id, ...r.body.agentCredentials };
+        }),
+      )),
+    );
+  const clients: MqttClient[] = [];
+  for (const s of sites) {
+    const c = await connectAsync(mqttUrl, {
+      clientId: `gatehouse-agent-${s.id}`,
+      username: s.username,
+      password: s.password,
+      clean: false,
+    });
+    c.on("message", (_t, payload) => {
+      const cmd = JSON.parse(payload.toString()) as { id: string; seq: number };
+      void c.publishAsync(
+        `gatehouse/v1/sites/${s.id}/acks`,
+        JSON.stringify({
+          id: randomUUID(),
+          commandId: cmd.id,
+          site: s.id,
+          seq: cmd.seq,
+          status: "applied",
+          at: new Date().toISOString(),
+        }),
+        { qos: 1 },
+      );
+    });
+    await c.subscribeAsync(`gatehouse/v1/sites/${s.id}/commands`, { qos: 1 });
+    clients.push(c);
+  }
+  const consumer = await connectAsync(mqttUrl, { username: "bench", password: token });
+  const sent = new Map<string, number>();
+  const passageLatency: number[] = [];
+  consumer.on("message", (_t, payload) => {
+    const { id } = JSON.parse(payload.toString()) as { id: string };
+    const t = sent.get(id);
+    if (t !== undefined) passageLatency.push(performance.now() - t);
+  });
+  await consumer.subscribeAsync("gatehouse/v1/passages/#", { qos: 1 });
+
+  // Idle, all connected: the baseline.
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle0 = cpuSeconds(pid);
+  await new Promise((r) => setTimeout(r, 3000));
+  const idleCpu = (cpuSeconds(pid) - idle0) / 3;
+  const idleRss = rssMb(pid);
+
+  const cpu0 = cpuSeconds(pid);
+  const w0 = performance.now();
+  let passages = 0;
+  const ticker = setInterval(() => {
+    for (let k = 0; k < clients.length; k++) {
+      const site = sites[k]!.id;
+      const id = randomUUID();
+      const now = new Date().toISOString();
+      sent.set(`${site}:hikcentral:${id}`, performance.now());
+      passages += 1;
+      void clients[k]!.publishAsync(
+        `gatehouse/v1/sites/${site}/events/passage`,
+        JSON.stringify({
+          id: `${site}:hikcentral:${id}`,
+          site,
+          source: "hikcentral",
+          sourceEventId: id,
+          occurredAt: now,
+          receivedAt: now,
+          door: { id: "1", name: "Turnstile Entry" },
+          direction: "entry",
+          result: "denied",
+          reasonCode: "FACE_NOT_RECOGNISED",
+          verifyMode: "face",
+          eventType: 197634,
+        }),
+        { qos: 1 },
+      );
+    }
+  }, 1000);
+  const grantLatency: number[] = [];
+  while (performance.now() - w0 < seconds * 1000) {
+    const site = sites[grantLatency.length % sites.length]!.id;
+    const t0 = performance.now();
+    const r = await api("POST", "/v1/visits", visitBody(site, grantLatency.length));
+    if (r.status !== 201) throw new Error(`visit: ${r.status} ${JSON.stringify(r.body)}`);
+    while ((await api("GET", `/v1/visits/${r.body.id}`)).body.access !== "granted")
+      await new Promise((res) => setTimeout(res, 2));
+    grantLatency.push(performance.now() - t0);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  clearInterval(ticker);
+  const wall = (performance.now() - w0) / 1000;
+  const loadCpu = (cpuSeconds(pid) - cpu0) / wall;
+  const loadRss = rssMb(pid);
+  await new Promise((r) => setTimeout(r, 1000));
+  const lost = passages - passageLatency.length;
+  for (const c of clients) c.end(true);
+  await consumer.endAsync();
+  await cp.stop();
+  if (lost > passages * 0.01) throw new Error(`${lost} of ${passages} passages did not reach the consumer`);
+  const pl = passageLatency.sort((a, b) => a - b);
+  const gl = grantLatency.sort((a, b) => a - b);
+  const row = (name: string, value: number, unit: string, baseline: number | null): BenchResult => ({
+    name: `${agents} agents: ${name}`,
+    value: Math.round(value * 100) / 100,
+    unit,
+    baseline: baseline === null ? null : Math.round(baseline * 100) / 100,
+    ratio: baseline ? Math.round((value / baseline) * 100) / 100 : null,
+    target: null,
+    met: null,
+  });
+  return [
+    row(
+      `control-plane CPU at ${agents} passages/s + grants (baseline: idle, all connected)`,
+      loadCpu * 100,
+      "% of a core",
+      idleCpu * 100,
+    ),
+    row("control-plane memory under that load (baseline: idle)", loadRss, "MB RSS", idleRss),
+    row(`passage latency p50, agent publish → consumer (${passages} passages)`, p(pl, 50), "ms", null),
+    row("passage latency p99", p(pl, 99), "ms", null),
+    row(`grant latency p50, POST → granted by the agent's ack (${gl.length} visits)`, p(gl, 50), "ms", null),
+    row("grant latency p99", p(gl, 99), "ms", null),
+  ];
+}
