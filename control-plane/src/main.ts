@@ -115,8 +115,15 @@ export async function startControlPlane(
   const wakeNotifier = () => {
     if (leadership?.holds("notifier")) notifier.wake();
   };
-  const onAgentMessage = (site: string, topic: AgentTopic, payload: Buffer) =>
-    intake!.handle(site, topic, payload);
+  // A resumed broker session may deliver before the intake below is built: those messages wait for it.
+  let intakeBuilt!: () => void;
+  const intakeReady = new Promise<void>((resolve) => {
+    intakeBuilt = resolve;
+  });
+  const onAgentMessage = async (site: string, topic: AgentTopic, payload: Buffer) => {
+    await intakeReady;
+    return intake!.handle(site, topic, payload);
+  };
   let broker: {
     publish(topic: string, payload: string, retain?: boolean): Promise<void>;
     close(): Promise<void>;
@@ -213,6 +220,7 @@ export async function startControlPlane(
     },
     pictures,
   );
+  intakeBuilt();
   const onPublishError = (e: Error) =>
     log.warn({ err: e.message }, "publishing a command failed; it will be re-sent");
   const visitService = new VisitService(db, sites, visits, dispatcher, live, metrics, onPublishError);
