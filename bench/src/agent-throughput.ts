@@ -6,28 +6,12 @@ import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type Simulator, startSimulator } from "@gatehouse/simulator";
 import { AgentProcess, FakeControlPlane, freePort, grantCommand, tempDir } from "@gatehouse/test";
 import { connectAsync } from "mqtt";
-import type { BenchResult } from "./results.js";
+import { benchPassage } from "./fixtures.js";
+import { type BenchResult, result } from "./results.js";
 
 const SITE = "bench";
 const ZONE = "Asia/Almaty";
 const migrations = new URL("../../agent/migrations", import.meta.url).pathname;
-
-const result = (
-  name: string,
-  value: number,
-  unit: string,
-  baseline: number | null,
-  target: number | null,
-  met: boolean | null,
-): BenchResult => ({
-  name,
-  value: Math.round(value * 100) / 100,
-  unit,
-  baseline: baseline === null ? null : Math.round(baseline * 100) / 100,
-  ratio: baseline === null ? null : Math.round((value / baseline) * 1000) / 1000,
-  target,
-  met,
-});
 
 function agentEnv(o: {
   dir: string;
@@ -69,20 +53,7 @@ export async function seed(dir: string, o: { passages: number; persons: number }
         sql: "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)",
         args: [
           topics.passageEvents(SITE),
-          JSON.stringify({
-            id: `${SITE}:hikcentral:${id}`,
-            site: SITE,
-            source: "hikcentral",
-            sourceEventId: id,
-            occurredAt: now,
-            receivedAt: now,
-            door: { id: "1", name: "Turnstile Entry" },
-            direction: "entry",
-            result: "granted",
-            verifyMode: "face",
-            eventType: 196893,
-            personCode: `GH${String(k).padStart(10, "0")}`,
-          }),
+          JSON.stringify(benchPassage(SITE, id, { personCode: `GH${String(k).padStart(10, "0")}` })),
           now,
         ],
       });

@@ -9,18 +9,8 @@ import { connectAsync } from "mqtt";
 import pino from "pino";
 import { seed } from "./agent-throughput.js";
 import { bareBroker, openLoop, p } from "./bare-broker.js";
-import { benchControlPlane } from "./control-plane-env.js";
-import type { BenchResult } from "./results.js";
-
-const ms = (name: string, value: number, baseline: number, target: number | null): BenchResult => ({
-  name,
-  value,
-  unit: "ms",
-  baseline,
-  ratio: Math.round((value / baseline) * 10) / 10,
-  target,
-  met: target === null ? null : value <= target,
-});
+import { benchControlPlane, visitBody } from "./fixtures.js";
+import { type BenchResult, result } from "./results.js";
 
 /**
  * Passage latency under load: HikCentral's event push reaches the agent (the simulator pushes each passage
@@ -37,14 +27,7 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
     log: pino({ level: "error" }),
     agentEnv: { AGENT_HIKCENTRAL_RATE: "1000", AGENT_LOG_LEVEL: "error" },
   });
-  const visit = await stack.api("POST", "/v1/visits", {
-    site: stack.siteId,
-    kind: "guest",
-    guest: { name: "Bench Guest" },
-    host: { name: "Bench Host" },
-    validFrom: new Date(Date.now() - 60_000).toISOString(),
-    validUntil: new Date(Date.now() + 3600_000).toISOString(),
-  });
+  const visit = await stack.api("POST", "/v1/visits", visitBody(stack.siteId, 0));
   while ((await stack.api("GET", `/v1/visits/${visit.body.id}`)).body.access !== "granted")
     await new Promise((r) => setTimeout(r, 20));
   const consumer = await connectAsync(stack.controlPlane.mqttUrl, { username: "bench", password: token });
@@ -85,14 +68,24 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
     });
     const sorted = (await Promise.all(latencies)).sort((a, b) => a - b);
     const base = await bare.latency(rate, seconds);
+    const p99 = p(sorted, 99);
     results.push(
-      ms(
+      result(
         `passage_latency_p50 at ${rate}/s (push → consumer; baseline: bare QoS 1 p50)`,
         p(sorted, 50),
+        "ms",
         p(base, 50),
         null,
+        null,
       ),
-      ms(`passage_latency_p99 at ${rate}/s (baseline: bare QoS 1 p99)`, p(sorted, 99), p(base, 99), 50),
+      result(
+        `passage_latency_p99 at ${rate}/s (baseline: bare QoS 1 p99)`,
+        p99,
+        "ms",
+        p(base, 99),
+        50,
+        p99 <= 50,
+      ),
     );
   }
   await bare.close();
@@ -166,23 +159,23 @@ export async function passageThroughput(n: number): Promise<BenchResult[]> {
   await bare.close();
   return [
     {
-      name: `passage throughput end to end, ${n} passages, all durable (baseline: bare QoS 1 pub→sub; target ratio ≥ 0.5)`,
-      value: Math.round(rate),
-      unit: "msg/s",
-      baseline: Math.round(baseline),
-      ratio: Math.round((rate / baseline) * 1000) / 1000,
-      target: 0.5,
-      met: rate / baseline >= 0.5,
+      ...result(
+        `passage throughput end to end, ${n} passages, all durable (baseline: bare QoS 1 pub→sub; target ratio ≥ 0.5)`,
+        Math.round(rate),
+        "msg/s",
+        Math.round(baseline),
+        0.5,
+        rate / baseline >= 0.5,
+      ),
       atLeast: true,
     },
-    {
-      name: "control-plane units of work per commit during that run (group commit size)",
-      value: Math.round((units / Math.max(1, commits)) * 100) / 100,
-      unit: "units/commit",
-      baseline: null,
-      ratio: null,
-      target: null,
-      met: null,
-    },
+    result(
+      "control-plane units of work per commit during that run (group commit size)",
+      units / Math.max(1, commits),
+      "units/commit",
+      null,
+      null,
+      null,
+    ),
   ];
 }

@@ -12,6 +12,24 @@ export interface BenchResult {
   atLeast?: boolean;
 }
 
+/** One figure, rounded for reading; `ratio` is value ÷ baseline. */
+export const result = (
+  name: string,
+  value: number,
+  unit: string,
+  baseline: number | null,
+  target: number | null,
+  met: boolean | null,
+): BenchResult => ({
+  name,
+  value: Math.round(value * 100) / 100,
+  unit,
+  baseline: baseline === null ? null : Math.round(baseline * 100) / 100,
+  ratio: baseline === null ? null : Math.round((value / baseline) * 1000) / 1000,
+  target,
+  met,
+});
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);

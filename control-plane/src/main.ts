@@ -286,8 +286,11 @@ export async function startControlPlane(
     config.GATEHOUSE_LEASE_SECONDS * 1000,
     {
       "visit-scheduler": scheduler,
-      // Polls as well: another instance's intake may have queued the email.
-      notifier: { start: () => notifier.start(1000), stop: () => notifier.stop() },
+      // Several instances share a database only on an external broker: then another one may queue the email.
+      notifier: {
+        start: () => notifier.start(config.GATEHOUSE_MQTT_URL ? 1000 : undefined),
+        stop: () => notifier.stop(),
+      },
       "command-resend": dispatcher,
     },
     log.child({ component: "leadership" }),

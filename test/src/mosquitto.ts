@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createConnection, createServer } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** Where Debian puts the broker; PATH is searched too. Undefined when this machine has none. */
 export function mosquittoBinary(): string | undefined {
@@ -42,6 +43,28 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
+const deployConf = fileURLToPath(new URL("../../deploy/mosquitto/mosquitto.conf", import.meta.url));
+
+/**
+ * deploy/mosquitto's settings on a loopback port: its TLS listener and system paths are what a campus
+ * box has; the rest (the password and ACL files in `dir`, queue limits) is kept as shipped. Pass
+ * `anonymous = false` to `startMosquitto`, as the shipped file says.
+ */
+export function deployedMosquittoSettings(dir: string): string[] {
+  return readFileSync(deployConf, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() && !l.startsWith("#"))
+    .filter(
+      (l) =>
+        !/^(listener|certfile|keyfile|tls_version|persistence|autosave_interval|allow_anonymous)\b/.test(l),
+    )
+    .map((l) =>
+      l
+        .replace(/^password_file .*/, `password_file ${join(dir, "passwd")}`)
+        .replace(/^acl_file .*/, `acl_file ${join(dir, "acl")}`),
+    );
+}
+
 /** A real Mosquitto process on a free port, with the given extra configuration lines. */
 export async function startMosquitto(dir: string, extraConfig: string[] = [], anonymous = true) {
   const bin = mosquittoBinary();
@@ -72,8 +95,6 @@ export async function startMosquitto(dir: string, extraConfig: string[] = [], an
     url: `mqtt://127.0.0.1:${port}`,
     port,
     log: () => log,
-    /** Re-reads the password and ACL files, as `systemctl reload mosquitto` does. */
-    reload: () => proc.kill("SIGHUP"),
     stop: () =>
       new Promise<void>((resolve) => {
         if (proc.exitCode !== null) return resolve();

@@ -1,4 +1,5 @@
 import { pbkdf2Sync, randomBytes } from "node:crypto";
+import { AGENT_TOPICS } from "./mqtt/agent-topics.js";
 
 /**
  * Files for an external Mosquitto 2.x that enforces what the embedded broker's hooks enforce: each site's
@@ -24,13 +25,7 @@ export function mosquittoAcl(sites: readonly string[]): string {
     `user ${CONTROL_PLANE_USER}`,
     "topic write gatehouse/v1/sites/+/commands",
     "topic write gatehouse/v1/sites/+/bridge/request/#",
-    "topic read gatehouse/v1/sites/+/acks",
-    "topic read gatehouse/v1/sites/+/events/passage",
-    "topic read gatehouse/v1/sites/+/events/report",
-    "topic read gatehouse/v1/sites/+/events/alarm",
-    "topic read gatehouse/v1/sites/+/events/picture",
-    "topic read gatehouse/v1/sites/+/status",
-    "topic read gatehouse/v1/sites/+/resync",
+    ...AGENT_TOPICS.map((t) => `topic read gatehouse/v1/sites/+/${t}`),
     "topic read gatehouse/v1/sites/+/bridge/response/#",
     "topic readwrite gatehouse/v1/passages/#",
     "topic readwrite gatehouse/v1/visits/#",
@@ -50,13 +45,7 @@ export function mosquittoAcl(sites: readonly string[]): string {
       `user agent-${site}`,
       `topic read gatehouse/v1/sites/${site}/commands`,
       `topic read gatehouse/v1/sites/${site}/bridge/request/#`,
-      `topic write gatehouse/v1/sites/${site}/acks`,
-      `topic write gatehouse/v1/sites/${site}/events/passage`,
-      `topic write gatehouse/v1/sites/${site}/events/report`,
-      `topic write gatehouse/v1/sites/${site}/events/alarm`,
-      `topic write gatehouse/v1/sites/${site}/events/picture`,
-      `topic write gatehouse/v1/sites/${site}/status`,
-      `topic write gatehouse/v1/sites/${site}/resync`,
+      ...AGENT_TOPICS.map((t) => `topic write gatehouse/v1/sites/${site}/${t}`),
       `topic write gatehouse/v1/sites/${site}/bridge/response/#`,
     );
   }

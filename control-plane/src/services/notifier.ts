@@ -38,14 +38,14 @@ export class Notifier {
   }
 
   /**
-   * Sends from now on (after a `stop`, too), looking for due rows every `pollMs` besides the wakes: another
-   * instance may have queued them.
+   * Sends from now on (after a `stop`, too). With `pollMs`, also looks for due rows that often besides the
+   * wakes: other instances' intake and API queue rows this one is not woken for.
    */
-  start(pollMs: number): void {
+  start(pollMs?: number): void {
     this.loop.resume();
     this.loop.wake();
     clearInterval(this.poll);
-    this.poll = setInterval(() => this.loop.wake(), pollMs);
+    if (pollMs) this.poll = setInterval(() => this.loop.wake(), pollMs);
   }
 
   async stop(): Promise<void> {

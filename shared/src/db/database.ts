@@ -54,6 +54,7 @@ export class Database {
     client: Client,
     writer: Client,
     isLocal: boolean,
+    private readonly isMemory: boolean,
     private readonly pragmas: string[],
   ) {
     this.client = client;
@@ -86,14 +87,15 @@ export class Database {
     // An in-memory database is one connection: reads share the writer's.
     const client = isLocal && !isMemory ? connect() : writer;
     if (client !== writer) await client.execute("PRAGMA busy_timeout=5000");
-    return new Database(client, writer, isLocal, pragmas);
+    return new Database(client, writer, isLocal, isMemory, pragmas);
   }
 
   /** Inside a unit of work, reads see the unit's own writes. */
   read(sql: string, args: InArgs = []): Promise<ResultSet> {
     const tx = this.unit();
     if (tx) return tx.execute({ sql, args });
-    if (this.client === this.writer) return this.exclusive(() => this.read(sql, args));
+    // An in-memory database has one connection, which a unit's transaction holds while it runs.
+    if (this.isMemory) return this.exclusive(() => this.read(sql, args));
     return this.client.execute({ sql, args });
   }
 
@@ -105,7 +107,8 @@ export class Database {
   /**
    * Runs `work` as one unit: its reads see no other unit's writes in between, and its writes commit
    * together or not at all (a throw undoes them). For read-then-write units (sequence numbers, first-entry
-   * checks). Inside a unit, a nested `exclusive` or `write` is part of it.
+   * checks). Inside a unit, a nested `exclusive` or `write` is part of it. A unit does database work only:
+   * while it awaits anything else, every other write waits with it.
    */
   exclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.unit()) return work();

@@ -11,7 +11,7 @@ import {
 import { topics } from "@gatehouse/shared";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mosquittoBinary, startMosquitto } from "../mosquitto.js";
+import { deployedMosquittoSettings, mosquittoBinary, startMosquitto } from "../mosquitto.js";
 import { sleep, tempDir } from "../support.js";
 
 const bin = mosquittoBinary();
@@ -39,11 +39,7 @@ describe.skipIf(!bin)("Mosquitto with Gatehouse's password and ACL files", () =>
       mode: 0o644,
     });
     writeFileSync(join(dir, "acl"), mosquittoAcl(["north", "south"]), { mode: 0o644 });
-    broker = await startMosquitto(
-      dir,
-      [`password_file ${join(dir, "passwd")}`, `acl_file ${join(dir, "acl")}`],
-      false,
-    );
+    broker = await startMosquitto(dir, deployedMosquittoSettings(dir), false);
   });
   afterAll(async () => {
     for (const c of clients) c.end(true);

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RunningAgent } from "@gatehouse/agent";
@@ -14,7 +14,7 @@ import { type Simulator, startSimulator } from "@gatehouse/simulator";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ControlPlaneProcess } from "../control-plane-process.js";
-import { mosquittoBinary, startMosquitto } from "../mosquitto.js";
+import { deployedMosquittoSettings, mosquittoBinary, startMosquitto } from "../mosquitto.js";
 import { type SmtpSink, startSmtpSink } from "../smtp-sink.js";
 import { startStandaloneAgent } from "../standalone-agent.js";
 import { eventually, sleep, tempDir } from "../support.js";
@@ -25,26 +25,6 @@ if (!bin) console.warn("SKIP scale-out: no mosquitto binary on this machine (apt
 const SITE = "north";
 const ZONE = "Europe/Berlin";
 const cli = fileURLToPath(new URL("../../../control-plane/dist/cli.js", import.meta.url));
-const deployConf = fileURLToPath(new URL("../../../deploy/mosquitto/mosquitto.conf", import.meta.url));
-
-/**
- * deploy/mosquitto's settings on a loopback port: its TLS listener and system paths are what a campus
- * box has; the rest (no anonymous logins, the password and ACL files, queue limits) is kept as shipped.
- */
-function deployedSettings(dir: string): string[] {
-  return readFileSync(deployConf, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() && !l.startsWith("#"))
-    .filter(
-      (l) =>
-        !/^(listener|certfile|keyfile|tls_version|persistence|autosave_interval|allow_anonymous)\b/.test(l),
-    )
-    .map((l) =>
-      l
-        .replace(/^password_file .*/, `password_file ${join(dir, "passwd")}`)
-        .replace(/^acl_file .*/, `acl_file ${join(dir, "acl")}`),
-    );
-}
 
 /** Sums a counter's samples in a Prometheus exposition. */
 function total(metrics: string, name: string): number {
@@ -152,7 +132,7 @@ describe.skipIf(!bin)("several control-plane instances on Mosquitto and one data
         .map((l) => l.split(/=(.*)/s).slice(0, 2)),
     );
     writeFileSync(join(dir, "acl"), mosquittoAcl([SITE]), { mode: 0o644 });
-    broker = await startMosquitto(dir, deployedSettings(dir), false);
+    broker = await startMosquitto(dir, deployedMosquittoSettings(dir), false);
     smtp = await startSmtpSink();
 
     for (const name of ["cp-a", "cp-b"]) {

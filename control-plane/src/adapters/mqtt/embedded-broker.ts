@@ -5,17 +5,11 @@ import { parseSiteTopic } from "@gatehouse/shared";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "pino";
 import type { AuthThrottle } from "../../domain/auth-throttle.js";
+import { type AgentTopic, isAgentTopic } from "./agent-topics.js";
 
 export type Identity = { kind: "agent"; site: string } | { kind: "consumer"; tokenId: string };
 
-export type AgentTopic =
-  | "acks"
-  | "events/passage"
-  | "events/report"
-  | "events/alarm"
-  | "events/picture"
-  | "status"
-  | "resync";
+export type { AgentTopic } from "./agent-topics.js";
 
 export interface BrokerHooks {
   /** Returns who logs in, or undefined to refuse. */
@@ -134,22 +128,15 @@ export async function startEmbeddedBroker(opts: {
       const allowed =
         who?.kind === "agent" &&
         parsed?.site === who.site &&
-        (parsed.rest === "acks" ||
-          parsed.rest === "events/passage" ||
-          parsed.rest === "events/report" ||
-          parsed.rest === "events/alarm" ||
-          parsed.rest === "events/picture" ||
-          parsed.rest === "status" ||
-          parsed.rest === "resync" ||
-          parsed.rest.startsWith("bridge/response/"));
+        (isAgentTopic(parsed.rest) || parsed.rest.startsWith("bridge/response/"));
       if (!allowed || !parsed || who?.kind !== "agent") {
         opts.hooks.onRefused("publish", who?.kind ?? "anonymous");
         opts.log.warn({ clientId: client.id, topic: packet.topic }, "MQTT publish refused");
         return done(new Error("not authorized"));
       }
-      if (parsed.rest.startsWith("bridge/response/")) return done(null);
+      if (!isAgentTopic(parsed.rest)) return done(null); // a bridge response, for the requester only
       opts.hooks
-        .onAgentMessage(who.site, parsed.rest as AgentTopic, packet.payload as Buffer)
+        .onAgentMessage(who.site, parsed.rest, packet.payload as Buffer)
         .then((forward) => {
           // Refused, but acknowledged: an error here would close the connection, and the client would send
           // the same message again on reconnect, forever. It is neither retained nor delivered.

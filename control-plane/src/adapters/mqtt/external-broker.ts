@@ -1,18 +1,7 @@
 import { parseSiteTopic } from "@gatehouse/shared";
-import { connect, type IClientOptions, type MqttClient } from "mqtt";
+import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
-import type { AgentTopic } from "./embedded-broker.js";
-
-/** What agents publish that the control plane takes in: the same set the embedded broker's hooks commit. */
-export const AGENT_TOPICS: readonly AgentTopic[] = [
-  "acks",
-  "events/passage",
-  "events/report",
-  "events/alarm",
-  "events/picture",
-  "status",
-  "resync",
-];
+import { AGENT_TOPICS, type AgentTopic, isAgentTopic } from "./agent-topics.js";
 
 /** The shared-subscription group every control-plane instance joins: each message goes to one of them. */
 export const SHARE_GROUP = "gatehouse";
@@ -68,7 +57,7 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions) {
       properties: { sessionExpiryInterval: 86_400 },
       ...(reconnect ? {} : { reconnectPeriod: 0 }),
     });
-    const activity = { busy: false, lastAt: Date.now(), count: 0 };
+    const activity = { busy: false, lastAt: Date.now(), count: 0, failed: false };
     client.handleMessage = (packet, done) => {
       activity.busy = true;
       const finish = () => {
@@ -78,18 +67,18 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions) {
         done();
       };
       const parsed = parseSiteTopic(packet.topic);
-      const topic = parsed?.rest as AgentTopic | undefined;
-      if (!parsed || !topic || !AGENT_TOPICS.includes(topic)) {
+      if (!parsed || !isAgentTopic(parsed.rest)) {
         log.warn({ topic: packet.topic }, "message on a topic the control plane does not take in");
         return finish();
       }
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       opts
-        .onAgentMessage(parsed.site, topic, payload)
+        .onAgentMessage(parsed.site, parsed.rest, payload)
         .then(finish)
         .catch((e: Error) => {
           // Not acknowledged: drop the connection, and the broker delivers it again to this session.
           activity.busy = false;
+          activity.failed = true;
           log.error({ err: e.message, topic: packet.topic }, "could not commit an agent message");
           client.stream.destroy();
         });
@@ -140,12 +129,12 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions) {
       let committed = 0;
       for (let i = 0; i < 64; i++) {
         const session = intakeSession(intakeClientId(deadInstanceId, i), false);
-        const present = await new Promise<boolean>((resolve, reject) => {
-          session.client.once("connect", (connack) => resolve(connack.sessionPresent));
-          session.client.once("error", reject);
-        });
+        const present = (await firstConnect(session.client, opts.url)).sessionPresent;
         if (present) await session.quiet(500);
         committed += session.activity.count;
+        // A message that could not be committed stays in the session (not ended): the caller tries again.
+        if (session.activity.failed)
+          throw new Error(`could not commit what instance ${deadInstanceId}'s session ${i} held`);
         await session.endSession();
         // Sessions are numbered from 0: the first missing one is past the dead instance's last.
         if (!present) break;
@@ -172,8 +161,8 @@ export function intakeClientId(instanceId: string, i: number): string {
   return `gatehouse-cp-${instanceId}-intake-${i}`;
 }
 
-/** Resolves on the first CONNACK; a refused login or an unreachable broker stops the start with its reason. */
-function firstConnect(client: MqttClient, url: string): Promise<void> {
+/** Resolves with the first CONNACK; a refused login or an unreachable broker rejects with its reason. */
+function firstConnect(client: MqttClient, url: string): Promise<IConnackPacket> {
   return new Promise((resolve, reject) => {
     // MQTT.js retries an unreachable broker quietly: give up after a while, so the service manager sees it.
     const timer = setTimeout(() => fail(new Error("no answer within 20 s")), 20_000);
@@ -182,10 +171,10 @@ function firstConnect(client: MqttClient, url: string): Promise<void> {
       client.off("connect", ok);
       reject(new Error(`external broker ${url}: ${e.message}`));
     };
-    const ok = () => {
+    const ok = (connack: IConnackPacket) => {
       clearTimeout(timer);
       client.off("error", fail);
-      resolve();
+      resolve(connack);
     };
     client.once("connect", ok);
     client.once("error", fail);
