@@ -136,4 +136,9 @@ export function formatCheck(c: Check): string {
   return `${mark} ${c.name.padEnd(24)} ${c.detail}${c.fix ? `\n  ${"".padEnd(24)} fix: ${c.fix}` : ""}`;
 }
 
-await program.parseAsync();
+// A failure with a stable code (a port in use, say) already says what to fix: no stack trace for campus IT.
+await program.parseAsync().catch((e: unknown) => {
+  if (!(e instanceof GatehouseError)) throw e;
+  console.error(`gatehouse-agent: ${e.message}`);
+  process.exit(1);
+});

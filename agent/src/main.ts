@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import {
   type AgentStatus,
+  listenFailed,
   parsePublicKeys,
   type RefusedCommand,
   type ReportTrigger,
@@ -42,10 +43,10 @@ export interface RunningAgent {
 
 const migrations = fileURLToPath(new URL("../migrations", import.meta.url));
 
-function listen(app: Hono, host: string, port: number): Promise<ServerType> {
+function listen(app: Hono, host: string, port: number, setting: string): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: host, port }, () => resolve(s));
-    s.once("error", reject);
+    s.once("error", (e) => reject(listenFailed(setting, host, port, e)));
   });
 }
 
@@ -338,7 +339,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     return c.text("", 200);
   });
   const [listenHost, listenPort] = config.AGENT_EVENT_LISTEN.split(":") as [string, string];
-  const eventServer = await listen(events, listenHost, Number(listenPort));
+  const eventServer = await listen(events, listenHost, Number(listenPort), "AGENT_EVENT_LISTEN");
   const eventPort = (eventServer.address() as AddressInfo).port;
   const eventBase =
     config.AGENT_EVENT_PUBLIC_URL ??
@@ -367,7 +368,12 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   health.get("/metrics", async (c) =>
     c.text(await metrics.registry.metrics(), 200, { "content-type": metrics.registry.contentType }),
   );
-  const healthServer = await listen(health, config.AGENT_HTTP_HOST, config.AGENT_HTTP_PORT);
+  const healthServer = await listen(
+    health,
+    config.AGENT_HTTP_HOST,
+    config.AGENT_HTTP_PORT,
+    "AGENT_HTTP_PORT",
+  );
   const healthUrl = `http://${config.AGENT_HTTP_HOST}:${(healthServer.address() as AddressInfo).port}`;
 
   // With the terminals' streams as the source of passages, HikCentral's copies of the same events stay unused.

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { assertTimeZone, SiteId } from "@gatehouse/shared";
+import { assertTimeZone, GatehouseError, SiteId } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { Command, Option } from "commander";
 import { SYSTEM } from "./adapters/db/audit.js";
@@ -210,4 +210,9 @@ keys
     }
   });
 
-await program.parseAsync();
+// A failure with a stable code (a port in use, say) already says what to fix: no stack trace for campus IT.
+await program.parseAsync().catch((e: unknown) => {
+  if (!(e instanceof GatehouseError)) throw e;
+  console.error(`gatehouse: ${e.message}`);
+  process.exit(1);
+});

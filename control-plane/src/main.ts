@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { topics } from "@gatehouse/shared";
+import { listenFailed, topics } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type ServerType, serve } from "@hono/node-server";
 import { createTransport, type Transporter } from "nodemailer";
@@ -275,7 +275,9 @@ export async function startControlPlane(
       },
       () => resolve(s),
     );
-    s.once("error", reject);
+    s.once("error", (e) =>
+      reject(listenFailed("GATEHOUSE_HTTP_PORT", config.GATEHOUSE_HTTP_HOST, config.GATEHOUSE_HTTP_PORT, e)),
+    );
   });
   const httpHost = config.GATEHOUSE_HTTP_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEHOUSE_HTTP_HOST;
   const httpUrl = `${tls ? "https" : "http"}://${httpHost}:${(server.address() as AddressInfo).port}`;

@@ -27,3 +27,23 @@ export class GatehouseError extends Error {
 export function isRetryable(err: unknown): boolean {
   return err instanceof GatehouseError ? err.retryable : false;
 }
+
+/**
+ * A server that could not take its port, naming the setting that chose it, so that campus IT can tell which
+ * of the two ports clashes without reading a stack trace.
+ */
+export function listenFailed(setting: string, host: string, port: number, err: unknown): GatehouseError {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const why =
+    code === "EADDRINUSE"
+      ? "another process already listens there"
+      : code === "EACCES"
+        ? "this user may not listen there"
+        : code === "EADDRNOTAVAIL"
+          ? "no interface of this machine has that address"
+          : String((err as Error | undefined)?.message ?? err);
+  return new GatehouseError("listen_failed", `${setting}: cannot listen on ${host}:${port}: ${why}`, {
+    cause: err,
+    details: { setting, host, port, ...(code ? { errno: code } : {}) },
+  });
+}

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort } from "./ports.js";
 
 /** Where Debian puts the broker; PATH is searched too. Undefined when this machine has none. */
 export function mosquittoBinary(): string | undefined {
@@ -14,17 +15,6 @@ export function mosquittoBinary(): string | undefined {
   ];
   for (const dir of (process.env.PATH ?? "").split(":")) candidates.push(join(dir, "mosquitto"));
   return candidates.find((p) => existsSync(p));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {

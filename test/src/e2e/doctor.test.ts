@@ -1,8 +1,11 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { type AddressInfo, createServer } from "node:net";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runDoctor } from "@gatehouse/agent/doctor";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../ports.js";
 import { type Stack, startStack } from "../stack.js";
 import { tempDir, testLogger } from "../support.js";
 
@@ -23,9 +26,9 @@ afterEach(() => stack.simulator.faults.set({}));
 
 const cli = fileURLToPath(new URL("../../../agent/dist/cli.js", import.meta.url));
 
-function doctorCli(env: Record<string, string>) {
+function agentCli(command: string, env: Record<string, string>) {
   return new Promise<{ code: number; out: string }>((resolve) => {
-    const p = spawn(process.execPath, [cli, "doctor"], { env: { PATH: process.env.PATH ?? "", ...env } });
+    const p = spawn(process.execPath, [cli, command], { env: { PATH: process.env.PATH ?? "", ...env } });
     let out = "";
     p.stdout.on("data", (d: Buffer) => {
       out += d.toString();
@@ -101,13 +104,13 @@ describe("gatehouse-agent doctor", () => {
 
   it("as a command: exit 0 when all pass, 1 otherwise, and never prints a secret", async () => {
     const env = asEnv(config());
-    const ok = await doctorCli(env);
+    const ok = await agentCli("doctor", env);
     expect(ok.code, ok.out).toBe(0);
     expect(ok.out).toMatch(/^✔ signature/m);
     for (const secret of [env.AGENT_HIKCENTRAL_APP_SECRET!, env.AGENT_MQTT_PASSWORD!])
       expect(ok.out).not.toContain(secret);
 
-    const wrong = await doctorCli({
+    const wrong = await agentCli("doctor", {
       ...env,
       AGENT_MQTT_PASSWORD: "wrong-password-123",
       AGENT_HIKCENTRAL_APP_SECRET: "wrong-secret-456",
@@ -116,5 +119,32 @@ describe("gatehouse-agent doctor", () => {
     expect(wrong.out).toMatch(/^✖ signature/m);
     expect(wrong.out).not.toContain("wrong-password-123");
     expect(wrong.out).not.toContain("wrong-secret-456");
+  });
+});
+
+describe("gatehouse-agent run", () => {
+  it("names the setting whose port is taken and exits 1, without a stack trace or a secret", async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const env = asEnv({
+        ...config(),
+        AGENT_DB_URL: `file:${join(tempDir("port-taken"), "agent.db")}`,
+        // Nowhere: this agent must not take the stack agent's MQTT session.
+        AGENT_MQTT_URL: `mqtt://127.0.0.1:${await freePort()}`,
+        AGENT_EVENT_LISTEN: `127.0.0.1:${port}`,
+      });
+      const run = await agentCli("run", env);
+      expect(run.code, run.out).toBe(1);
+      expect(run.out).toContain(
+        `AGENT_EVENT_LISTEN: cannot listen on 127.0.0.1:${port}: another process already listens there`,
+      );
+      expect(run.out).not.toMatch(/^\s+at /m);
+      for (const secret of [env.AGENT_HIKCENTRAL_APP_SECRET!, env.AGENT_MQTT_PASSWORD!])
+        expect(run.out).not.toContain(secret);
+    } finally {
+      taken.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
-import { parseSiteTopic } from "@gatehouse/shared";
+import { listenFailed, parseSiteTopic } from "@gatehouse/shared";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "pino";
 import type { AuthThrottle } from "../../domain/auth-throttle.js";
@@ -157,7 +157,7 @@ export async function startEmbeddedBroker(opts: {
     ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: "TLSv1.2" }, broker.handle)
     : createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (e) => reject(listenFailed("GATEHOUSE_MQTT_PORT", opts.host, opts.port, e)));
     server.listen(opts.port, opts.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
