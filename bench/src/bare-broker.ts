@@ -42,21 +42,27 @@ export async function bareBroker() {
       await done;
       return n / ((performance.now() - t0) / 1000);
     },
-    /** Publish → delivery latency (ms, sorted) at `rate` messages a second for `seconds`. */
-    async latency(rate: number, seconds: number): Promise<number[]> {
+    /**
+     * Publish → delivery latency (ms, sorted) at `rate` messages a second for `seconds`, after `warmUpSeconds`
+     * at that rate that are not counted.
+     */
+    async latency(rate: number, seconds: number, warmUpSeconds = 0): Promise<number[]> {
       const sent = new Map<number, number>();
       const lat: number[] = [];
+      const warmUp = Math.round(rate * warmUpSeconds);
+      let arrived = 0;
       const on = (_t: string, p: Buffer) => {
         const { i } = JSON.parse(p.toString()) as { i: number };
-        lat.push(performance.now() - sent.get(i)!);
+        arrived += 1;
+        if (i >= warmUp) lat.push(performance.now() - sent.get(i)!);
       };
       sub.on("message", on);
-      const n = Math.round(rate * seconds);
+      const n = warmUp + Math.round(rate * seconds);
       await openLoop(rate, n, (i) => {
         sent.set(i, performance.now());
         void pub.publishAsync("bare/latency", payload(i), { qos: 1 });
       });
-      while (lat.length < n) await new Promise((r) => setTimeout(r, 10));
+      while (arrived < n) await new Promise((r) => setTimeout(r, 10));
       sub.off("message", on);
       return lat.sort((a, b) => a - b);
     },

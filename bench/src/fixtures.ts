@@ -18,6 +18,40 @@ export function benchControlPlane(dir: string): { token: string; env: Record<str
   };
 }
 
+/** An agent (as a process of its own) of site "bench" on `sim`, its database in `dir`, logging errors only. */
+export function benchAgentEnv(
+  dir: string,
+  sim: { url: string; appKey: string; appSecret: string },
+  o: {
+    mqttUrl: string;
+    username: string;
+    password: string;
+    commandPublicKey: string;
+    http: number;
+    events: number;
+  },
+): Record<string, string> {
+  return {
+    AGENT_SITE_ID: "bench",
+    AGENT_MQTT_URL: o.mqttUrl,
+    AGENT_MQTT_USERNAME: o.username,
+    AGENT_MQTT_PASSWORD: o.password,
+    AGENT_COMMAND_PUBLIC_KEY: o.commandPublicKey,
+    AGENT_DB_URL: `file:${join(dir, "agent.db")}`,
+    AGENT_HIKCENTRAL_URL: sim.url,
+    AGENT_HIKCENTRAL_APP_KEY: sim.appKey,
+    AGENT_HIKCENTRAL_APP_SECRET: sim.appSecret,
+    AGENT_HIKCENTRAL_ORG: "65",
+    AGENT_HIKCENTRAL_RATE: "1000",
+    AGENT_TIME_ZONE: "Asia/Almaty",
+    AGENT_DOOR_DIRECTIONS: "1:entry,2:exit,3:entry,4:exit",
+    AGENT_EVENT_LISTEN: `127.0.0.1:${o.events}`,
+    AGENT_HTTP_HOST: "127.0.0.1",
+    AGENT_HTTP_PORT: String(o.http),
+    AGENT_LOG_LEVEL: "error",
+  };
+}
+
 /** A passage as the agent sends it (granted, face, entry) with `over` on top. */
 export function benchPassage(site: string, sourceEventId: string, over: Record<string, unknown> = {}) {
   const now = new Date().toISOString();

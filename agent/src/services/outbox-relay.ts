@@ -3,19 +3,44 @@ import type { Logger } from "pino";
 import type { AgentStore } from "../adapters/db/agent-store.js";
 import type { AgentLink } from "../adapters/mqtt/agent-link.js";
 
+export interface OutboxRelayOptions {
+  /** Rows read and published at once. */
+  batchSize: number;
+  /** Batches in flight at once: waiting for one batch's acks before reading the next idles both ends. */
+  window: number;
+  /** Acknowledged rows are deleted together at most this long after their ack, or at `deleteAt` rows. */
+  deleteAfterMs: number;
+  deleteAt: number;
+}
+
+const DEFAULTS: OutboxRelayOptions = { batchSize: 200, window: 4, deleteAfterMs: 200, deleteAt: 2000 };
+
 /**
  * Publishes the outbox oldest first with QoS 1 and deletes a row only after its PUBACK: with the embedded
  * broker the control plane has committed the message by then.
+ *
+ * Acknowledged rows are deleted in groups, not one transaction per batch: every commit of the agent's
+ * database waits for the disk (synchronous=FULL) with the event loop blocked, and at a thousand passages a
+ * second one delete per batch doubled those waits. A cursor keeps acknowledged rows that are not deleted yet
+ * from being sent again. A crash before their delete sends them again after the restart, as a crash between
+ * PUBACK and delete always could; the control plane takes each message once by its id.
  */
 export class OutboxRelay {
   private readonly loop: SerialLoop;
+  private readonly opts: OutboxRelayOptions;
+  /** Rows up to this id have been published (acknowledged, or in flight on the connection). */
+  private sentUpTo = 0;
+  private acked: number[] = [];
+  private deleteTimer: NodeJS.Timeout | undefined;
+  private deleting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: AgentStore,
     private readonly link: AgentLink,
-    log: Logger,
-    private readonly batchSize = 200,
+    private readonly log: Logger,
+    opts: Partial<OutboxRelayOptions> = {},
   ) {
+    this.opts = { ...DEFAULTS, ...opts };
     this.loop = new SerialLoop(
       () => this.drain(),
       (e) => log.warn({ err: e.message }, "outbox relay paused"),
@@ -26,17 +51,60 @@ export class OutboxRelay {
     this.loop.wake();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  /** Stops sending; rows acknowledged by then are deleted before it resolves. */
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.deleteAcked();
   }
 
   private async drain(): Promise<void> {
-    while (!this.loop.isStopped && this.link.connected) {
-      const rows = await this.store.takeOutbox(this.batchSize);
-      if (rows.length === 0) return;
-      // MQTT.js keeps the send order on one connection; all of a batch is in flight at once.
-      await Promise.all(rows.map((r) => this.link.publish(r.topic, r.payload)));
-      await this.store.deleteOutbox(rows.map((r) => r.id));
+    const inFlight: Promise<void>[] = [];
+    try {
+      while (!this.loop.isStopped && this.link.connected) {
+        const rows = await this.store.takeOutbox(this.opts.batchSize, this.sentUpTo);
+        if (rows.length === 0) break;
+        this.sentUpTo = rows[rows.length - 1]!.id;
+        // MQTT.js keeps the send order on one connection; all of a batch is in flight at once.
+        const acked = Promise.all(rows.map((r) => this.link.publish(r.topic, r.payload))).then(() =>
+          this.ackedRows(rows.map((r) => r.id)),
+        );
+        // Observed below, or at the end even when an earlier batch fails first.
+        acked.catch(() => {});
+        inFlight.push(acked);
+        if (inFlight.length >= this.opts.window) await inFlight.shift();
+      }
+    } finally {
+      const failed = (await Promise.allSettled(inFlight)).find((r) => r.status === "rejected");
+      if (failed) {
+        // Everything not deleted goes out again, in order, on the next pass; duplicates are dropped by id.
+        this.sentUpTo = 0;
+        throw (failed as PromiseRejectedResult).reason;
+      }
     }
+  }
+
+  private ackedRows(ids: number[]): void {
+    this.acked.push(...ids);
+    if (this.acked.length >= this.opts.deleteAt) void this.deleteAcked();
+    else if (!this.deleteTimer) {
+      this.deleteTimer = setTimeout(() => void this.deleteAcked(), this.opts.deleteAfterMs);
+      this.deleteTimer.unref();
+    }
+  }
+
+  private deleteAcked(): Promise<void> {
+    clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
+    const ids = this.acked;
+    this.acked = [];
+    if (ids.length > 0)
+      this.deleting = this.deleting.then(() =>
+        this.store.deleteOutbox(ids).catch((e: Error) => {
+          // Kept for the next delete; until then the cursor keeps them from being sent again.
+          this.acked.push(...ids);
+          this.log.warn({ err: e.message, rows: ids.length }, "could not delete sent outbox rows");
+        }),
+      );
+    return this.deleting;
   }
 }

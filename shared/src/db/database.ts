@@ -162,18 +162,20 @@ export class Database {
     }
     const outcomes: { ok: boolean; value: unknown }[] = [];
     try {
-      for (const u of group) {
-        await tx.execute("SAVEPOINT unit");
+      // Each unit runs under a savepoint. Ending one and opening the next is one script (one call, no
+      // statement to prepare): at a few statements per unit, separate calls were a third of the cost.
+      await tx.executeMultiple("SAVEPOINT unit");
+      for (const [i, u] of group.entries()) {
+        const next = i + 1 < group.length ? "; SAVEPOINT unit" : "";
+        let outcome: { ok: boolean; value: unknown };
         try {
-          const value = await this.inUnit.run(tx, u.work);
-          await tx.execute("RELEASE unit");
-          outcomes.push({ ok: true, value });
+          outcome = { ok: true, value: await this.inUnit.run(tx, u.work) };
         } catch (e) {
-          // Undoes this unit's writes only; the others in the group still commit.
-          await tx.execute("ROLLBACK TO unit");
-          await tx.execute("RELEASE unit");
-          outcomes.push({ ok: false, value: e });
+          outcome = { ok: false, value: e };
         }
+        outcomes.push(outcome);
+        // A failed unit's writes are undone; the others in the group still commit.
+        await tx.executeMultiple(`${outcome.ok ? "" : "ROLLBACK TO unit; "}RELEASE unit${next}`);
       }
       await tx.commit();
       this.stats.commits += 1;

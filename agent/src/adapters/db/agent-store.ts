@@ -628,8 +628,12 @@ export class AgentStore {
     return out;
   }
 
-  async takeOutbox(limit: number): Promise<OutboxRow[]> {
-    const r = await this.db.read("SELECT id, topic, payload FROM outbox ORDER BY id LIMIT ?", [limit]);
+  /** The oldest `limit` rows after `afterId` (ids only grow: the table is AUTOINCREMENT). */
+  async takeOutbox(limit: number, afterId = 0): Promise<OutboxRow[]> {
+    const r = await this.db.read("SELECT id, topic, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?", [
+      afterId,
+      limit,
+    ]);
     return r.rows.map((row) => ({
       id: Number(row.id),
       topic: String(row.topic),
@@ -637,11 +641,15 @@ export class AgentStore {
     }));
   }
 
+  /** Deletes the rows in one transaction (statements of at most 500 ids). */
   async deleteOutbox(ids: number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.db.write([
-      { sql: `DELETE FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, args: ids },
-    ]);
+    const stmts = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      stmts.push({ sql: `DELETE FROM outbox WHERE id IN (${chunk.map(() => "?").join(",")})`, args: chunk });
+    }
+    await this.db.write(stmts);
   }
 
   async outboxDepth(): Promise<number> {

@@ -203,33 +203,23 @@ export class IntakeRepo {
 
   async recordPassage(p: Passage): Promise<PassageOutcome> {
     return this.db.exclusive(async () => {
-      const seen = await this.db.read("SELECT 1 FROM passages WHERE id = ?", [p.id]);
-      if (seen.rows.length > 0) return { kind: "duplicate" };
-      let visit: VisitRecord | null = null;
-      if (p.visitId) {
-        const r = await this.db.read("SELECT * FROM visits WHERE id = ? AND site_id = ?", [
-          p.visitId,
-          p.site,
-        ]);
-        if (r.rows[0]) visit = toVisit(r.rows[0]);
-      }
-      if (!visit && p.personCode) {
-        const r = await this.db.read("SELECT * FROM visits WHERE person_code = ? AND site_id = ?", [
-          p.personCode,
-          p.site,
-        ]);
-        if (r.rows[0]) visit = toVisit(r.rows[0]);
-      }
       const now = new Date().toISOString();
-      const stmts: InStatement[] = [
+      // One statement for the common case (a passage of staff, or a repeat): the insert finds the visit and
+      // says whether the passage is new. Duplicates change nothing.
+      const [inserted] = await this.db.writeNow([
         {
           sql: `INSERT INTO passages (id, site_id, visit_id, person_code, door_id, door_name, direction, result, reason_code,
                   event_type, occurred_at, occurred_utc, received_at, stored_at, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                VALUES (?1, ?2,
+                  coalesce((SELECT id FROM visits WHERE id = ?3 AND site_id = ?2),
+                           (SELECT id FROM visits WHERE person_code = ?4 AND site_id = ?2)),
+                  ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                ON CONFLICT (id) DO NOTHING
+                RETURNING visit_id`,
           args: [
             p.id,
             p.site,
-            visit?.id ?? null,
+            p.visitId ?? null,
             p.personCode ?? null,
             p.door.id,
             p.door.name ?? null,
@@ -244,7 +234,15 @@ export class IntakeRepo {
             JSON.stringify(p),
           ],
         },
-      ];
+      ]);
+      if (!inserted || inserted.rows.length === 0) return { kind: "duplicate" };
+      const visitId = inserted.rows[0]!.visit_id;
+      let visit: VisitRecord | null = null;
+      if (visitId !== null && visitId !== undefined) {
+        const r = await this.db.read("SELECT * FROM visits WHERE id = ?", [String(visitId)]);
+        if (r.rows[0]) visit = toVisit(r.rows[0]);
+      }
+      const stmts: InStatement[] = [];
       let notify: string[] = [];
       let command: Command | null = null;
       const incidents: Incident[] = [];
