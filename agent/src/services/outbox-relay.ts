@@ -59,6 +59,7 @@ export class OutboxRelay {
 
   private async drain(): Promise<void> {
     const inFlight: Promise<void>[] = [];
+    let failure: unknown;
     try {
       while (!this.loop.isStopped && this.link.connected) {
         const rows = await this.store.takeOutbox(this.opts.batchSize, this.sentUpTo);
@@ -68,18 +69,20 @@ export class OutboxRelay {
         const acked = Promise.all(rows.map((r) => this.link.publish(r.topic, r.payload))).then(() =>
           this.ackedRows(rows.map((r) => r.id)),
         );
-        // Observed below, or at the end even when an earlier batch fails first.
+        // Observed below, or after the loop even when an earlier batch fails first.
         acked.catch(() => {});
         inFlight.push(acked);
         if (inFlight.length >= this.opts.window) await inFlight.shift();
       }
-    } finally {
-      const failed = (await Promise.allSettled(inFlight)).find((r) => r.status === "rejected");
-      if (failed) {
-        // Everything not deleted goes out again, in order, on the next pass; duplicates are dropped by id.
-        this.sentUpTo = 0;
-        throw (failed as PromiseRejectedResult).reason;
-      }
+    } catch (e) {
+      failure = e;
+    }
+    const failed = (await Promise.allSettled(inFlight)).find((r) => r.status === "rejected");
+    failure ??= (failed as PromiseRejectedResult | undefined)?.reason;
+    if (failure !== undefined) {
+      // Everything not deleted goes out again, in order, on the next pass; duplicates are dropped by id.
+      this.sentUpTo = 0;
+      throw failure;
     }
   }
 
