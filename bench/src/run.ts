@@ -35,7 +35,15 @@ results.push(...(await replicaMemory(quick ? 20_000 : 100_000)));
 // HikCentral limit, and many agents on one control plane.
 results.push(...(await passageLatencyAtRates([100, 1000], quick ? 3 : 10)));
 results.push(...(await passageThroughput(quick ? 5_000 : 100_000)));
-results.push(...(await bulkGrants(quick ? 200 : 10_000, quick ? 500 : 1000)));
+// Bulk grants against HikCentral's rate limit: 100 req/s (ten times the agent's default) is what the target is
+// judged at. The full run adds 500 and 1,000 req/s: there a call is due every 1–2 ms, Node's timers start
+// some late, and on two cores the agent, simulator and control plane together carry about 1,000 calls a
+// second, so those figures measure the box more than the agent.
+results.push(...(await bulkGrants(quick ? 100 : 10_000, 100)));
+if (!quick) {
+  results.push(...(await bulkGrants(10_000, 500)));
+  results.push(...(await bulkGrants(10_000, 1000)));
+}
 results.push(...(await manyAgents(quick ? 30 : 500, quick ? 5 : 30)));
 
 for (const r of results) {
