@@ -18,6 +18,33 @@ export function benchControlPlane(dir: string): { token: string; env: Record<str
   };
 }
 
+export type BenchApi = (
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<{ status: number; body: any }>;
+
+/** Authorised JSON calls to a control plane's API at `url`. */
+export function benchApi(url: string, token: string): BenchApi {
+  return async (method, path, body) => {
+    const r = await fetch(`${url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: r.status, body: (await r.json()) as any };
+  };
+}
+
+/** Site "bench" created through the API: its agent's credentials and the key that signs its commands. */
+export async function benchSite(
+  api: BenchApi,
+): Promise<{ username: string; password: string; commandPublicKey: string }> {
+  const site = await api("POST", "/v1/sites", { id: "bench", name: "Bench", timeZone: "Asia/Almaty" });
+  if (site.status !== 201) throw new Error(`site: ${site.status} ${JSON.stringify(site.body)}`);
+  return { ...site.body.agentCredentials, commandPublicKey: site.body.commandPublicKey };
+}
+
 /** An agent (as a process of its own) of site "bench" on `sim`, its database in `dir`, logging errors only. */
 export function benchAgentEnv(
   dir: string,

@@ -8,7 +8,7 @@ import { connectAsync } from "mqtt";
 import pino from "pino";
 import { seed } from "./agent-throughput.js";
 import { bareBroker, openLoop, p } from "./bare-broker.js";
-import { benchAgentEnv, benchControlPlane, visitBody } from "./fixtures.js";
+import { benchAgentEnv, benchApi, benchControlPlane, benchSite, visitBody } from "./fixtures.js";
 import { type BenchResult, result } from "./results.js";
 
 /**
@@ -25,22 +25,13 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
   const cp = new ControlPlaneProcess({ ...env, GATEHOUSE_LOG_LEVEL: "info" }, join(dir, "control-plane.log"));
   const url = await cp.start();
   const mqttUrl = (/"mqtt":"([^"]+)"/.exec(cp.log) ?? [])[1]!;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
-  const site = await api("POST", "/v1/sites", { id: "bench", name: "Bench", timeZone: "Asia/Almaty" });
-  if (site.status !== 201) throw new Error(`site: ${site.status} ${JSON.stringify(site.body)}`);
+  const api = benchApi(url, token);
+  const site = await benchSite(api);
   const sim = await startSimulator({ timeZone: "Asia/Almaty" });
   const agent = new AgentProcess(
     benchAgentEnv(dir, sim, {
       mqttUrl,
-      ...site.body.agentCredentials,
-      commandPublicKey: site.body.commandPublicKey,
+      ...site,
       http: await freePort(),
       events: await freePort(),
     }),
@@ -129,11 +120,7 @@ export async function passageThroughput(n: number): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-bench-e2e-"));
   const { token, env } = benchControlPlane(dir);
   const cp = await startControlPlane(loadControlPlaneConfig(env), pino({ level: "error" }));
-  const site = await fetch(`${cp.httpUrl}/v1/sites`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({ id: "bench", name: "Bench", timeZone: "Asia/Almaty" }),
-  }).then((r) => r.json() as Promise<{ agentCredentials: { username: string; password: string } }>);
+  const site = await benchSite(benchApi(cp.httpUrl, token));
   await seed(dir, { passages: n, persons: 0 });
   const sim = await startSimulator({ timeZone: "Asia/Almaty" });
   const consumer = await connectAsync(cp.mqttUrl, { username: "bench", password: token });
@@ -150,8 +137,7 @@ export async function passageThroughput(n: number): Promise<BenchResult[]> {
   const agent = new AgentProcess(
     benchAgentEnv(dir, sim, {
       mqttUrl: cp.mqttUrl,
-      ...site.agentCredentials,
-      commandPublicKey: cp.commandPublicKeys,
+      ...site,
       http: await freePort(),
       events: await freePort(),
     }),

@@ -7,7 +7,14 @@ import { AgentProcess, ControlPlaneProcess, freePort } from "@gatehouse/test";
 import { connectAsync, type MqttClient } from "mqtt";
 import pino from "pino";
 import { p } from "./bare-broker.js";
-import { benchAgentEnv, benchControlPlane, benchPassage, visitBody } from "./fixtures.js";
+import {
+  benchAgentEnv,
+  benchApi,
+  benchControlPlane,
+  benchPassage,
+  benchSite,
+  visitBody,
+} from "./fixtures.js";
 import { type BenchResult, result } from "./results.js";
 import { SimulatorProcess } from "./simulator-process.js";
 
@@ -21,23 +28,14 @@ export async function bulkGrants(visits: number, rate: number): Promise<BenchRes
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-bench-bulk-"));
   const { token, env } = benchControlPlane(dir);
   const cp = await startControlPlane(loadControlPlaneConfig(env), pino({ level: "error" }));
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${cp.httpUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
-  const site = await api("POST", "/v1/sites", { id: "bench", name: "Bench", timeZone: "Asia/Almaty" });
-  if (site.status !== 201) throw new Error(`site: ${site.status} ${JSON.stringify(site.body)}`);
+  const api = benchApi(cp.httpUrl, token);
+  const site = await benchSite(api);
   const sim = await new SimulatorProcess(join(dir, "simulator.log")).start();
   const agent = new AgentProcess(
     {
       ...benchAgentEnv(dir, sim, {
         mqttUrl: cp.mqttUrl,
-        ...site.body.agentCredentials,
-        commandPublicKey: site.body.commandPublicKey,
+        ...site,
         http: await freePort(),
         events: await freePort(),
       }),
@@ -115,14 +113,7 @@ export async function manyAgents(agents: number, seconds: number): Promise<Bench
   const url = await cp.start();
   const pid = cp.pid!;
   const mqttUrl = (/"mqtt":"([^"]+)"/.exec(cp.log) ?? [])[1]!;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await fetch(`${url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: r.status, body: (await r.json()) as any };
-  };
+  const api = benchApi(url, token);
   const sites: { id: string; username: string; password: string }[] = [];
   for (let i = 0; i < agents; i += 20)
     sites.push(

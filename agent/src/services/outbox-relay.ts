@@ -33,6 +33,7 @@ export class OutboxRelay {
   private acked: number[] = [];
   private deleteTimer: NodeJS.Timeout | undefined;
   private deleting: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly store: AgentStore,
@@ -51,9 +52,15 @@ export class OutboxRelay {
     this.loop.wake();
   }
 
-  /** Stops sending; rows acknowledged by then are deleted before it resolves. */
-  async stop(): Promise<void> {
-    await this.loop.stop();
+  /**
+   * Stops sending; rows acknowledged by then are deleted before it resolves. Waits at most `waitMs` for acks
+   * still due: with the broker gone they never come (the rows stay, and go out again after the restart).
+   */
+  async stop(waitMs = 2000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop.stop(), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
+    this.stopped = true;
     await this.deleteAcked();
   }
 
@@ -87,6 +94,8 @@ export class OutboxRelay {
   }
 
   private ackedRows(ids: number[]): void {
+    // After stop the database may be closed: an ack that comes that late is sent again after the restart.
+    if (this.stopped) return;
     this.acked.push(...ids);
     if (this.acked.length >= this.opts.deleteAt) void this.deleteAcked();
     else if (!this.deleteTimer) {

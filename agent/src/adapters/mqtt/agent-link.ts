@@ -91,6 +91,17 @@ export class AgentLink {
         () => {},
       );
     }
-    await this.client.endAsync(false).catch(() => {});
+    // A clean end waits for every unacknowledged publish; with the broker gone that is forever. Those
+    // messages are still in the outbox and go out again after the restart.
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([
+      this.client.endAsync(false).then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 2000))),
+    ]);
+    clearTimeout(timer);
+    if (!ended) await this.client.endAsync(true).catch(() => {});
   }
 }
