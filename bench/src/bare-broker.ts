@@ -77,11 +77,26 @@ export async function bareBroker() {
 
 /** Calls `send(i)` for i < n at `rate` a second on a fixed schedule (open loop: a slow system gets no pause). */
 export async function openLoop(rate: number, n: number, send: (i: number) => void): Promise<void> {
+  await openLoopTicks(rate, n, (from, to) => {
+    for (let i = from; i < to; i++) send(i);
+  });
+}
+
+/**
+ * `n` sends at `rate` a second on a fixed schedule (open loop: a slow answer does not slow the sending), the
+ * ones due at each tick of about a millisecond handed over together as the range [from, to).
+ */
+export async function openLoopTicks(
+  rate: number,
+  n: number,
+  send: (from: number, to: number) => void,
+): Promise<void> {
   const t0 = performance.now();
   let i = 0;
   while (i < n) {
     const due = Math.min(n, Math.floor(((performance.now() - t0) / 1000) * rate) + 1);
-    for (; i < due; i++) send(i);
+    if (due > i) send(i, due);
+    i = Math.max(i, due);
     await new Promise((r) => setTimeout(r, 1));
   }
 }

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { FaultInjector, Faults } from "./control/faults.js";
-import { PassageRequest, simulatePassage } from "./control/passages.js";
+import { PassageRequest, passageTarget, simulatePassage } from "./control/passages.js";
 import { type ApiContext, ArtemisError, dispatch } from "./hikcentral/api.js";
 import { type LatencyProfile, profileLatency } from "./hikcentral/latency.js";
 import { EventPusher } from "./hikcentral/push.js";
@@ -163,8 +163,11 @@ export function buildSimulatorApp(
       headers: { "content-type": "application/problem+json" },
     });
 
+  // One passage, or an array of up to 1,000 (a load generator's tick): all are checked before any happens.
   app.post("/_sim/passages", async (c) => {
-    const r = PassageRequest.safeParse(await c.req.json().catch(() => undefined));
+    const body = await c.req.json().catch(() => undefined);
+    const many = Array.isArray(body);
+    const r = (many ? PassageRequest.array().min(1).max(1000) : PassageRequest).safeParse(body);
     if (!r.success) {
       return problem(
         400,
@@ -172,16 +175,25 @@ export function buildSimulatorApp(
         r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
       );
     }
-    try {
-      const event = simulatePassage(state, r.data);
-      pusher.publish(event);
-      return c.json(
-        { eventId: event.eventId, eventType: event.eventType, door: event.doorIndexCode, seq: event.seq },
-        201,
-      );
-    } catch (e) {
-      return problem(404, (e as Error).message);
+    const requests = Array.isArray(r.data) ? r.data : [r.data];
+    for (const [i, req] of requests.entries()) {
+      try {
+        passageTarget(state, req);
+      } catch (e) {
+        return problem(404, many ? `[${i}]: ${(e as Error).message}` : (e as Error).message);
+      }
     }
+    const answers = requests.map((req) => {
+      const event = simulatePassage(state, req);
+      pusher.publish(event);
+      return {
+        eventId: event.eventId,
+        eventType: event.eventType,
+        door: event.doorIndexCode,
+        seq: event.seq,
+      };
+    });
+    return c.json(many ? answers : answers[0], 201);
   });
 
   app.get("/_sim/persons", (c) =>

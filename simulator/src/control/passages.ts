@@ -31,8 +31,8 @@ function deniedCode(mode: VerifyMode, why: "unknown" | "no_level" | "expired"): 
   return EVENT.cardNotFound;
 }
 
-/** What a turnstile terminal does with someone in front of it, as HikCentral then reports it. */
-export function simulatePassage(state: HikState, req: PassageRequest, now = new Date()): SimEvent {
+/** Who is at which door; throws (changing nothing) when either is unknown. */
+export function passageTarget(state: HikState, req: PassageRequest) {
   const person = req.personId
     ? state.persons.get(req.personId)
     : req.personCode
@@ -45,6 +45,12 @@ export function simulatePassage(state: HikState, req: PassageRequest, now = new 
     ? state.doors.get(req.door)
     : [...state.doors.values()].find((d) => d.direction === req.direction);
   if (!door) throw new Error(`no door ${req.door ?? req.direction}`);
+  return { person, door };
+}
+
+/** What a turnstile terminal does with someone in front of it, as HikCentral then reports it. */
+export function simulatePassage(state: HikState, req: PassageRequest, now = new Date()): SimEvent {
+  const { person, door } = passageTarget(state, req);
   const at = req.at ? new Date(req.at) : now;
 
   let eventType: number;
