@@ -15,9 +15,10 @@ import { type BenchResult, result } from "./results.js";
  * Passage latency under load: HikCentral's event push reaches the agent (the simulator pushes each passage
  * as it is posted to /_sim/passages), the agent stores and sends it, the control plane commits and
  * republishes it, and an independent MQTT client receives it on gatehouse/v1/passages/{site}. Posted on a
- * fixed schedule (open loop) at each rate after a second of warm-up; latency from the post to the arrival. The control plane and the
- * agent run as processes of their own, as deployed; the simulator, the load and the subscriber share this
- * one. Baseline in the same run: a bare QoS 1 publish → delivery through an aedes broker at the same rate.
+ * fixed schedule (open loop) at each rate after a second of warm-up; latency from the post to the arrival.
+ * The control plane and the agent run as processes of their own, as deployed; the simulator, the load and
+ * the subscriber share this one. Baseline in the same run: a bare QoS 1 publish → delivery through an aedes
+ * broker at the same rate.
  */
 export async function passageLatencyAtRates(rates: number[], seconds: number): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-bench-rate-"));
