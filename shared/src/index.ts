@@ -1,4 +1,5 @@
 export { buildAsyncApi, renderAsyncApiYaml } from "./asyncapi/build.js";
+export { type EndableMqttClient, endMqttClient, settledWithin } from "./bounded-wait.js";
 export {
   type CommandSigner,
   generateSigningKeyPem,

@@ -1,4 +1,4 @@
-import { SerialLoop } from "@gatehouse/shared";
+import { SerialLoop, settledWithin } from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { AgentStore } from "../adapters/db/agent-store.js";
 import type { AgentLink } from "../adapters/mqtt/agent-link.js";
@@ -57,9 +57,7 @@ export class OutboxRelay {
    * still due: with the broker gone they never come (the rows stay, and go out again after the restart).
    */
   async stop(waitMs = 2000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.loop.stop(), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
-    clearTimeout(timer);
+    await settledWithin(this.loop.stop(), waitMs);
     this.stopped = true;
     await this.deleteAcked();
   }

@@ -16,7 +16,7 @@ import type { ZodError } from "zod";
 import type { IntakeRepo } from "../adapters/db/intake-repo.js";
 import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
-import type { AgentTopic } from "../adapters/mqtt/embedded-broker.js";
+import type { AgentTopic } from "../adapters/mqtt/agent-topics.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { LiveEvents } from "./live-events.js";
 

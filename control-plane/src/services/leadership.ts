@@ -1,6 +1,9 @@
 import type { Logger } from "pino";
 import type { LeasesRepo } from "../adapters/db/leases-repo.js";
 
+/** The longest an adoption of a dead instance's broker sessions may take (64 sessions, each up to 20 s to connect). */
+const ADOPTION_MS = 5 * 60_000;
+
 /** Work that must run on one instance at a time. */
 export interface Role {
   start(): void;
@@ -16,6 +19,8 @@ export class Leadership {
   private readonly held = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
+  /** The search for dead instances and the adoption of what they left, when one is under way. */
+  private cleaning: Promise<void> | undefined;
   private stopped = false;
 
   constructor(
@@ -47,6 +52,7 @@ export class Leadership {
     this.stopped = true;
     clearInterval(this.timer);
     await this.ticking;
+    await this.cleaning;
     for (const name of [...this.held.keys()]) {
       await this.lose(name);
       await this.leases.release(name, this.holder).catch(() => undefined);
@@ -56,9 +62,22 @@ export class Leadership {
   }
 
   private async tick(): Promise<void> {
-    await this.watchInstances().catch((e: Error) =>
-      this.log.warn({ err: e.message }, "could not check the other instances"),
-    );
+    const mine = `instance:${this.holder}`;
+    await this.leases
+      .acquire(mine, this.holder, this.ttlMs)
+      .catch((e: Error) => this.log.warn({ err: e.message }, "could not renew this instance's heartbeat"));
+    await this.renewRoles();
+    // Not awaited by the tick: adopting a dead instance's broker sessions can take longer than a lease
+    // lives, and the renewals above must go on meanwhile, or another instance would start this one's roles
+    // while they still run here.
+    this.cleaning ??= this.takeOverDeadInstances(mine)
+      .catch((e: Error) => this.log.warn({ err: e.message }, "could not check the other instances"))
+      .finally(() => {
+        this.cleaning = undefined;
+      });
+  }
+
+  private async renewRoles(): Promise<void> {
     for (const name of Object.keys(this.roles)) {
       if (this.stopped) return;
       const started = Date.now();
@@ -87,16 +106,15 @@ export class Leadership {
     }
   }
 
-  /** This instance's heartbeat row, and the take-over of any instance whose row has expired. */
-  private async watchInstances(): Promise<void> {
-    const mine = `instance:${this.holder}`;
-    await this.leases.acquire(mine, this.holder, this.ttlMs);
+  /** The take-over of any instance whose heartbeat row has expired. */
+  private async takeOverDeadInstances(mine: string): Promise<void> {
     const now = Date.now();
     for (const l of await this.leases.all()) {
       if (!l.name.startsWith("instance:") || l.name === mine || l.expiresAt >= now || this.stopped) continue;
       const dead = l.name.slice("instance:".length);
-      // Taking the expired row over makes this instance the only one cleaning up after the dead one.
-      if (!(await this.leases.acquire(l.name, this.holder, this.ttlMs * 4))) continue;
+      // Taking the expired row over makes this instance the only one cleaning up after the dead one; for
+      // long enough that an adoption still under way is not started again by another instance.
+      if (!(await this.leases.acquire(l.name, this.holder, Math.max(this.ttlMs * 4, ADOPTION_MS)))) continue;
       this.log.warn(
         { instance: dead },
         "another instance stopped renewing its lease: taking over what it left",

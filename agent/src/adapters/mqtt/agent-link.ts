@@ -1,4 +1,4 @@
-import { type AgentStatus, topics } from "@gatehouse/shared";
+import { type AgentStatus, endMqttClient, settledWithin, topics } from "@gatehouse/shared";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 
@@ -86,22 +86,8 @@ export class AgentLink {
 
   /** Says `offline` itself (a clean stop sends no last will), then disconnects. */
   async stop(status: AgentStatus | undefined): Promise<void> {
-    if (status && this.client.connected) {
-      await Promise.race([this.publishStatus(status), new Promise((r) => setTimeout(r, 1000))]).catch(
-        () => {},
-      );
-    }
-    // A clean end waits for every unacknowledged publish; with the broker gone that is forever. Those
-    // messages are still in the outbox and go out again after the restart.
-    let timer: NodeJS.Timeout | undefined;
-    const ended = await Promise.race([
-      this.client.endAsync(false).then(
-        () => true,
-        () => true,
-      ),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 2000))),
-    ]);
-    clearTimeout(timer);
-    if (!ended) await this.client.endAsync(true).catch(() => {});
+    if (status && this.client.connected) await settledWithin(this.publishStatus(status), 1000);
+    // Messages still unacknowledged are in the outbox and go out again after the restart.
+    await endMqttClient(this.client, 2000);
   }
 }

@@ -9,8 +9,6 @@ import { type AgentTopic, isAgentTopic } from "./agent-topics.js";
 
 export type Identity = { kind: "agent"; site: string } | { kind: "consumer"; tokenId: string };
 
-export type { AgentTopic } from "./agent-topics.js";
-
 export interface BrokerHooks {
   /** Returns who logs in, or undefined to refuse. */
   authenticate(username: string | undefined, password: string): Promise<Identity | undefined>;

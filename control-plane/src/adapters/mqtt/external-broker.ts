@@ -1,4 +1,4 @@
-import { parseSiteTopic } from "@gatehouse/shared";
+import { endMqttClient, parseSiteTopic, settledWithin } from "@gatehouse/shared";
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import { AGENT_TOPICS, type AgentTopic, isAgentTopic } from "./agent-topics.js";
@@ -90,7 +90,7 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions) {
     };
     /** Ends the session at the broker (MQTT 5: a session expiry of 0 on DISCONNECT). */
     const endSession = () =>
-      client.endAsync(false, { reasonCode: 0, properties: { sessionExpiryInterval: 0 } });
+      endMqttClient(client, 2000, { reasonCode: 0, properties: { sessionExpiryInterval: 0 } });
     return { client, activity, quiet, endSession };
   };
 
@@ -145,14 +145,16 @@ export async function connectExternalBroker(opts: ExternalBrokerOptions) {
     async close(): Promise<void> {
       // Leave the group first, commit what is already on its way, then end the sessions: a stopped
       // instance's sessions would otherwise keep being sent a share of the messages.
+      // With the broker gone none of this is answered: each step waits a bounded time, and what is left
+      // stays in the session for another instance to adopt.
       await Promise.all(
         intake.map(async (s) => {
-          await s.client.unsubscribeAsync(intakeFilters()).catch(() => undefined);
+          await settledWithin(s.client.unsubscribeAsync(intakeFilters()), 2000);
           await s.quiet(200);
           await s.endSession();
         }),
       );
-      await publisher.endAsync();
+      await endMqttClient(publisher, 2000);
     },
   };
 }
