@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { ConfigError, loadConfig } from "@gatehouse/shared";
 import { z } from "zod";
+import { addressList } from "./address-list.js";
 
 export { ConfigError };
 
@@ -72,8 +73,37 @@ export const ControlPlaneConfigSchema = z
             });
         return origins;
       }),
-    /** Failed logins (HTTP tokens, MQTT passwords) one address may make a minute before it is slowed down. */
+    /**
+     * Failed logins a minute with one credential from one address before that credential is refused there for
+     * the rest of the minute; also how many different failed credentials lock an address for strangers.
+     */
     GATEHOUSE_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(10),
+    /**
+     * Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is believed; from any
+     * other peer the header is ignored, since a client can write it.
+     */
+    GATEHOUSE_TRUSTED_PROXIES: z
+      .string()
+      .default("")
+      .transform((s, ctx) => {
+        const entries = s
+          .split(",")
+          .map((x) => x.trim())
+          .filter(Boolean);
+        try {
+          addressList(entries);
+        } catch (e) {
+          ctx.addIssue({ code: "custom", message: (e as Error).message });
+        }
+        return entries;
+      }),
+    /** The largest bulk import body, in bytes (CSV or JSON); a larger one is refused before it is read. */
+    GATEHOUSE_IMPORT_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(16 * 1024 * 1024),
     GATEHOUSE_LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -105,6 +135,8 @@ const EXAMPLES: Record<string, string> = {
   GATEHOUSE_TLS_CERT_FILE: "/etc/gatehouse/tls/fullchain.pem",
   GATEHOUSE_TLS_KEY_FILE: "/etc/gatehouse/tls/privkey.pem",
   GATEHOUSE_CORS_ORIGINS: "https://console.example.edu",
+  GATEHOUSE_TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8",
+  GATEHOUSE_IMPORT_MAX_BYTES: "16777216 (16 MiB)",
   GATEHOUSE_SIGNING_KEY_FILE: "/var/lib/gatehouse/command-signing-key.pem",
   GATEHOUSE_ADMIN_TOKEN: "a random string of 24+ characters (or GATEHOUSE_ADMIN_TOKEN_FILE)",
 };

@@ -21,6 +21,7 @@ import { startEmbeddedBroker } from "./adapters/mqtt/embedded-broker.js";
 import { connectExternalBroker } from "./adapters/mqtt/external-broker.js";
 import { verifyPassword } from "./adapters/secrets.js";
 import { loadCommandKeys } from "./adapters/signing-key.js";
+import { addressList } from "./address-list.js";
 import type { ControlPlaneConfig } from "./config.js";
 import { AuthThrottle } from "./domain/auth-throttle.js";
 import { buildApp } from "./http/app.js";
@@ -195,6 +196,10 @@ export async function startControlPlane(
     commandKeys.signer,
     log.child({ component: "dispatcher" }),
     config.GATEHOUSE_COMMAND_RESEND_SECONDS * 1000,
+    async (ack) => {
+      await intakeReady;
+      await intake!.recordAck(ack);
+    },
   );
   intake = new AgentIntake(
     intakeRepo,
@@ -261,6 +266,8 @@ export async function startControlPlane(
     metrics,
     commandPublicKeys: commandKeys.agentSetting,
     throttle,
+    trustedProxies: addressList(config.GATEHOUSE_TRUSTED_PROXIES),
+    importMaxBytes: config.GATEHOUSE_IMPORT_MAX_BYTES,
     corsOrigins: config.GATEHOUSE_CORS_ORIGINS,
     tls: Boolean(tls),
     log: log.child({ component: "http" }),

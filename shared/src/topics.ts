@@ -13,6 +13,8 @@ export const topics = {
   bridgeRequest: (site: string, name: string) => `${TOPIC_ROOT}/sites/${site}/bridge/request/${name}`,
   bridgeResponse: (site: string, name: string) => `${TOPIC_ROOT}/sites/${site}/bridge/response/${name}`,
   passages: (site: string) => `${TOPIC_ROOT}/passages/${site}`,
+  /** The agent's status as the control plane checked it: what consumers read. */
+  agentStatus: (site: string) => `${TOPIC_ROOT}/status/${site}`,
   visits: (site: string) => `${TOPIC_ROOT}/visits/${site}`,
   occupancy: (site: string) => `${TOPIC_ROOT}/occupancy/${site}`,
   incidents: (site: string) => `${TOPIC_ROOT}/incidents/${site}`,

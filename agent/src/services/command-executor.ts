@@ -95,6 +95,9 @@ export class CommandExecutor implements Executor {
         return this.validity(cmd);
       case "sync":
         return syncResult(await this.opts.reconcile(cmd));
+      case "skip":
+        // The inbox answers a skip when it arrives; nothing is carried out.
+        return { personId: null, desired: {} };
       default:
         // Doors are driven through the terminals (AGENT_MODE isapi or both), not through HikCentral.
         if (this.opts.doors) return this.opts.doors.execute(cmd);

@@ -2,20 +2,20 @@ import { randomUUID } from "node:crypto";
 import {
   type Ack,
   type AckStatus,
-  Command,
-  firstIssue,
+  type Command,
+  type CommandRef,
   GatehouseError,
   type Reason,
   type RefusalReason,
   type RefusedCommand,
   SerialLoop,
   type TrustedKey,
-  verifyCommandSignature,
 } from "@gatehouse/shared";
 import type { Logger } from "pino";
-import type { AgentStore, PendingCommand } from "../adapters/db/agent-store.js";
+import type { AgentStore, PendingCommand, StoreResult } from "../adapters/db/agent-store.js";
 import type { AgentMetrics } from "../metrics.js";
 import type { Executor } from "./command-executor.js";
+import { parseSignedCommand } from "./command-parser.js";
 import type { Lanes } from "./lanes.js";
 
 export interface InboxOptions {
@@ -90,36 +90,31 @@ export class Inbox {
    * answered, so a forger can neither apply a command nor take a real command's seq or ack.
    */
   async receive(payload: Buffer): Promise<void> {
-    let json: unknown;
-    try {
-      json = JSON.parse(payload.toString("utf8"));
-    } catch {
-      return this.refuse("not_json", "the command is not JSON");
+    const read = parseSignedCommand(payload, this.opts.trustedKeys, this.opts.site);
+    if (read.kind === "refused") return this.refuse(read.reason, read.message, read.json);
+    if (read.kind === "invalid") {
+      this.refuse("schema", read.message, read.json);
+      const failed = makeAck(this.opts.site, read.ref, "failed", {
+        code: "INVALID_COMMAND",
+        message: read.message,
+        retryable: false,
+      });
+      return this.answer(read.ref, await this.store.storeFinished(read.ref, read.json, failed));
     }
-    const signature = verifyCommandSignature(json, this.opts.trustedKeys);
-    if (!signature.ok) return this.refuse(signature.reason, signature.message, json);
-    const parsed = Command.safeParse(json);
-    if (!parsed.success) {
-      const where = firstIssue(parsed.error);
-      this.refuse("schema", `command failed validation at ${where}`, json);
-      // Signed by the control plane but not understood (a newer control plane?): say so, so it is not re-sent forever.
-      const ref = json as { id?: unknown; seq?: unknown };
-      if (typeof ref?.id === "string" && Number.isInteger(ref.seq) && (ref.seq as number) > 0) {
-        await this.store.queueAck(
-          makeAck(this.opts.site, { id: ref.id, seq: ref.seq as number }, "rejected", {
-            code: "INVALID_COMMAND",
-            message: `command failed validation at ${where}`,
-            retryable: false,
-          }),
-        );
-        this.opts.onQueued();
-      }
-      return;
+    const cmd = read.command;
+    if (cmd.type === "skip") {
+      this.log.warn(
+        { commandId: cmd.id, seq: cmd.seq, reason: cmd.payload.reason },
+        "the control plane could not send the command of this seq; skipped",
+      );
+      const done = makeAck(this.opts.site, cmd, "applied");
+      return this.answer(cmd, await this.store.storeFinished(cmd, cmd, done));
     }
-    const cmd = parsed.data;
-    if (cmd.site !== this.opts.site)
-      return this.refuse("wrong_site", `the command is for site '${cmd.site}'`, cmd);
-    const result = await this.store.storeCommand(cmd, makeAck(this.opts.site, cmd, "received"));
+    await this.answer(cmd, await this.store.storeCommand(cmd, makeAck(this.opts.site, cmd, "received")));
+  }
+
+  /** Answers how storing a verified command went: a replay or a taken seq is refused, a re-send repeated. */
+  private async answer(cmd: CommandRef, result: StoreResult): Promise<void> {
     if (result === "seq_conflict" || result === "replay") {
       const message =
         result === "replay"

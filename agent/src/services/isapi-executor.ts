@@ -63,6 +63,9 @@ export class IsapiExecutor implements Executor {
         return this.door(cmd);
       case "sync":
         return syncResult(await this.opts.reconcile(cmd.id));
+      case "skip":
+        // The inbox answers a skip when it arrives; nothing is carried out.
+        return { personId: null, desired: {} };
     }
   }
 

@@ -31,13 +31,15 @@ export function mosquittoAcl(sites: readonly string[]): string {
     "topic readwrite gatehouse/v1/visits/#",
     "topic readwrite gatehouse/v1/occupancy/#",
     "topic readwrite gatehouse/v1/incidents/#",
+    "topic readwrite gatehouse/v1/status/#",
     "",
     `user ${CONSUMER_USER}`,
     "topic read gatehouse/v1/passages/#",
     "topic read gatehouse/v1/visits/#",
     "topic read gatehouse/v1/occupancy/#",
     "topic read gatehouse/v1/incidents/#",
-    "topic read gatehouse/v1/sites/+/status",
+    // The control plane's checked copy of each agent's status, never the agent's own topic.
+    "topic read gatehouse/v1/status/#",
   ];
   for (const site of sites) {
     lines.push(

@@ -18,3 +18,10 @@ export function verifyPassword(password: string, stored: string): boolean {
   const actual = scryptSync(password, Buffer.from(salt, "base64"), expected.length);
   return timingSafeEqual(actual, expected);
 }
+
+/**
+ * What failed-login counting keys on: a digest of the credential, so that the throttle holds no secret and
+ * logs can name a credential without showing it.
+ */
+export const credentialIdentity = (credential: string) =>
+  createHash("sha256").update(credential).digest("hex").slice(0, 16);

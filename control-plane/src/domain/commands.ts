@@ -111,3 +111,19 @@ export function doorCommand(
     payload: { door: a.door, action: a.action },
   };
 }
+
+/**
+ * Stands in for a stored command that cannot be signed (its text cannot be canonicalised): same id and seq,
+ * so the agent's ack lands on the same row, and the agent's queue goes on past it. Expires with the original.
+ */
+export function skipCommand(original: Command, reason: string): Command {
+  return {
+    id: original.id,
+    site: original.site,
+    seq: original.seq,
+    issuedAt: original.issuedAt,
+    expiresAt: original.expiresAt,
+    type: "skip",
+    payload: { commandId: original.id, reason: reason.slice(0, 500) },
+  };
+}

@@ -23,9 +23,13 @@ const COLUMNS: Record<string, string[]> = {
 
 const key = (header: string) => header.toLowerCase().replace(/[\s._-]/g, "");
 
+/** The field a header maps to; own keys only (a header called `constructor` is an unknown column). */
+const fieldOf = (header: string): string[] | undefined =>
+  Object.hasOwn(COLUMNS, key(header)) ? COLUMNS[key(header)] : undefined;
+
 /** Header names that map to no field, to report before any row is read. */
 export function unknownColumns(headers: string[]): string[] {
-  return headers.filter((h) => !COLUMNS[key(h)]);
+  return headers.filter((h) => !fieldOf(h));
 }
 
 const BOOLEAN: Record<string, boolean> = {
@@ -44,7 +48,7 @@ export function csvRecordToVisit(
 ): Record<string, unknown> {
   const out: Record<string, unknown> = defaultSite ? { site: defaultSite } : {};
   for (const [header, raw] of Object.entries(record)) {
-    const path = COLUMNS[key(header)];
+    const path = fieldOf(header);
     const value = raw.trim();
     // An empty cell is an absent field, except a name: "" gets the schema's own "name is required".
     if (!path || (value === "" && path[1] !== "name")) continue;

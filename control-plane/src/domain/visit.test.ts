@@ -6,7 +6,6 @@ import {
   nextCommandStatus,
   type PassageFacts,
   personCodeFor,
-  splitName,
   type VisitCounts,
 } from "./visit.js";
 
@@ -20,12 +19,6 @@ const empty = {
 };
 
 describe("visit domain", () => {
-  it("splits names for HikCentral, Cyrillic included", () => {
-    expect(splitName("Павел Дуров")).toEqual({ givenName: "Павел", familyName: "Дуров" });
-    expect(splitName("  Anna Maria  Schmidt ")).toEqual({ givenName: "Anna Maria", familyName: "Schmidt" });
-    expect(splitName("Madonna")).toEqual({ givenName: "Madonna", familyName: "" });
-  });
-
   it("makes a personCode HikCentral accepts", () => {
     expect(personCodeFor("0b6f8f44-8a4b-4c56-9a53-1f9b3f1f2a10")).toMatch(/^GH[0-9A-F]{20}$/);
   });

@@ -23,16 +23,6 @@ export function initialStatus(validFrom: Date, now: Date): VisitStatus {
   return validFrom.getTime() > now.getTime() ? "scheduled" : "active";
 }
 
-/**
- * HikCentral keeps a family and a given name. The last word is taken as the family name ("Павел Дуров" →
- * given "Павел", family "Дуров"); a single word is a given name only.
- */
-export function splitName(full: string): { givenName: string; familyName: string } {
-  const words = full.trim().split(/\s+/).filter(Boolean);
-  if (words.length <= 1) return { givenName: words[0] ?? "", familyName: "" };
-  return { givenName: words.slice(0, -1).join(" "), familyName: words[words.length - 1]! };
-}
-
 /** A stable HikCentral personCode per visit: the agent finds the person by it before creating one. */
 export function personCodeFor(visitId: string): string {
   return `GH${visitId.replace(/-/g, "").slice(0, 20).toUpperCase()}`;

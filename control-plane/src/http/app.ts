@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import type { BlockList } from "node:net";
 import { dirname, join } from "node:path";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
@@ -53,6 +54,10 @@ export interface AppDeps {
   commandPublicKeys: string;
   /** Failed token logins, shared with the MQTT broker's password checks. */
   throttle: AuthThrottle;
+  /** Reverse proxies whose X-Forwarded-For names the client. */
+  trustedProxies?: BlockList;
+  /** The largest bulk import body, in bytes. */
+  importMaxBytes: number;
   /** Browser origins allowed to call the API; none means no CORS headers at all. */
   corsOrigins: string[];
   /** Served over TLS: browsers are told to stay on https. */
@@ -127,13 +132,18 @@ export function buildApp(deps: AppDeps) {
     onError: (c) =>
       problem(c, 413, "the body is larger than 1 MiB", [{ path: "(body)", message: "too large" }]),
   });
-  // A bulk import is up to 5,000 rows, photos included.
+  // A bulk import is up to 5,000 rows; refused by its Content-Length before a byte is read, or as soon as a
+  // body without one grows past the limit — never parsed whole first.
+  const importMiB = Math.round((deps.importMaxBytes / 1024 / 1024) * 10) / 10;
   const importLimit = bodyLimit({
-    maxSize: 64 * 1024 * 1024,
+    maxSize: deps.importMaxBytes,
     onError: (c) =>
-      problem(c, 413, "the body is larger than 64 MiB; split the import", [
-        { path: "(body)", message: "too large" },
-      ]),
+      problem(
+        c,
+        413,
+        `the import is larger than ${importMiB} MiB (${deps.importMaxBytes} bytes, GATEHOUSE_IMPORT_MAX_BYTES); split it`,
+        [{ path: "(body)", message: `larger than ${deps.importMaxBytes} bytes` }],
+      ),
   });
   app.use("/v1/*", (c, next) => {
     if (c.req.path === "/v1/visits/import") return importLimit(c, next);
@@ -143,7 +153,12 @@ export function buildApp(deps: AppDeps) {
   });
   app.use(
     "/v1/*",
-    bearerAuth(deps.tokens, deps.throttle, (reason) => deps.metrics.httpAuthFailures.inc({ reason })),
+    bearerAuth(
+      deps.tokens,
+      deps.throttle,
+      (reason) => deps.metrics.httpAuthFailures.inc({ reason }),
+      deps.trustedProxies,
+    ),
   );
   // Who may do what: viewers read; operators run visits and events; admins run sites, approvals, the deny
   // list and the audit. The most specific rule is listed first and wins.

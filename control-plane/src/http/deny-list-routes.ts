@@ -1,3 +1,4 @@
+import { textField, textInput, wireText } from "@gatehouse/shared";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { DenyListRepo } from "../adapters/db/deny-list-repo.js";
 import type { AuthEnv } from "./auth.js";
@@ -19,8 +20,8 @@ const DenyEntry = z
 const DenyCreate = z
   .strictObject({
     field: z.enum(["name", "document"]).describe("Match the guest's full name, or their document number"),
-    value: z.string().trim().min(2).max(200),
-    reason: z.string().trim().min(1).max(500),
+    value: textInput(wireText({ min: 2, max: 200 })),
+    reason: textField(500, "give a reason"),
   })
   .openapi("DenyListCreate");
 

@@ -1,11 +1,11 @@
-import { IsoDateTime } from "@gatehouse/shared";
+import { AccessTime, Email, IsoDateTime, NoteInput, SiteId, textField, VisitKind } from "@gatehouse/shared";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { VisitsRepo } from "../adapters/db/visits-repo.js";
 import type { GroupEventService } from "../services/group-events.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
 import { badCursor, problem } from "./problem.js";
-import { Page, VisitCreate, VisitView } from "./schemas.js";
+import { HostName, Page, VisitCreate, VisitView } from "./schemas.js";
 
 const GroupEventView = z
   .object({
@@ -28,19 +28,16 @@ const GroupEventView = z
 
 const GroupEventCreate = z
   .strictObject({
-    site: z.string().min(1),
-    name: z.string().trim().min(1).max(200),
-    kind: z.string().min(1).default("guest").describe("The visit kind of every registration"),
+    site: SiteId,
+    name: textField(200, "the event's name is required"),
+    kind: VisitKind.default("guest").describe("The visit kind of every registration"),
     organizer: z.strictObject({
-      name: z.string().trim().min(1).max(128),
-      email: z
-        .email()
-        .optional()
-        .describe("Told when registration closes; the default host of registrations"),
+      name: HostName,
+      email: Email.optional().describe("Told when registration closes; the default host of registrations"),
       language: z.enum(["en", "ru"]).optional(),
     }),
-    startsAt: IsoDateTime,
-    endsAt: IsoDateTime,
+    startsAt: AccessTime.describe("Every registration's validFrom"),
+    endsAt: AccessTime.describe("Every registration's validUntil"),
     capacity: z.int().min(1).max(100_000),
     registrationDeadline: IsoDateTime,
   })
@@ -59,7 +56,7 @@ const RegistrationCreate = z
   .strictObject({
     guest: VisitCreate.shape.guest,
     host: VisitCreate.shape.host.optional().describe("Defaults to the organiser"),
-    note: z.string().max(1000).optional(),
+    note: NoteInput.optional(),
   })
   .openapi("RegistrationCreate");
 

@@ -1,4 +1,20 @@
-import { Incident, IsoDateTime, SiteId, TimeZone, VisitAccess, VisitStatus } from "@gatehouse/shared";
+import {
+  AccessLevels,
+  AccessTime,
+  Email,
+  FacePhotoInput,
+  FIELD_LIMITS,
+  Incident,
+  NoteInput,
+  PersonNameInput,
+  Phone,
+  SiteId,
+  TimeZone,
+  textField,
+  VisitAccess,
+  VisitKind,
+  VisitStatus,
+} from "@gatehouse/shared";
 import { z } from "@hono/zod-openapi";
 
 export const Problem = z
@@ -11,10 +27,12 @@ export const Problem = z
   })
   .openapi("Problem");
 
-export const KindConfig = z.strictObject({
-  accessGroups: z.array(z.string().min(1)).min(1).describe("HikCentral access levels (ids or names)"),
-  revokeOnExit: z.boolean().default(false),
-});
+export const KindConfig = z
+  .strictObject({
+    accessGroups: AccessLevels,
+    revokeOnExit: z.boolean().default(false),
+  })
+  .openapi("KindConfig");
 
 export const DEFAULT_KINDS = {
   guest: { accessGroups: ["Visitors"], revokeOnExit: false },
@@ -38,7 +56,28 @@ export const OpeningHours = z
   .describe("When guests are expected, on the site's clock; `to` before `from` spans midnight")
   .openapi("OpeningHours");
 
-const Kinds = z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a lower-case word"), KindConfig);
+/**
+ * A site's visit kinds, by name. Names are checked on the raw keys before the record is built: a key such as
+ * `__proto__` would otherwise set the object's prototype instead of naming a kind.
+ */
+const Kinds = z
+  .custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), {
+    message: "must be an object of kind name → { accessGroups, revokeOnExit }",
+  })
+  .superRefine((raw, ctx) => {
+    for (const key of Object.keys(raw)) {
+      const name = VisitKind.safeParse(key);
+      if (!name.success)
+        ctx.addIssue({ code: "custom", path: [key], message: name.error.issues[0]?.message ?? "bad name" });
+    }
+    if (Object.keys(raw).length > 50) ctx.addIssue({ code: "custom", message: "at most 50 kinds" });
+  })
+  .pipe(z.record(z.string(), KindConfig))
+  .openapi({
+    type: "object",
+    additionalProperties: { $ref: "#/components/schemas/KindConfig" },
+    description: "Visit kind (a lower-case word) → its HikCentral access levels and revokeOnExit",
+  });
 
 const siteRules = {
   securityEmail: z.email().describe("Where security incidents are emailed"),
@@ -53,12 +92,19 @@ const siteRules = {
     .min(0)
     .max(720)
     .describe("The turnstiles let a guest in this long before the visit starts (default 0)"),
+  maxVisitDays: z
+    .int()
+    .min(1)
+    .max(3660)
+    .describe("The longest a visit may last, validFrom to validUntil (default 366)"),
 };
+
+const SiteName = textField(200, "the site's name is required");
 
 export const SiteCreate = z
   .strictObject({
     id: SiteId,
-    name: z.string().trim().min(1).max(200),
+    name: SiteName,
     timeZone: TimeZone.default("UTC"),
     kinds: Kinds.default(DEFAULT_KINDS),
     fallbackEmail: z.email().optional(),
@@ -66,12 +112,13 @@ export const SiteCreate = z
     maxStayHours: siteRules.maxStayHours.optional(),
     openingHours: siteRules.openingHours.optional(),
     earlyArrivalMinutes: siteRules.earlyArrivalMinutes.optional(),
+    maxVisitDays: siteRules.maxVisitDays.optional(),
   })
   .openapi("SiteCreate");
 
 export const SitePatch = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).optional(),
+    name: SiteName.optional(),
     timeZone: TimeZone.optional(),
     kinds: Kinds.optional().describe("Replaces the site's visit kinds (existing visits keep theirs)"),
     fallbackEmail: z.email().nullable().optional(),
@@ -79,6 +126,7 @@ export const SitePatch = z
     maxStayHours: siteRules.maxStayHours.optional(),
     openingHours: siteRules.openingHours.nullable().optional(),
     earlyArrivalMinutes: siteRules.earlyArrivalMinutes.optional(),
+    maxVisitDays: siteRules.maxVisitDays.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: "give at least one setting", path: ["(body)"] })
   .openapi("SitePatch");
@@ -96,6 +144,7 @@ export const SiteView = z
       .object({ from: z.string(), to: z.string(), days: z.array(z.int()).optional() })
       .nullable(),
     earlyArrivalMinutes: z.int(),
+    maxVisitDays: z.int(),
     agent: z.object({
       username: z.string(),
       state: z.string(),
@@ -117,48 +166,37 @@ export const SiteCreated = SiteView.extend({
     .describe("The agent's AGENT_COMMAND_PUBLIC_KEY: the key(s) that sign its commands, comma-separated"),
 }).openapi("SiteCreated");
 
-/** A base64 JPEG (a `data:image/jpeg;base64,` prefix is accepted and dropped). */
-const JpegBase64 = z
-  .string()
-  .max(7_200_000, "the photo is larger than 5 MB")
-  .transform((s) => s.replace(/^data:image\/jpe?g;base64,/i, "").replace(/\s+/g, ""))
-  .refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && s.length % 4 === 0, { message: "must be base64" })
-  .refine(
-    (s) => {
-      const head = Buffer.from(s.slice(0, 8), "base64");
-      return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
-    },
-    { message: "must be a JPEG photo" },
-  );
+/** A person's name as the API takes it (host, organiser): clean text, at most 128 characters. */
+export const HostName = textField(FIELD_LIMITS.hostName, "the host's name is required");
 
+/**
+ * A new visit. Every field that reaches HikCentral is made of the same schema the grant command is (`shared`
+ * visit fields): what this accepts, the agent accepts.
+ */
 export const VisitCreate = z
   .strictObject({
-    site: z.string().min(1),
-    kind: z.string().min(1).default("guest"),
+    site: SiteId,
+    kind: VisitKind.default("guest"),
     guest: z.strictObject({
-      name: z.string().trim().min(1, "the guest's name is required").max(128),
-      email: z.email().optional(),
-      phone: z.string().max(32).optional(),
-      documentNumber: z
-        .string()
-        .trim()
-        .min(1)
-        .max(64)
+      name: PersonNameInput,
+      email: Email.optional(),
+      phone: Phone.optional(),
+      documentNumber: textField(FIELD_LIMITS.documentNumber, "must not be empty")
         .optional()
         .describe("Passport or ID number, checked against the deny list"),
-      photo: JpegBase64.optional().describe(
+      photo: FacePhotoInput.optional().describe(
         "Face photo, base64 JPEG; sent to HikCentral, not kept after the grant",
       ),
     }),
     host: z.strictObject({
-      name: z.string().trim().min(1, "the host's name is required").max(128),
-      email: z.email().optional(),
+      name: HostName,
+      email: Email.optional(),
       language: z.enum(["en", "ru"]).optional(),
     }),
-    validFrom: IsoDateTime,
-    validUntil: IsoDateTime,
+    validFrom: AccessTime,
+    validUntil: AccessTime,
     revokeOnExit: z.boolean().optional(),
-    note: z.string().max(1000).optional(),
+    note: NoteInput.optional(),
   })
   // A time that is not a time is reported as such above, not as out of order too.
   .refine((v) => !(Date.parse(v.validUntil) <= Date.parse(v.validFrom)), {

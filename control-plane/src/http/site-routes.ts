@@ -33,6 +33,7 @@ export function siteView(s: Site, commands: QueueStats) {
     maxStayHours: s.maxStayMinutes / 60,
     openingHours: s.openingHours,
     earlyArrivalMinutes: s.earlyArrivalMinutes,
+    maxVisitDays: s.maxVisitDays,
     agent: { username: s.agentUsername, state: s.agentState, seenAt: s.agentSeenAt, status: s.agentStatus },
     commands,
     createdAt: s.createdAt,

@@ -1,4 +1,4 @@
-import { IsoDateTime, VisitStatus } from "@gatehouse/shared";
+import { AccessTime, VisitStatus } from "@gatehouse/shared";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
 import type { VisitsRepo } from "../adapters/db/visits-repo.js";
@@ -56,7 +56,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
           content: {
             "application/json": {
               schema: z
-                .strictObject({ validFrom: IsoDateTime.optional(), validUntil: IsoDateTime.optional() })
+                .strictObject({ validFrom: AccessTime.optional(), validUntil: AccessTime.optional() })
                 .refine((b) => b.validFrom !== undefined || b.validUntil !== undefined, {
                   message: "give validFrom or validUntil",
                   path: ["validUntil"],

@@ -56,22 +56,7 @@ export class AgentIntake {
     if (topic === "acks") {
       const r = this.parse(Ack, json, site);
       if ("reason" in r) return this.invalid(site, topic, r.reason);
-      const outcome = await this.intake.recordAck(r.data);
-      if (outcome.kind === "updated") {
-        this.metrics.commandAcks.inc({ type: outcome.commandType, status: outcome.status });
-        if (outcome.status !== "received")
-          this.metrics.commandLatency.observe(
-            { type: outcome.commandType, status: outcome.status },
-            Math.max(0, (Date.now() - Date.parse(outcome.createdAt)) / 1000),
-          );
-        if (outcome.visit) this.effects.live.visitChanged(outcome.visit.before, outcome.visit.after, "agent");
-        this.log.info(
-          { commandId: r.data.commandId, status: outcome.status, visitId: outcome.visitId },
-          "command ack",
-        );
-      } else if (outcome.kind === "unknown_command") {
-        this.log.warn({ commandId: r.data.commandId, site }, "ack for an unknown command");
-      }
+      await this.recordAck(r.data);
       return true;
     }
     if (topic === "events/passage") {
@@ -170,11 +155,35 @@ export class AgentIntake {
       return true;
     }
     const r = this.parse(AgentStatus, json, site);
-    if ("reason" in r) return this.invalid(site, topic, r.reason, false);
+    if ("reason" in r) return this.invalid(site, topic, r.reason);
     await this.sites.recordStatus(site, r.data);
+    // Consumers read the checked copy: on an external broker the agent's own topic holds whatever was sent.
+    this.effects
+      .publish(topics.agentStatus(site), JSON.stringify(r.data), true)
+      .catch((e: Error) => this.log.warn({ err: e.message }, "republishing an agent status failed"));
     this.effects.live.emit({ type: "agent_status", site, data: r.data });
     if (r.data.state === "online") this.effects.onAgentOnline(site);
     return true;
+  }
+
+  /** An agent's answer to a command (or the control plane's own, for a command it could not send). */
+  async recordAck(ack: Ack): Promise<void> {
+    const outcome = await this.intake.recordAck(ack);
+    if (outcome.kind === "updated") {
+      this.metrics.commandAcks.inc({ type: outcome.commandType, status: outcome.status });
+      if (outcome.status !== "received")
+        this.metrics.commandLatency.observe(
+          { type: outcome.commandType, status: outcome.status },
+          Math.max(0, (Date.now() - Date.parse(outcome.createdAt)) / 1000),
+        );
+      if (outcome.visit) this.effects.live.visitChanged(outcome.visit.before, outcome.visit.after, "agent");
+      this.log.info(
+        { commandId: ack.commandId, status: outcome.status, visitId: outcome.visitId },
+        "command ack",
+      );
+    } else if (outcome.kind === "unknown_command") {
+      this.log.warn({ commandId: ack.commandId, site: ack.site }, "ack for an unknown command");
+    }
   }
 
   /** The message if it is valid and for this agent's site, else why not. */
@@ -189,9 +198,10 @@ export class AgentIntake {
     return { data: r.data };
   }
 
-  private invalid(site: string, topic: string, reason: string, accept = true): boolean {
+  /** Logged, counted and dropped: not forwarded to subscribers, and never retained. */
+  private invalid(site: string, topic: string, reason: string): false {
     this.metrics.mqttInvalid.inc({ topic: topic.replace("/", "_") });
     this.log.warn({ site, topic, reason }, "dropped an invalid agent message");
-    return accept;
+    return false;
   }
 }

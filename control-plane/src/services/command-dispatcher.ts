@@ -1,8 +1,10 @@
-import { type Command, type CommandSigner, topics } from "@gatehouse/shared";
+import { randomUUID } from "node:crypto";
+import { type Ack, type Command, type CommandSigner, topics } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 import type { Logger } from "pino";
 import { commandStatements } from "../adapters/db/command-statements.js";
+import { skipCommand } from "../domain/commands.js";
 
 /**
  * Signs and publishes stored commands to their site's agent and re-sends any not yet received: MQTT re-sends an
@@ -18,6 +20,8 @@ export class CommandDispatcher {
     private readonly signer: CommandSigner,
     private readonly log: Logger,
     private readonly resendAfterMs: number,
+    /** Records a command's failure as if its agent had answered it (status, reason on the visit). */
+    private readonly recordFailure: (ack: Ack) => Promise<void>,
   ) {}
 
   start(): void {
@@ -53,13 +57,43 @@ export class CommandDispatcher {
   }
 
   async send(cmd: Command): Promise<void> {
-    await this.publish(topics.commands(cmd.site), JSON.stringify(this.signer.sign(cmd)));
+    let signed: string;
+    try {
+      signed = JSON.stringify(this.signer.sign(cmd));
+    } catch (e) {
+      return this.skip(cmd, e as Error);
+    }
+    await this.publish(topics.commands(cmd.site), signed);
     await this.db.write([
       {
         sql: "UPDATE commands SET sent_at = ?, send_count = send_count + 1 WHERE id = ?",
         args: [new Date().toISOString(), cmd.id],
       },
     ]);
+  }
+
+  /**
+   * A command that cannot be signed fails on its own, never the queue: it is recorded failed with the reason
+   * (on the visit too), and a skip under its id and seq goes to the agent in its place.
+   */
+  private async skip(cmd: Command, err: Error): Promise<void> {
+    if (cmd.type === "skip") throw err; // a skip carries nothing that can fail to sign
+    const message = `the command could not be signed: ${err.message}`;
+    this.log.error({ commandId: cmd.id, site: cmd.site, seq: cmd.seq, err: err.message }, "command skipped");
+    const skip = skipCommand(cmd, message);
+    await this.db.write([
+      { sql: "UPDATE commands SET envelope = ? WHERE id = ?", args: [JSON.stringify(skip), cmd.id] },
+    ]);
+    await this.recordFailure({
+      id: randomUUID(),
+      commandId: cmd.id,
+      site: cmd.site,
+      seq: cmd.seq,
+      status: "failed",
+      at: new Date().toISOString(),
+      reason: { code: "SIGNING_FAILED", message, retryable: false },
+    });
+    await this.send(skip);
   }
 
   /** Every command of the site the agent has not confirmed, oldest first (on agent reconnect). */

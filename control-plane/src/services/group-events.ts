@@ -7,6 +7,7 @@ import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { VisitRecord } from "../adapters/db/visits-repo.js";
 import { eventClosedMail } from "../adapters/mail/templates.js";
 import { closesAtDeadline, decideRegistration, decideReopen } from "../domain/group-event.js";
+import { kindOf } from "../domain/visit-rules.js";
 import { FieldError, type NewVisit, type VisitService } from "./visits.js";
 
 export interface GroupEvent {
@@ -101,7 +102,7 @@ export class GroupEventService {
   async create(e: NewGroupEvent, actor: Actor, now = new Date()): Promise<GroupEvent> {
     const site = await this.sites.get(e.site);
     if (!site) throw new FieldError(422, "site", `no site '${e.site}'`);
-    if (!site.kinds[e.kind])
+    if (!kindOf(site.kinds, e.kind))
       throw new FieldError(
         422,
         "kind",

@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
+import { splitPersonName } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 import type { Actor } from "../adapters/db/audit.js";
@@ -7,7 +8,8 @@ import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
 import { accessFrom, grantCommand, revokeCommand, validityCommand } from "../domain/commands.js";
 import { type DenyEntry, denyMatches, normalizeDocument, normalizeName } from "../domain/deny-list.js";
 import { isClosed, transition, type VisitAction } from "../domain/lifecycle.js";
-import { initialStatus, personCodeFor, splitName } from "../domain/visit.js";
+import { initialStatus, personCodeFor } from "../domain/visit.js";
+import { kindOf, visitWindowProblem, type WindowProblem } from "../domain/visit-rules.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { CommandDispatcher } from "./command-dispatcher.js";
 import type { LiveEvents } from "./live-events.js";
@@ -69,20 +71,15 @@ export class VisitService {
   ): Promise<Site> {
     const site = await getSite(input.site);
     if (!site) throw new FieldError(422, "site", `no site '${input.site}'; create it with POST /v1/sites`);
-    if (!site.kinds[input.kind]) {
+    if (!kindOf(site.kinds, input.kind)) {
       throw new FieldError(
         422,
         "kind",
         `site '${site.id}' has no visit kind '${input.kind}' (it has: ${Object.keys(site.kinds).join(", ")})`,
       );
     }
-    if (Date.parse(input.validUntil) <= now.getTime()) {
-      throw new FieldError(
-        422,
-        "validUntil",
-        `the visit ended already (${input.validUntil}); nothing to grant`,
-      );
-    }
+    const window = visitWindowProblem(input.validFrom, input.validUntil, now, site.maxVisitDays);
+    if (window) throw new FieldError(422, window.path, window.message);
     return site;
   }
 
@@ -95,7 +92,7 @@ export class VisitService {
   async create(input: NewVisit, opts: CreateOptions): Promise<{ visit: VisitRecord; replayed: boolean }> {
     const now = opts.now ?? new Date();
     const site = await this.check(input, now);
-    const kind = site.kinds[input.kind]!;
+    const kind = kindOf(site.kinds, input.kind)!;
     const denied = await this.denyList(input.guest);
     const id = randomUUID();
     const stamp = now.toISOString();
@@ -169,7 +166,7 @@ export class VisitService {
   }
 
   private grantBuilder(v: VisitRecord, site: Site, photo: string | null, now: Date) {
-    const name = splitName(v.guest.name);
+    const name = splitPersonName(v.guest.name);
     return (seq: number) =>
       grantCommand({
         id: randomUUID(),
@@ -180,7 +177,7 @@ export class VisitService {
         now,
         kind: v.kind,
         person: { ...name, email: v.guest.email, phone: v.guest.phone },
-        accessGroups: site.kinds[v.kind]?.accessGroups ?? [],
+        accessGroups: kindOf(site.kinds, v.kind)?.accessGroups ?? [],
         validFrom: accessFrom(v.validFrom, site.earlyArrivalMinutes),
         validUntil: v.validUntil,
         photo,
@@ -249,9 +246,9 @@ export class VisitService {
     if (!known) throw new FieldError(404, "id", `no visit ${id}`);
     const site = await this.sites.get(known.site);
     if (!site) throw new Error(`visit ${id} names a missing site ${known.site}`);
-    const groups = site.kinds[known.kind]?.accessGroups ?? [];
+    const groups = kindOf(site.kinds, known.kind)?.accessGroups ?? [];
     const photo = action === "approve" ? await this.visits.heldPhoto(id) : null;
-    const out = await this.visits.change(
+    const out = await this.visits.change<string | WindowProblem | null>(
       id,
       (v) => {
         const t = transition(v, action, now);
@@ -263,7 +260,14 @@ export class VisitService {
             return { refused: "validUntil must be after validFrom" };
           if (Date.parse(validUntil) <= now.getTime())
             return { refused: "validUntil is in the past; check the visit out instead" };
+          const window = visitWindowProblem(validFrom, validUntil, now, site.maxVisitDays);
+          if (window) return { refused: window };
         }
+        // A grant needs the access levels of the visit's kind; a kind the site no longer has grants nothing.
+        if (t.command === "grant" && groups.length === 0)
+          return {
+            refused: `the visit's kind '${v.kind}' is no longer one of site '${site.id}''s kinds; add it back, or cancel the visit`,
+          };
         const who = { site: v.site, visitId: v.id, personCode: v.personCode, now };
         const command =
           t.command === "revoke"
@@ -301,7 +305,10 @@ export class VisitService {
     );
     if (!out) throw new FieldError(404, "id", `no visit ${id}`);
     if ("refused" in out) {
-      const reason = String(out.refused);
+      const refused = out.refused;
+      if (typeof refused === "object" && refused !== null)
+        throw new FieldError(422, refused.path, refused.message);
+      const reason = String(refused);
       // A visit in the wrong state is a conflict with it (409); bad new times are the caller's input (422).
       const conflict = action !== "change_validity" || reason.startsWith("the visit");
       throw new FieldError(conflict ? 409 : 422, conflict ? "status" : "validUntil", reason);

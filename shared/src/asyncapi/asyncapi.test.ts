@@ -27,6 +27,6 @@ describe("asyncapi.yaml", () => {
       ]),
     );
     const command = doc.components.messages.Command!.payload;
-    expect(command.anyOf ?? (command as { oneOf?: unknown[] }).oneOf).toHaveLength(5);
+    expect(command.anyOf ?? (command as { oneOf?: unknown[] }).oneOf).toHaveLength(6);
   });
 });

@@ -105,6 +105,16 @@ const channels: ChannelSpec[] = [
     action: "send",
   },
   {
+    key: "agentStatus",
+    address: "gatehouse/v1/status/{site}",
+    description:
+      "The agent's status as the control plane checked it, for consumers (retained). A status that does not parse is never republished; on an external broker consumers may read this topic, not the agent's own.",
+    message: "AgentStatus",
+    schema: AgentStatus,
+    action: "send",
+    retained: true,
+  },
+  {
     key: "occupancy",
     address: "gatehouse/v1/occupancy/{site}",
     description: "Who is inside a site now, republished whenever it changes (retained).",

@@ -1,21 +1,29 @@
 import { z } from "zod";
 import { IsoDateTime, MessageId, PersonCode, SiteId } from "./common.js";
+import {
+  AccessLevelRef,
+  AccessLevels,
+  AccessTime,
+  Email,
+  FaceJpegBase64,
+  FamilyName,
+  GivenName,
+  Phone,
+  VisitKind,
+} from "./visit-fields.js";
 
-export const VisitKind = z
-  .string()
-  .regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a lower-case word")
-  .describe("Kind of visit (guest, student, contractor, ...)");
+export { VisitKind };
 
 export const PersonInfo = z.object({
-  givenName: z.string().min(1).max(64),
-  familyName: z.string().max(64),
-  email: z.string().optional(),
-  phone: z.string().optional(),
+  givenName: GivenName,
+  familyName: FamilyName,
+  email: Email.optional(),
+  phone: Phone.optional(),
 });
 
 export const FacePhoto = z
   .object({
-    jpegBase64: z.string().min(1).describe("The guest's photo, a base64 JPEG without a data: prefix"),
+    jpegBase64: FaceJpegBase64.describe("The guest's photo, a base64 JPEG without a data: prefix"),
     sha256: z
       .string()
       .regex(/^[0-9a-f]{64}$/)
@@ -28,12 +36,11 @@ export const GrantPayload = z.object({
   personCode: PersonCode,
   person: PersonInfo,
   kind: VisitKind,
-  accessGroups: z
-    .array(z.string().min(1))
-    .min(1)
-    .describe("HikCentral access levels (privilege group ids or names) of the visit's kind at this site"),
-  validFrom: IsoDateTime,
-  validUntil: IsoDateTime,
+  accessGroups: AccessLevels.describe(
+    "HikCentral access levels (privilege group ids or names) of the visit's kind at this site",
+  ),
+  validFrom: AccessTime,
+  validUntil: AccessTime,
   face: FacePhoto.optional(),
 });
 
@@ -41,7 +48,8 @@ export const RevokePayload = z.object({
   visitId: z.string().min(1),
   personCode: PersonCode,
   accessGroups: z
-    .array(z.string().min(1))
+    .array(AccessLevelRef)
+    .max(64)
     .describe(
       "Access levels to remove the person from, besides every one the agent's replica knows it granted",
     ),
@@ -51,8 +59,8 @@ export const RevokePayload = z.object({
 export const ValidityPayload = z.object({
   visitId: z.string().min(1),
   personCode: PersonCode,
-  validFrom: IsoDateTime,
-  validUntil: IsoDateTime,
+  validFrom: AccessTime,
+  validUntil: AccessTime,
 });
 
 export const SyncPayload = z.object({
@@ -62,6 +70,11 @@ export const SyncPayload = z.object({
 export const DoorPayload = z.object({
   door: z.string().min(1),
   action: z.enum(["open", "close", "always_open", "always_closed"]),
+});
+
+export const SkipPayload = z.object({
+  commandId: MessageId.describe("The command that held this seq and could not be sent"),
+  reason: z.string().max(500).describe("Why it could not be sent"),
 });
 
 const envelope = {
@@ -93,9 +106,21 @@ export const ValidityCommand = z.object({
 });
 export const SyncCommand = z.object({ ...envelope, type: z.literal("sync"), payload: SyncPayload });
 export const DoorCommand = z.object({ ...envelope, type: z.literal("door"), payload: DoorPayload });
+/**
+ * Stands in for a command the control plane stored under this seq but could not sign: the agent counts the
+ * seq as done and carries out nothing, so the commands after it are not held up.
+ */
+export const SkipCommand = z.object({ ...envelope, type: z.literal("skip"), payload: SkipPayload });
 
 export const Command = z
-  .discriminatedUnion("type", [GrantCommand, RevokeCommand, ValidityCommand, SyncCommand, DoorCommand])
+  .discriminatedUnion("type", [
+    GrantCommand,
+    RevokeCommand,
+    ValidityCommand,
+    SyncCommand,
+    DoorCommand,
+    SkipCommand,
+  ])
   .describe("A signed command envelope from the control plane to one site's agent");
 
 export type Command = z.infer<typeof Command>;
@@ -106,4 +131,18 @@ export type ValidityCommand = z.infer<typeof ValidityCommand>;
 export type GrantPayload = z.infer<typeof GrantPayload>;
 export type SyncCommand = z.infer<typeof SyncCommand>;
 export type DoorCommand = z.infer<typeof DoorCommand>;
-export const COMMAND_TYPES = ["grant", "revoke", "validity", "sync", "door"] as const;
+export type SkipCommand = z.infer<typeof SkipCommand>;
+export const COMMAND_TYPES = ["grant", "revoke", "validity", "sync", "door", "skip"] as const;
+
+/**
+ * What an agent must read of a signed command to answer it even when the rest does not parse: its id, site
+ * and seq. A signed command that passes this but not `Command` is failed with INVALID_COMMAND, and its seq
+ * counts as done.
+ */
+export const CommandRef = z.object({
+  id: MessageId,
+  site: SiteId,
+  seq: z.int().positive(),
+  type: z.string().max(32).optional(),
+});
+export type CommandRef = z.infer<typeof CommandRef>;

@@ -65,8 +65,11 @@ afterAll(async () => {
   await new Promise<void>((r) => server?.close(() => r()));
 });
 
-const grant = (seq: number, personCode: string, over: Partial<Command> = {}): Command =>
-  grantCommand(SITE, seq, personCode, { givenName: "Mallory", familyName: "Forger", ...over });
+const grant = (
+  seq: number,
+  personCode: string,
+  over: Partial<Command> & { givenName?: string } = {},
+): Command => grantCommand(SITE, seq, personCode, { givenName: "Mallory", familyName: "Forger", ...over });
 
 const publish = (body: unknown) =>
   attacker.publishAsync(topics.commands(SITE), typeof body === "string" ? body : JSON.stringify(body), {
@@ -170,6 +173,52 @@ describe("forged commands through a broker anyone can publish to", () => {
     expect(finalAck(old.id)).toMatchObject({ status: "rejected", reason: { code: "REPLAY" } });
     expect(sim.faults.calls.get("acs/v1/privilege/group/single/addPersons") ?? 0).toBe(adds);
     expect(sim.state.groupsOf(personId)).toEqual([]);
+  });
+
+  it("fails a signed command it cannot parse, and the commands after it go on at once", async () => {
+    const first = grant(4, "GHGOOD0001");
+    const bad = grant(5, "GHBAD00001", { givenName: "B".repeat(200) });
+    const second = grant(6, "GHGOOD0002");
+    for (const c of [first, bad, second]) await publish(trustedSigner.sign(c));
+    const [a, b] = await Promise.all(
+      [first, second].map((c) => eventually(async () => finalAck(c.id), 10_000, `grant seq ${c.seq}`)),
+    );
+    expect(a!.status).toBe("applied");
+    expect(b!.status).toBe("applied");
+    expect(Math.abs(Date.parse(b!.at) - Date.parse(a!.at))).toBeLessThan(1000);
+    expect(finalAck(bad.id)).toMatchObject({
+      status: "failed",
+      seq: 5,
+      reason: {
+        code: "INVALID_COMMAND",
+        retryable: false,
+        message: expect.stringContaining("payload.person.givenName"),
+      },
+    });
+    expect(sim.state.personByCode("GHBAD00001")).toBeUndefined();
+    // Delivered again, it is answered the same way and still applies nothing.
+    await publish(trustedSigner.sign(bad));
+    await eventually(async () => acks.filter((x) => x.commandId === bad.id).length >= 2, 5000, "repeat");
+    expect(acks.filter((x) => x.commandId === bad.id).every((x) => x.status === "failed")).toBe(true);
+  });
+
+  it("counts a skip's seq as done (the control plane could not sign what it stored there)", async () => {
+    const skip = trustedSigner.sign({
+      id: randomUUID(),
+      site: SITE,
+      seq: 7,
+      type: "skip",
+      issuedAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+      payload: { commandId: randomUUID(), reason: "the command could not be signed" },
+    } as Command);
+    const after = grant(8, "GHGOOD0003");
+    await publish(skip);
+    await publish(trustedSigner.sign(after));
+    expect((await eventually(async () => finalAck(after.id), 10_000, "grant after skip")).status).toBe(
+      "applied",
+    );
+    expect(finalAck(skip.id)?.status).toBe("applied");
   });
 
   it("survives garbage on the commands topic", async () => {

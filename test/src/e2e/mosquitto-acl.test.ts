@@ -116,5 +116,11 @@ describe.skipIf(!bin)("Mosquitto with Gatehouse's password and ACL files", () =>
     const other = await login(CONSUMER_USER);
     await granted(other, "gatehouse/v1/passages/#");
     expect(await delivered(consumer, other, topics.passages("north"))).toBe(false);
+    // Status: the control plane's checked copy, never what an agent wrote on its own topic.
+    const north = await login("agent-north");
+    await granted(consumer, topics.agentStatus("north"));
+    expect(await delivered(cloud, consumer, topics.agentStatus("north"))).toBe(true);
+    await granted(consumer, topics.status("north"));
+    expect(await delivered(north, consumer, topics.status("north"))).toBe(false);
   });
 });

@@ -2,12 +2,21 @@ import {
   type Ack,
   type AgentReport,
   type Command,
+  type CommandRef,
   type Passage,
   type TerminalAlarm,
   topics,
 } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { InStatement, Row } from "@libsql/client";
+
+/** A command body without its face photo, which is HikCentral's to keep, not the agent's. */
+function withoutPhoto(body: unknown): unknown {
+  const payload = (body as { payload?: { face?: unknown } } | null)?.payload;
+  if (typeof payload !== "object" || payload === null || !("face" in payload)) return body;
+  const { face: _dropped, ...rest } = payload;
+  return { ...(body as object), payload: rest };
+}
 
 /** What a terminal should hold for one person (ISAPI mode). */
 export interface TerminalState {
@@ -54,7 +63,7 @@ export interface PendingCommand {
 
 /** The lane of a command: commands in one lane are carried out one at a time, in seq order. */
 export function commandLane(cmd: Command): string | null {
-  if (cmd.type === "sync") return null;
+  if (cmd.type === "sync" || cmd.type === "skip") return null;
   if (cmd.type === "door") return `door:${cmd.payload.door}`;
   return `person:${cmd.payload.personCode}`;
 }
@@ -186,6 +195,41 @@ export class AgentStore {
           args: [cmd.id, cmd.seq, cmd.type, commandLane(cmd), JSON.stringify(cmd), now],
         },
         ack(received, now),
+      ]);
+      return "stored";
+    });
+  }
+
+  /**
+   * Stores a signed command that is finished on arrival — one the agent cannot parse (failed), or a skip —
+   * with its final ack, and moves the watermark over its seq: nothing waits behind it. The same checks as
+   * `storeCommand` come first, so a re-send is answered with the same ack and a replay is refused.
+   */
+  async storeFinished(ref: CommandRef, body: unknown, final: Ack): Promise<StoreResult> {
+    const now = new Date().toISOString();
+    return this.db.exclusive(async () => {
+      const existing = await this.db.read("SELECT id FROM inbox WHERE id = ? OR seq = ?", [ref.id, ref.seq]);
+      if (existing.rows.some((r) => String(r.id) === ref.id)) return "duplicate";
+      if (ref.seq <= (await this.lastAppliedSeq())) return "replay";
+      if (existing.rows.length > 0) return "seq_conflict";
+      await this.db.writeNow([
+        {
+          sql: `INSERT INTO inbox (id, seq, type, lane, body, received_at, status, finished_at, last_error, final_ack)
+                VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)`,
+          args: [
+            ref.id,
+            ref.seq,
+            ref.type ?? "unknown",
+            JSON.stringify(withoutPhoto(body)),
+            now,
+            final.status,
+            now,
+            final.reason?.message ?? null,
+            JSON.stringify(final),
+          ],
+        },
+        ack(final, now),
+        ADVANCE_WATERMARK,
       ]);
       return "stored";
     });

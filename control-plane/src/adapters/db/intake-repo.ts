@@ -6,6 +6,7 @@ import { revokeCommand } from "../../domain/commands.js";
 import { incidentsForPassage, type OpeningHours } from "../../domain/incidents.js";
 import { transition } from "../../domain/lifecycle.js";
 import { accessAfterAck, applyPassage, type CommandStatus, nextCommandStatus } from "../../domain/visit.js";
+import { kindOf } from "../../domain/visit-rules.js";
 import { auditStatement, SYSTEM } from "./audit.js";
 import { commandStatements } from "./command-statements.js";
 import { incidentStatements } from "./incident-statements.js";
@@ -350,7 +351,7 @@ export class IntakeRepo {
                 site: p.site,
                 visitId: v.id,
                 personCode: v.personCode,
-                accessGroups: kinds[v.kind]?.accessGroups ?? [],
+                accessGroups: kindOf(kinds, v.kind)?.accessGroups ?? [],
                 reason: "first_exit",
                 now: new Date(),
               }),

@@ -24,6 +24,8 @@ export interface Site {
   openingHours: OpeningHours | null;
   /** HikCentral lets guests in this long before their visit starts. */
   earlyArrivalMinutes: number;
+  /** The longest a visit may last, validFrom to validUntil. */
+  maxVisitDays: number;
   agentUsername: string;
   agentState: string;
   agentStatus: AgentStatus | null;
@@ -41,6 +43,7 @@ const toSite = (r: Row): Site => ({
   maxStayMinutes: Number(r.max_stay_minutes),
   openingHours: r.opening_hours === null ? null : (JSON.parse(String(r.opening_hours)) as OpeningHours),
   earlyArrivalMinutes: Number(r.early_arrival_minutes),
+  maxVisitDays: Number(r.max_visit_days),
   agentUsername: String(r.agent_username),
   agentState: String(r.agent_state),
   agentStatus: r.agent_status === null ? null : (JSON.parse(String(r.agent_status)) as AgentStatus),
@@ -60,6 +63,7 @@ export interface SiteSettings {
   maxStayMinutes?: number | undefined;
   openingHours?: OpeningHours | null | undefined;
   earlyArrivalMinutes?: number | undefined;
+  maxVisitDays?: number | undefined;
 }
 
 const settingsOf = (s: Site) => ({
@@ -71,6 +75,7 @@ const settingsOf = (s: Site) => ({
   maxStayMinutes: s.maxStayMinutes,
   openingHours: s.openingHours,
   earlyArrivalMinutes: s.earlyArrivalMinutes,
+  maxVisitDays: s.maxVisitDays,
 });
 
 export class SitesRepo {
@@ -87,8 +92,8 @@ export class SitesRepo {
       await this.db.writeNow([
         {
           sql: `INSERT INTO sites (id, name, time_zone, kinds, fallback_email, security_email, max_stay_minutes,
-                  opening_hours, early_arrival_minutes, agent_username, agent_password_hash, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                  opening_hours, early_arrival_minutes, max_visit_days, agent_username, agent_password_hash, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           args: [
             s.id,
             s.name,
@@ -99,6 +104,7 @@ export class SitesRepo {
             s.maxStayMinutes ?? 480,
             s.openingHours ? JSON.stringify(s.openingHours) : null,
             s.earlyArrivalMinutes ?? 0,
+            s.maxVisitDays ?? 366,
             agentUsername(s.id),
             hashPassword(agentPassword),
             now,
@@ -129,7 +135,8 @@ export class SitesRepo {
       await this.db.writeNow([
         {
           sql: `UPDATE sites SET name = ?, time_zone = ?, kinds = ?, fallback_email = ?, security_email = ?,
-                  max_stay_minutes = ?, opening_hours = ?, early_arrival_minutes = ? WHERE id = ?`,
+                  max_stay_minutes = ?, opening_hours = ?, early_arrival_minutes = ?, max_visit_days = ?
+                WHERE id = ?`,
           args: [
             next.name,
             next.timeZone,
@@ -139,6 +146,7 @@ export class SitesRepo {
             next.maxStayMinutes,
             next.openingHours ? JSON.stringify(next.openingHours) : null,
             next.earlyArrivalMinutes,
+            next.maxVisitDays,
             id,
           ],
         },

@@ -5,6 +5,7 @@ import { listenFailed, parseSiteTopic } from "@gatehouse/shared";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "pino";
 import type { AuthThrottle } from "../../domain/auth-throttle.js";
+import { credentialIdentity } from "../secrets.js";
 import { type AgentTopic, isAgentTopic } from "./agent-topics.js";
 
 export type Identity = { kind: "agent"; site: string } | { kind: "consumer"; tokenId: string };
@@ -25,7 +26,7 @@ export interface BrokerHooks {
 const CONSUMER_FILTERS = [
   /^gatehouse\/v1\/passages\/(#|\+|[a-z0-9-]+)$/,
   /^gatehouse\/v1\/sites\/(\+|[a-z0-9-]+)\/status$/,
-  /^gatehouse\/v1\/(visits|occupancy|incidents)\/(#|\+|[a-z0-9-]+)$/,
+  /^gatehouse\/v1\/(visits|occupancy|incidents|status)\/(#|\+|[a-z0-9-]+)$/,
 ];
 
 /**
@@ -37,6 +38,17 @@ export function clientIdAllowed(clientId: string, who: Identity): boolean {
   const reserved = /^gatehouse-(agent|doctor)-/.test(clientId);
   if (who.kind !== "agent") return !reserved;
   return clientId === `gatehouse-agent-${who.site}` || clientId.startsWith(`gatehouse-doctor-${who.site}-`);
+}
+
+/**
+ * The username of a refused login as the log may show it: consumers log in with an API token as the
+ * password, and some put it in the username too, so anything that looks like a token is logged as a digest.
+ */
+export function loginName(username: string | undefined): { username?: string; usernameDigest?: string } {
+  if (username === undefined) return {};
+  return /^gh_/i.test(username) || username.length > 64
+    ? { usernameDigest: credentialIdentity(username) }
+    : { username };
 }
 
 function authError(message: string, code: 4 | 5 | 2): AuthenticateError {
@@ -69,23 +81,27 @@ export async function startEmbeddedBroker(opts: {
       // aedes accepts an empty client id with clean=false, which the spec forbids.
       if (!client.id) return done(authError("a client id is required", 2), false);
       const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? "unknown";
-      if (opts.throttle.retryAfter(address, Date.now()) > 0) {
+      const secret = password ? password.toString("utf8") : "";
+      const identity = credentialIdentity(`${username ?? ""}\u0000${secret}`);
+      const wait = opts.throttle.retryAfter(address, identity, Date.now());
+      if (wait > 0) {
         opts.hooks.onRefused("login", "throttled");
         opts.log.warn(
-          { clientId: client.id, address },
-          "MQTT login refused: too many failed logins from this address",
+          { clientId: client.id, address, ...loginName(username) },
+          "MQTT login refused: too many failed logins with this credential or from this address",
         );
         return done(authError("too many failed logins", 5), false);
       }
       opts.hooks
-        .authenticate(username, password ? password.toString("utf8") : "")
+        .authenticate(username, secret)
         .then((who) => {
           if (!who) {
-            opts.throttle.fail(address, Date.now());
+            opts.throttle.fail(address, identity, Date.now());
             opts.hooks.onRefused("login", "bad_credentials");
-            opts.log.warn({ clientId: client.id, username }, "MQTT login refused");
+            opts.log.warn({ clientId: client.id, address, ...loginName(username) }, "MQTT login refused");
             return done(authError("bad username or password", 4), false);
           }
+          opts.throttle.succeed(address, identity, Date.now());
           if (!clientIdAllowed(client.id, who)) {
             opts.hooks.onRefused("login", "client_id");
             opts.log.warn(
