@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { GatehouseError } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { Command } from "commander";
-import { AgentStore } from "./adapters/db/agent-store.js";
+import { MetaStore } from "./adapters/db/meta-store.js";
 import { StoredRefusedLogins } from "./adapters/db/refused-logins.js";
 import { ConfigError, loadAgentConfig } from "./config.js";
 import { type Check, runDoctor } from "./doctor.js";
@@ -58,7 +58,7 @@ program
     }
     const token = await eventToken(cfg.AGENT_DB_URL);
     const db = await openStore(cfg.AGENT_DB_URL).catch(() => undefined);
-    const refused = db ? new StoredRefusedLogins(new AgentStore(db, cfg.AGENT_SITE_ID)) : undefined;
+    const refused = db ? new StoredRefusedLogins(new MetaStore(db)) : undefined;
     const checks = await runDoctor(cfg, token, refused);
     db?.close();
     for (const c of checks) console.log(formatCheck(c));

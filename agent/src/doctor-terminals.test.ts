@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyMigrations, Database } from "@gatehouse/shared/db";
+import { openTempDatabase } from "@gatehouse/shared/db";
 import { SimTerminal } from "@gatehouse/simulator";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentStore } from "./adapters/db/agent-store.js";
+import { MetaStore } from "./adapters/db/meta-store.js";
 import { StoredRefusedLogins } from "./adapters/db/refused-logins.js";
 import { loadAgentConfig } from "./config.js";
 import { terminalChecks } from "./doctor-terminals.js";
@@ -38,12 +38,12 @@ async function terminal() {
 }
 
 async function ledger() {
-  const db = await Database.open({
-    url: `file:${join(mkdtempSync(join(tmpdir(), "gh-ledger-")), "agent.db")}`,
+  const { db } = await openTempDatabase({
+    prefix: "ledger",
+    migrations: fileURLToPath(new URL("../migrations", import.meta.url)),
   });
-  await applyMigrations(db, fileURLToPath(new URL("../migrations", import.meta.url)));
   cleanup.push(async () => db.close());
-  return new StoredRefusedLogins(new AgentStore(db, "north"));
+  return new StoredRefusedLogins(new MetaStore(db));
 }
 
 describe("doctor: terminals", () => {

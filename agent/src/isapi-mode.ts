@@ -50,7 +50,7 @@ export function buildIsapiBackend(
   wakeRelay: () => void,
   opts: { eventsOnly: boolean } = { eventsOnly: false },
 ): IsapiBackend {
-  const refused = new StoredRefusedLogins(store);
+  const refused = new StoredRefusedLogins(store.meta);
   const handles: TerminalHandle[] = config.AGENT_TERMINALS.map((t) => {
     const client = new IsapiClient({
       id: t.id,

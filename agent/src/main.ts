@@ -62,13 +62,16 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   await applyMigrations(db, migrations);
   const store = new AgentStore(db, site);
 
-  let eventToken = await store.getMeta("event_token");
+  let eventToken = await store.meta.get("event_token");
   if (!eventToken) {
     eventToken = randomBytes(18).toString("base64url");
-    await store.setMeta("event_token", eventToken);
+    await store.meta.set("event_token", eventToken);
   }
 
-  const depths = async () => ({ inbox: await store.pendingCount(), outbox: await store.outboxDepth() });
+  const depths = async () => ({
+    inbox: await store.inbox.pendingCount(),
+    outbox: await store.outbox.depth(),
+  });
   const metrics = createAgentMetrics(AGENT_VERSION, depths);
 
   let eventSync: EventSync | undefined;
@@ -132,9 +135,9 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       timeZone: config.AGENT_TIME_ZONE,
       orgIndexCode: config.AGENT_HIKCENTRAL_ORG,
       faceOnly: config.AGENT_FACE_ONLY,
-      appliedFace: (code) => store.appliedFace(code),
-      grantedGroups: (code) => store.grantedGroups(code),
-      replicaPerson: (code) => store.replicaPerson(code),
+      appliedFace: (code) => store.replica.appliedFace(code),
+      grantedGroups: (code) => store.replica.grantedGroups(code),
+      replicaPerson: (code) => store.replica.get(code),
       reconcile: async (cmd) => {
         const report = await reconciler!.run("sync", cmd.id);
         const failed = report.changes.filter((c) => c.action === "failed").length;
@@ -189,10 +192,10 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
    * them once (kept in meta until sent, so a crash before the first connect still asks).
    */
   const askForCommandsAfterImport = async () => {
-    const from = await store.getMeta("resync_from");
+    const from = await store.meta.get("resync_from");
     if (!from || !link.connected) return;
     await sendResync(Number(from));
-    await store.deleteMeta("resync_from");
+    await store.meta.delete("resync_from");
     log.info(
       { fromSeq: Number(from) },
       "asked the control plane for every command after the imported replica",
@@ -211,7 +214,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
           isapiMode ? isapi!.sync.reconcile(undefined, trigger) : reconciler!.run(trigger),
       )
       // The import's reconciliation is owed until it has run: a crash before then runs it again as such.
-      .then(() => (trigger === "import" ? store.deleteMeta("imported_at") : undefined))
+      .then(() => (trigger === "import" ? store.meta.delete("imported_at") : undefined))
       .catch((e: Error) => {
         log.warn({ trigger, err: e.message }, "reconciliation failed; trying again in a minute");
         if (!stopping) reconcileRetry = setTimeout(() => void reconcile(trigger), 60_000);
@@ -222,10 +225,12 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     return reconciling;
   };
   const housekeeping = async () => {
-    const pruned = await store.prune(
-      new Date(Date.now() - config.AGENT_PASSAGE_DEDUP_DAYS * 86_400_000),
-      new Date(Date.now() - config.AGENT_RETENTION_DAYS * 86_400_000),
-    );
+    const pruned = {
+      passages: await store.outbox.pruneSeen(
+        new Date(Date.now() - config.AGENT_PASSAGE_DEDUP_DAYS * 86_400_000),
+      ),
+      commands: await store.inbox.prune(new Date(Date.now() - config.AGENT_RETENTION_DAYS * 86_400_000)),
+    };
     if (pruned.passages + pruned.commands > 0)
       log.info(pruned, "forgot old passage ids and finished commands");
   };
@@ -250,7 +255,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
       since,
       version: AGENT_VERSION,
       queues: d,
-      lastAppliedSeq: await store.lastAppliedSeq(),
+      lastAppliedSeq: await store.meta.lastAppliedSeq(),
       refusedCommands: { ...refused },
       sources: [
         ...(hik
@@ -302,7 +307,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     },
     onConnectionChange: (up) => metrics.mqttConnected.set(up ? 1 : 0),
   });
-  relay = new OutboxRelay(store, link, log.child({ component: "outbox" }));
+  relay = new OutboxRelay(store.outbox, link, log.child({ component: "outbox" }));
   pictures = hik
     ? new PictureRelay({
         fetch: (uri) => hik.eventPicture(uri),
@@ -403,7 +408,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   inbox.wake();
   expiries.start();
   // A restored replica is reconciled as such (see `gatehouse-agent import`).
-  void reconcile((await store.getMeta("imported_at")) ? "import" : "start");
+  void reconcile((await store.meta.get("imported_at")) ? "import" : "start");
   const reconcileTimer = setInterval(() => {
     void reconcile("schedule");
     void housekeeping().catch((e: Error) => log.warn({ err: e.message }, "housekeeping failed"));

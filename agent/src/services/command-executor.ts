@@ -9,10 +9,10 @@ import {
   type SyncCommand,
   type ValidityCommand,
 } from "@gatehouse/shared";
-import { type ReplicaPerson, utcInstant } from "../adapters/db/agent-store.js";
 import type { HikCentralClient, PersonWrite } from "../adapters/hikcentral/client.js";
 import type { DeviceDownload } from "../adapters/hikcentral/download-status.js";
 import { prepareFacePhoto } from "../adapters/images/face-photo.js";
+import { type ReplicaPerson, utcInstant } from "../domain/replica.js";
 
 export interface ExecutionResult {
   personId: string | null;

@@ -67,8 +67,8 @@ export class EventIntake {
         );
       }
     }
-    for (const p of passages) await this.store.attachVisit(p);
-    const fresh = await this.store.recordPassages(passages);
+    for (const p of passages) await this.store.replica.attachVisit(p);
+    const fresh = await this.store.outbox.recordPassages(passages);
     this.metrics.duplicatePassages.inc(passages.length - fresh.length);
     for (const p of fresh) {
       this.metrics.passages.inc({ result: p.result });

@@ -65,13 +65,13 @@ export class ExpiryWatch {
     const changes: DriftRepair[] = [];
     let failed = false;
     for (;;) {
-      const due = await this.store.dueExpiries(new Date(), 50);
+      const due = await this.store.replica.dueExpiries(new Date(), 50);
       if (due.length === 0 || this.stopped) break;
       const results = await Promise.allSettled(
         due.map((p) =>
           this.lanes.run(`person:${p.personCode}`, async (): Promise<DriftRepair | undefined> => {
             // Looked at again in the lane: a command may have changed it while this waited.
-            const now = await this.store.replicaPerson(p.personCode);
+            const now = await this.store.replica.get(p.personCode);
             if (now?.desired.state !== "granted" || Date.parse(now.desired.validUntil ?? "") > Date.now())
               return undefined;
             try {
@@ -84,7 +84,7 @@ export class ExpiryWatch {
               };
               const at = new Date().toISOString();
               // The report goes in the same batch as the state: a crash cannot leave one without the other.
-              await this.store.updatePerson(
+              await this.store.replica.update(
                 {
                   personCode: now.personCode,
                   visitId: now.visitId,
@@ -92,7 +92,7 @@ export class ExpiryWatch {
                   desired: { state: "expired" },
                 },
                 {
-                  report: {
+                  report: this.store.outbox.reportStatement({
                     id: randomUUID(),
                     site: this.opts.site,
                     trigger: "expiry",
@@ -101,7 +101,7 @@ export class ExpiryWatch {
                     checked: 1,
                     changes: [change],
                     truncated: 0,
-                  },
+                  }),
                 },
               );
               return change;
@@ -133,7 +133,7 @@ export class ExpiryWatch {
       this.log.info({ count: changes.length }, "revoked visits at their validUntil");
     }
     if (failed) return 5000;
-    const next = await this.store.nextExpiry();
+    const next = await this.store.replica.nextExpiry();
     const wait = next ? next.getTime() - Date.now() : this.opts.maxSleepMs;
     return Math.max(50, Math.min(this.opts.maxSleepMs, wait));
   }

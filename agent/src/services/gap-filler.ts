@@ -56,7 +56,7 @@ export class GapFiller {
    * between searches, without moving the cursor, so the next pass covers the same window.
    */
   async pass(now = new Date(), stopped: () => boolean = () => false): Promise<number> {
-    const stored = await this.store.getMeta(CURSOR);
+    const stored = await this.store.meta.get(CURSOR);
     const cursor = stored ? new Date(stored) : new Date(now.getTime() - this.opts.firstLookbackMs);
     let from = new Date(cursor.getTime() - this.opts.overlapMs);
     if (now.getTime() - from.getTime() > MAX_WINDOW_MS) {
@@ -72,7 +72,7 @@ export class GapFiller {
     };
     let fresh = 0;
     // Some HCP versions require an eventType (or personName) on this search: learn it once, remember it.
-    let mode = (await this.store.getMeta(MODE)) ?? "all";
+    let mode = (await this.store.meta.get(MODE)) ?? "all";
     if (mode === "all") {
       try {
         fresh += await this.search(window, undefined);
@@ -80,7 +80,7 @@ export class GapFiller {
         if (!(e instanceof GatehouseError && e.code === "HIKCENTRAL_PARAMETER")) throw e;
         this.log.info("HikCentral wants an eventType on door event searches; searching per event type");
         mode = "per-type";
-        await this.store.setMeta(MODE, mode);
+        await this.store.meta.set(MODE, mode);
       }
     }
     if (mode === "per-type") {
@@ -89,7 +89,7 @@ export class GapFiller {
         fresh += await this.search(window, eventType);
       }
     }
-    await this.store.setMeta(CURSOR, now.toISOString());
+    await this.store.meta.set(CURSOR, now.toISOString());
     if (fresh > 0) this.log.info({ fresh, from: window.startTime }, "filled passages the pushes missed");
     return fresh;
   }
@@ -105,16 +105,18 @@ export class GapFiller {
       });
       const receivedAt = new Date();
       // Most of a search is what pushes brought already: drop those before any per-record work.
-      const unseen = await this.store.unseen(page.list.map((r) => passageId(this.opts.ctx.site, r.eventId)));
+      const unseen = await this.store.outbox.unseen(
+        page.list.map((r) => passageId(this.opts.ctx.site, r.eventId)),
+      );
       const passages: Passage[] = [];
       for (const record of page.list) {
         if (!unseen.has(passageId(this.opts.ctx.site, record.eventId))) continue;
         const p = interpretAccessEvent(fromDoorEvent(record), { ...this.opts.ctx, receivedAt });
         if (!p) continue;
-        await this.store.attachVisit(p);
+        await this.store.replica.attachVisit(p);
         passages.push(p);
       }
-      const added = await this.store.recordPassages(passages);
+      const added = await this.store.outbox.recordPassages(passages);
       if (added.length > 0) this.opts.onQueued(added);
       fresh += added.length;
       if (page.list.length < this.opts.pageSize || pageNo * this.opts.pageSize >= page.total) return fresh;

@@ -12,7 +12,8 @@ import {
   type TrustedKey,
 } from "@gatehouse/shared";
 import type { Logger } from "pino";
-import type { AgentStore, PendingCommand, StoreResult } from "../adapters/db/agent-store.js";
+import type { AgentStore } from "../adapters/db/agent-store.js";
+import type { PendingCommand, StoreResult } from "../adapters/db/inbox-store.js";
 import type { AgentMetrics } from "../metrics.js";
 import type { Executor } from "./command-executor.js";
 import { parseSignedCommand } from "./command-parser.js";
@@ -99,7 +100,7 @@ export class Inbox {
         message: read.message,
         retryable: false,
       });
-      return this.answer(read.ref, await this.store.storeFinished(read.ref, read.json, failed));
+      return this.answer(read.ref, await this.store.inbox.storeFinished(read.ref, read.json, failed));
     }
     const cmd = read.command;
     if (cmd.type === "skip") {
@@ -108,9 +109,9 @@ export class Inbox {
         "the control plane could not send the command of this seq; skipped",
       );
       const done = makeAck(this.opts.site, cmd, "applied");
-      return this.answer(cmd, await this.store.storeFinished(cmd, cmd, done));
+      return this.answer(cmd, await this.store.inbox.storeFinished(cmd, cmd, done));
     }
-    await this.answer(cmd, await this.store.storeCommand(cmd, makeAck(this.opts.site, cmd, "received")));
+    await this.answer(cmd, await this.store.inbox.store(cmd, makeAck(this.opts.site, cmd, "received")));
   }
 
   /** Answers how storing a verified command went: a replay or a taken seq is refused, a re-send repeated. */
@@ -121,7 +122,7 @@ export class Inbox {
           ? `seq ${cmd.seq} is at or below the last applied seq; a command is never applied twice`
           : `seq ${cmd.seq} already belongs to another command`;
       this.refuse(result, message, cmd);
-      await this.store.queueAck(
+      await this.store.outbox.queueAck(
         makeAck(this.opts.site, cmd, "rejected", {
           code: result === "replay" ? "REPLAY" : "SEQ_CONFLICT",
           message,
@@ -130,8 +131,9 @@ export class Inbox {
       );
     } else if (result === "duplicate") {
       // The control plane re-sent it: repeat the final answer if there is one, apply nothing twice.
-      const final = await this.store.finalAck(cmd.id);
-      if (final) await this.store.queueAck({ ...final, id: randomUUID(), at: new Date().toISOString() });
+      const final = await this.store.inbox.finalAck(cmd.id);
+      if (final)
+        await this.store.outbox.queueAck({ ...final, id: randomUUID(), at: new Date().toISOString() });
     } else {
       this.log.info({ commandId: cmd.id, seq: cmd.seq, type: cmd.type }, "command stored");
     }
@@ -183,8 +185,8 @@ export class Inbox {
   private async schedule(): Promise<void> {
     const limit = this.opts.concurrency;
     if (this.running.size >= limit || this.lanes.exclusive) return;
-    const watermark = await this.store.lastAppliedSeq();
-    const pending = await this.store.pending(watermark, limit * 8 + 64);
+    const watermark = await this.store.meta.lastAppliedSeq();
+    const pending = await this.store.inbox.pending(watermark, limit * 8 + 64);
     const blocked = new Set<string>();
     const now = Date.now();
     for (const [i, row] of pending.entries()) {
@@ -218,7 +220,7 @@ export class Inbox {
 
   /** Asks for the first missing run of commands, at once and then every `resyncEveryMs` while it is open. */
   private async askForGap(): Promise<void> {
-    const gap = await this.store.firstGap();
+    const gap = await this.store.inbox.firstGap();
     if (!gap) return;
     const now = Date.now();
     const last = this.lastResync;
@@ -235,7 +237,7 @@ export class Inbox {
 
   private start(row: PendingCommand): void {
     const task = (async () => {
-      const cmd = await this.store.command(row.id);
+      const cmd = await this.store.inbox.command(row.id);
       if (!cmd) return;
       const work = () => this.apply(cmd, row.attempts);
       await (row.lane === null ? this.lanes.runExclusive(work) : this.lanes.run(row.lane, work));
@@ -256,7 +258,7 @@ export class Inbox {
     if (Date.parse(cmd.expiresAt) < Date.now()) {
       // Stored all the same, so that its seq is used up and the commands after it go on.
       this.refuse("expired", `command expired at ${cmd.expiresAt}`, cmd);
-      await this.store.finishCommand(
+      await this.store.inbox.finish(
         cmd,
         makeAck(this.opts.site, cmd, "expired", {
           code: "EXPIRED",
@@ -273,7 +275,7 @@ export class Inbox {
       const result = await this.executor.execute(cmd);
       const visitId = "visitId" in cmd.payload ? cmd.payload.visitId : undefined;
       const personCode = "personCode" in cmd.payload ? cmd.payload.personCode : undefined;
-      await this.store.finishCommand(
+      await this.store.inbox.finish(
         cmd,
         withDevices(makeAck(this.opts.site, cmd, "applied", result.warning), result.devices),
         personCode && visitId
@@ -292,7 +294,7 @@ export class Inbox {
           : new GatehouseError("AGENT_ERROR", (e as Error).message, { cause: e });
       if (err.retryable) {
         const delay = this.opts.retryDelayMs(attempts + 1);
-        await this.store.noteAttempt(cmd.id, err.message, new Date(Date.now() + delay));
+        await this.store.inbox.noteAttempt(cmd.id, err.message, new Date(Date.now() + delay));
         log.warn(
           { code: err.code, err: err.message, retryInMs: Math.round(delay) },
           "command failed for now; will retry",
@@ -303,7 +305,7 @@ export class Inbox {
       }
       const visitId = "visitId" in cmd.payload ? cmd.payload.visitId : undefined;
       const personCode = "personCode" in cmd.payload ? cmd.payload.personCode : undefined;
-      await this.store.finishCommand(
+      await this.store.inbox.finish(
         cmd,
         withDevices(makeAck(this.opts.site, cmd, "failed", err.toReason()), err.details?.devices),
         personCode && visitId

@@ -7,16 +7,11 @@ import {
   type RevokeCommand,
   type ValidityCommand,
 } from "@gatehouse/shared";
-import {
-  type AgentStore,
-  displayName,
-  type ReplicaPerson,
-  type TerminalState,
-  utcInstant,
-} from "../adapters/db/agent-store.js";
+import type { AgentStore } from "../adapters/db/agent-store.js";
 import type { DeviceDownload } from "../adapters/hikcentral/download-status.js";
 import { prepareFacePhoto } from "../adapters/images/face-photo.js";
 import type { TerminalGateway } from "../adapters/isapi/terminal-gateway.js";
+import { displayName, type ReplicaPerson, type TerminalState, utcInstant } from "../domain/replica.js";
 import { type ExecutionResult, type Executor, syncResult } from "./command-executor.js";
 
 /** A terminal as the executor uses it: its gateway, the access levels it serves, its doors. */
@@ -105,7 +100,7 @@ export class IsapiExecutor implements Executor {
 
   private async validity(cmd: ValidityCommand): Promise<ExecutionResult> {
     const p = cmd.payload;
-    const replica = await this.store.replicaPerson(p.personCode);
+    const replica = await this.store.replica.get(p.personCode);
     if (!replica) {
       throw new GatehouseError("PERSON_NOT_FOUND", `the agent granted no person ${p.personCode} to change`, {
         details: { personCode: p.personCode },
@@ -134,7 +129,7 @@ export class IsapiExecutor implements Executor {
 
   private async revoke(cmd: RevokeCommand): Promise<ExecutionResult> {
     const p = cmd.payload;
-    const replica = await this.store.replicaPerson(p.personCode);
+    const replica = await this.store.replica.get(p.personCode);
     const groups = [...new Set([...(replica?.desired.groups ?? []), ...p.accessGroups])];
     const state = this.revokedState(p.personCode, replica);
     const devices = await this.fanOut(this.terminalsFor(groups), p.personCode, state);
@@ -200,15 +195,15 @@ export class IsapiExecutor implements Executor {
       } else {
         await t.gateway.revokePerson(personCode, new Date(state.validUntil));
       }
-      await this.store.terminalApplied(t.id, personCode, state);
+      await this.store.terminals.applied(t.id, personCode, state);
       return { device: t.id, status: "applied" };
     } catch (e) {
       const retryable = e instanceof GatehouseError ? e.retryable || e.code === "ISAPI_LOGIN_REFUSED" : true;
       if (retryable) {
-        await this.store.terminalPending(t.id, personCode, state, errorText(e), face);
+        await this.store.terminals.pending(t.id, personCode, state, errorText(e), face);
         return { device: t.id, status: "pending", error: errorText(e) };
       }
-      await this.store.terminalFailed(t.id, personCode, errorText(e));
+      await this.store.terminals.failed(t.id, personCode, errorText(e));
       return { device: t.id, status: "failed", error: errorText(e) };
     }
   }

@@ -1,36 +1,35 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyMigrations, Database } from "@gatehouse/shared/db";
+import { type Database, openTempDatabase } from "@gatehouse/shared/db";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { AgentStore } from "../adapters/db/agent-store.js";
+import { OutboxStore } from "../adapters/db/outbox-store.js";
 import type { AgentLink } from "../adapters/mqtt/agent-link.js";
-import { OutboxRelay } from "./outbox-relay.js";
+import { type OutboxPort, OutboxRelay } from "./outbox-relay.js";
 
 const open: Database[] = [];
 afterEach(() => {
   for (const db of open.splice(0)) db.close();
 });
 
-async function storeWith(rows: number): Promise<{ db: Database; store: AgentStore; deletes: number[] }> {
-  const db = await Database.open({
-    url: `file:${join(mkdtempSync(join(tmpdir(), "gh-outbox-")), "agent.db")}`,
+/** The outbox with `rows` queued, seen by the relay through a wrapper that records each delete's size. */
+async function storeWith(rows: number): Promise<{ db: Database; outbox: OutboxPort; deletes: number[] }> {
+  const { db } = await openTempDatabase({
+    prefix: "outbox",
     synchronous: "FULL",
+    migrations: fileURLToPath(new URL("../../migrations", import.meta.url)),
   });
   open.push(db);
-  await applyMigrations(db, fileURLToPath(new URL("../../migrations", import.meta.url)));
-  const store = new AgentStore(db, "north");
+  const store = new OutboxStore(db, "north");
   await add(db, 0, rows);
-  // Sizes of the delete transactions.
   const deletes: number[] = [];
-  const deleteOutbox = store.deleteOutbox.bind(store);
-  store.deleteOutbox = async (ids) => {
-    deletes.push(ids.length);
-    await deleteOutbox(ids);
+  const outbox: OutboxPort = {
+    take: (limit, afterId) => store.take(limit, afterId),
+    async delete(ids) {
+      deletes.push(ids.length);
+      await store.delete(ids);
+    },
   };
-  return { db, store, deletes };
+  return { db, outbox, deletes };
 }
 
 const add = (db: Database, from: number, count: number) =>
@@ -68,7 +67,8 @@ function link(dropAt?: string) {
   };
 }
 
-const depth = async (store: AgentStore) => store.outboxDepth();
+const depth = async (db: Database) =>
+  Number((await db.read("SELECT count(*) AS n FROM outbox")).rows[0]?.n ?? 0);
 const waitFor = async (ok: () => Promise<boolean> | boolean) => {
   for (let i = 0; i < 400 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 10));
 };
@@ -76,13 +76,16 @@ const names = (n: number, from = 0) => Array.from({ length: n }, (_, k) => `m${f
 
 describe("the outbox relay", () => {
   it("sends every row once in order, with several batches in flight, and deletes them in one go", async () => {
-    const { store, deletes } = await storeWith(950);
+    const { db, outbox, deletes } = await storeWith(950);
     const { sent, link: l } = link();
-    const relay = new OutboxRelay(store, l, pino({ level: "silent" }), { batchSize: 100, deleteAfterMs: 50 });
+    const relay = new OutboxRelay(outbox, l, pino({ level: "silent" }), {
+      batchSize: 100,
+      deleteAfterMs: 50,
+    });
     relay.wake();
-    await waitFor(async () => (await depth(store)) === 0);
+    await waitFor(async () => (await depth(db)) === 0);
     expect(sent).toEqual(names(950));
-    expect(await depth(store)).toBe(0);
+    expect(await depth(db)).toBe(0);
     // Ten batches, far fewer delete transactions.
     expect(deletes.reduce((a, b) => a + b, 0)).toBe(950);
     expect(deletes.length).toBeLessThanOrEqual(3);
@@ -90,9 +93,9 @@ describe("the outbox relay", () => {
   });
 
   it("does not send again a row that is acknowledged but not deleted yet, and deletes it on stop", async () => {
-    const { db, store } = await storeWith(10);
+    const { db, outbox } = await storeWith(10);
     const { sent, link: l } = link();
-    const relay = new OutboxRelay(store, l, pino({ level: "silent" }), { deleteAfterMs: 60_000 });
+    const relay = new OutboxRelay(outbox, l, pino({ level: "silent" }), { deleteAfterMs: 60_000 });
     relay.wake();
     await waitFor(() => sent.length === 10);
     await add(db, 10, 5);
@@ -100,25 +103,28 @@ describe("the outbox relay", () => {
     await waitFor(() => sent.length === 15);
     await new Promise((r) => setTimeout(r, 50));
     expect(sent).toEqual(names(15));
-    expect(await depth(store)).toBe(15);
+    expect(await depth(db)).toBe(15);
     await relay.stop();
-    expect(await depth(store)).toBe(0);
+    expect(await depth(db)).toBe(0);
   });
 
   it("after a lost connection, sends everything not deleted again in order and loses nothing", async () => {
-    const { store } = await storeWith(500);
+    const { db, outbox } = await storeWith(500);
     const { sent, link: l, reconnect } = link("m250");
-    const relay = new OutboxRelay(store, l, pino({ level: "silent" }), { batchSize: 100, deleteAfterMs: 20 });
+    const relay = new OutboxRelay(outbox, l, pino({ level: "silent" }), {
+      batchSize: 100,
+      deleteAfterMs: 20,
+    });
     relay.wake();
     // m250's batch (m200–m299) stays: part of it may not have reached the broker.
-    await waitFor(async () => (await depth(store)) === 300);
+    await waitFor(async () => (await depth(db)) === 300);
     expect(sent).toEqual(names(250));
-    expect(await depth(store)).toBe(300);
+    expect(await depth(db)).toBe(300);
     // The agent wakes the relay when the connection is back; the pass starts from the oldest row left. What
     // reached the broker twice (m200–m249) the control plane takes once, by id.
     reconnect();
     relay.wake();
-    await waitFor(async () => (await depth(store)) === 0);
+    await waitFor(async () => (await depth(db)) === 0);
     expect(sent).toEqual([...names(250), ...names(300, 200)]);
     await relay.stop();
   });

@@ -1,6 +1,10 @@
 import { SerialLoop, settledWithin } from "@gatehouse/shared";
 import type { Logger } from "pino";
-import type { AgentStore } from "../adapters/db/agent-store.js";
+import type { OutboxStore } from "../adapters/db/outbox-store.js";
+
+/** What the relay needs of the outbox: the oldest rows, and deleting those the control plane has. */
+export type OutboxPort = Pick<OutboxStore, "take" | "delete">;
+
 import type { AgentLink } from "../adapters/mqtt/agent-link.js";
 
 export interface OutboxRelayOptions {
@@ -36,7 +40,7 @@ export class OutboxRelay {
   private stopped = false;
 
   constructor(
-    private readonly store: AgentStore,
+    private readonly outbox: OutboxPort,
     private readonly link: AgentLink,
     private readonly log: Logger,
     opts: Partial<OutboxRelayOptions> = {},
@@ -67,7 +71,7 @@ export class OutboxRelay {
     let failure: unknown;
     try {
       while (!this.loop.isStopped && this.link.connected) {
-        const rows = await this.store.takeOutbox(this.opts.batchSize, this.sentUpTo);
+        const rows = await this.outbox.take(this.opts.batchSize, this.sentUpTo);
         if (rows.length === 0) break;
         this.sentUpTo = rows[rows.length - 1]!.id;
         // MQTT.js keeps the send order on one connection; all of a batch is in flight at once.
@@ -109,7 +113,7 @@ export class OutboxRelay {
     this.acked = [];
     if (ids.length > 0)
       this.deleting = this.deleting.then(() =>
-        this.store.deleteOutbox(ids).catch((e: Error) => {
+        this.outbox.delete(ids).catch((e: Error) => {
           // Kept for the next delete; until then the cursor keeps them from being sent again.
           this.acked.push(...ids);
           this.log.warn({ err: e.message, rows: ids.length }, "could not delete sent outbox rows");

@@ -8,7 +8,7 @@ import {
   type ReportTrigger,
 } from "@gatehouse/shared";
 import type { Logger } from "pino";
-import type { AgentStore, ReplicaPerson } from "../adapters/db/agent-store.js";
+import type { AgentStore } from "../adapters/db/agent-store.js";
 import type { HikCentralClient } from "../adapters/hikcentral/client.js";
 import {
   type DriftContext,
@@ -19,6 +19,7 @@ import {
   type Repair,
   type WantedPerson,
 } from "../domain/drift.js";
+import type { ReplicaPerson } from "../domain/replica.js";
 import type { AgentMetrics } from "../metrics.js";
 
 export interface ReconcilerOptions {
@@ -59,7 +60,7 @@ export class Reconciler {
       else truncated += 1;
     };
 
-    const managed = new Set(await this.store.replicaGroups());
+    const managed = new Set(await this.store.replica.groups());
     const members = await this.groupMembers(managed);
     const ctx: DriftContext = { now: Date.now(), retentionMs: this.opts.retentionMs, managedGroups: managed };
     const view = (r: HeldRecord): HeldPerson => ({
@@ -77,7 +78,7 @@ export class Reconciler {
     const seen = new Set<string>();
     let count = 0;
     await this.eachHeldPage(async (records) => {
-      const replica = await this.store.replicaPersons(records.map((r) => r.personCode));
+      const replica = await this.store.replica.getMany(records.map((r) => r.personCode));
       const checked: string[] = [];
       for (const record of records) {
         seen.add(record.personCode);
@@ -92,10 +93,10 @@ export class Reconciler {
         if (repairs.length > 0) work.push({ person, record, repairs });
         else if (person) checked.push(person.personCode);
       }
-      await this.store.markChecked(checked);
+      await this.store.replica.markChecked(checked);
     });
     // Replica persons HikCentral does not hold at all.
-    for await (const person of this.store.allPersons()) {
+    for await (const person of this.store.replica.all()) {
       if (seen.has(person.personCode)) continue;
       count += 1;
       const repairs = planRepairs(wanted(person), undefined, ctx);
@@ -138,7 +139,7 @@ export class Reconciler {
       changes,
       truncated,
     };
-    await this.store.queueReport(report);
+    await this.store.outbox.queueReport(report);
     this.opts.onQueued();
     this.metrics.reconcileSeconds.observe((Date.now() - startedAt.getTime()) / 1000);
     this.metrics.lastReconcile.set(Date.now() / 1000);
@@ -229,7 +230,7 @@ export class Reconciler {
         });
         for (const g of d.groups ?? []) await this.hik.addToGroup(g, [personId]);
         // json_patch removes a key set to null: the face is HikCentral's no more.
-        await this.store.updatePerson(
+        await this.store.replica.update(
           { ...base, personId, desired: { faceSha256: null } },
           { checked: true },
         );
@@ -264,7 +265,7 @@ export class Reconciler {
         return record!.personId;
       case "expire": {
         if (record) for (const g of d.groups ?? []) await this.hik.removeFromGroup(g, [record.personId]);
-        await this.store.updatePerson({
+        await this.store.replica.update({
           ...base,
           personId: record?.personId ?? null,
           desired: { state: "expired" },
@@ -273,10 +274,10 @@ export class Reconciler {
       }
       case "delete":
         await this.hik.deletePerson(record!.personId);
-        await this.store.forgetPerson(person.personCode);
+        await this.store.replica.forget(person.personCode);
         return undefined;
       case "forget":
-        await this.store.forgetPerson(person.personCode);
+        await this.store.replica.forget(person.personCode);
         return undefined;
     }
   }

@@ -1,9 +1,6 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Passage } from "@gatehouse/shared";
-import { applyMigrations, Database } from "@gatehouse/shared/db";
+import { openTempDatabase } from "@gatehouse/shared/db";
 import { SimTerminal, type TerminalOptions } from "@gatehouse/simulator";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -30,10 +27,10 @@ async function setup(opts: Partial<TerminalOptions> = {}) {
   const t = new SimTerminal({ id: "gate-1", timeZone: ZONE, ...opts });
   await t.start();
   cleanup.push(() => t.stop());
-  const db = await Database.open({
-    url: `file:${join(mkdtempSync(join(tmpdir(), "gh-stream-")), "agent.db")}`,
+  const { db } = await openTempDatabase({
+    prefix: "stream",
+    migrations: fileURLToPath(new URL("../../migrations", import.meta.url)),
   });
-  await applyMigrations(db, fileURLToPath(new URL("../../migrations", import.meta.url)));
   cleanup.push(async () => db.close());
   const store = new AgentStore(db, "north");
   const client = new IsapiClient({

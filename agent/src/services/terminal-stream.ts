@@ -178,7 +178,7 @@ export class TerminalEventStream {
 
   /** Searches the terminal's log from the last serial number taken in. */
   async fillFromLastSerial(): Promise<number> {
-    const last = Number((await this.store.getMeta(SERIAL_KEY(this.opts.context.terminal))) ?? 0);
+    const last = Number((await this.store.meta.get(SERIAL_KEY(this.opts.context.terminal))) ?? 0);
     return this.fill(last + 1, 3_000_000_000);
   }
 
@@ -228,14 +228,14 @@ export class TerminalEventStream {
           receivedAt: ctx.receivedAt.toISOString(),
         };
         // Alarms found by a search after a reconnect count too: each event once, by its serial number.
-        if (await this.store.recordAlarm(alarm)) this.opts.onAlarm(alarm);
+        if (await this.store.outbox.recordAlarm(alarm)) this.opts.onAlarm(alarm);
       }
     }
-    for (const p of passages) await this.store.attachVisit(p);
-    const fresh = await this.store.recordPassages(passages);
+    for (const p of passages) await this.store.replica.attachVisit(p);
+    const fresh = await this.store.outbox.recordPassages(passages);
     const top = Math.max(...events.map((e) => e.serialNo));
-    const last = Number((await this.store.getMeta(SERIAL_KEY(ctx.terminal))) ?? 0);
-    if (top > last) await this.store.setMeta(SERIAL_KEY(ctx.terminal), String(top));
+    const last = Number((await this.store.meta.get(SERIAL_KEY(ctx.terminal))) ?? 0);
+    if (top > last) await this.store.meta.set(SERIAL_KEY(ctx.terminal), String(top));
     if (fresh.length > 0) this.opts.onPassages(fresh);
     return fresh.length;
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { DriftRepair, ReportTrigger } from "@gatehouse/shared";
 import type { Logger } from "pino";
-import { type AgentStore, displayName, type TerminalState } from "../adapters/db/agent-store.js";
+import type { AgentStore } from "../adapters/db/agent-store.js";
+import { displayName, type TerminalState } from "../domain/replica.js";
 import type { AgentMetrics } from "../metrics.js";
 import type { IsapiExecutor, TerminalHandle } from "./isapi-executor.js";
 import type { Lanes } from "./lanes.js";
@@ -54,13 +55,13 @@ export class TerminalSync {
     const changes: DriftRepair[] = [];
     for (const t of this.terminals) {
       for (;;) {
-        const backlog = await this.store.terminalBacklog(t.id, 50);
+        const backlog = await this.store.terminals.backlog(t.id, 50);
         if (backlog.length === 0) break;
         let progressed = false;
         for (const item of backlog) {
           const device = await this.lanes.run(`person:${item.personCode}`, async () => {
             // A newer command may have written the terminal meanwhile: take the row as it is now.
-            const now = await this.store.terminalPendingFor(t.id, item.personCode);
+            const now = await this.store.terminals.pendingFor(t.id, item.personCode);
             if (!now) return undefined;
             return this.executor.applyTo(t, now.personCode, now.state, now.face);
           });
@@ -116,7 +117,7 @@ export class TerminalSync {
         held.filter((p) => p.employeeNo.startsWith(this.opts.personCodePrefix)).map((p) => [p.employeeNo, p]),
       );
       const groups = new Set(t.accessGroups.map((g) => g.toLowerCase()));
-      for await (const person of this.store.allPersons()) {
+      for await (const person of this.store.replica.all()) {
         const serves = (person.desired.groups ?? []).some((g) => groups.has(g.toLowerCase()));
         if (!serves) continue;
         const heldHere = onTerminal.get(person.personCode);
@@ -213,7 +214,7 @@ export class TerminalSync {
       }
     }
     if (!anyTerminalFailed)
-      for (const code of expired) if (!keep.has(code)) await this.store.forgetPerson(code);
+      for (const code of expired) if (!keep.has(code)) await this.store.replica.forget(code);
     await this.report(trigger, changes, commandId, true);
     return { changes: changes.length, failed };
   }
@@ -227,7 +228,7 @@ export class TerminalSync {
     if (changes.length === 0 && !always) return;
     for (const c of changes) this.metrics.repairs.inc({ trigger, action: c.action });
     const at = new Date().toISOString();
-    await this.store.queueReport({
+    await this.store.outbox.queueReport({
       id: randomUUID(),
       site: this.opts.site,
       trigger,

@@ -1,8 +1,5 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyMigrations, Database } from "@gatehouse/shared/db";
+import { type Database, openTempDatabase } from "@gatehouse/shared/db";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LeasesRepo } from "../adapters/db/leases-repo.js";
@@ -10,8 +7,10 @@ import { Leadership, type Role } from "./leadership.js";
 
 let db: Database;
 beforeAll(async () => {
-  db = await Database.open({ url: `file:${join(mkdtempSync(join(tmpdir(), "gh-leases-")), "cp.db")}` });
-  await applyMigrations(db, fileURLToPath(new URL("../../migrations", import.meta.url)));
+  ({ db } = await openTempDatabase({
+    prefix: "leases",
+    migrations: fileURLToPath(new URL("../../migrations", import.meta.url)),
+  }));
 });
 afterAll(() => db?.close());
 

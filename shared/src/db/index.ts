@@ -1,1 +1,2 @@
 export { applyMigrations, Database, type DatabaseOptions } from "./database.js";
+export { openTempDatabase } from "./temp-database.js";

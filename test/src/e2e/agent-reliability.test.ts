@@ -246,7 +246,7 @@ describe("agent: reconciliation", () => {
     const r3 = await eventually(async () => cp.reports.find((r) => r.commandId === third.id), 30_000);
     expect(r3.changes.filter((x) => x.personCode === revoked).map((x) => x.action)).toEqual(["deleted"]);
     expect(person(revoked)).toBeUndefined();
-    expect(await agent.store.replicaPerson(revoked)).toBeUndefined();
+    expect(await agent.store.replica.get(revoked)).toBeUndefined();
   }, 60_000);
 });
 
@@ -311,7 +311,7 @@ describe("agent: a new box", () => {
       AGENT_HIKCENTRAL_APP_SECRET: sim.appSecret,
     };
     const watermark = (await health()).lastAppliedSeq;
-    const persons = await agent.store.personCount();
+    const persons = await agent.store.replica.count();
     await agent.stop();
     const run = promisify(execFile);
     const out = await run(process.execPath, [cli, "export", file], {
@@ -337,7 +337,7 @@ describe("agent: a new box", () => {
     dir = fresh;
     agent = await start();
     expect((await health()).lastAppliedSeq).toBe(watermark);
-    expect(await agent.store.personCount()).toBe(persons);
+    expect(await agent.store.replica.count()).toBe(persons);
     const report = await eventually(async () => cp.reports.find((r) => r.trigger === "import"), 30_000);
     expect(report.changes).toContainEqual(
       expect.objectContaining({ personCode: removed.personCode, action: "regranted" }),

@@ -19,7 +19,7 @@ beforeAll(async () => {
     adminToken: `gh_test_${randomBytes(18).toString("base64url")}`,
     log: testLogger("doctor"),
   });
-  token = await stack.agent.store.getMeta("event_token");
+  token = await stack.agent.store.meta.get("event_token");
 });
 afterAll(() => stack?.stop());
 afterEach(() => stack.simulator.faults.set({}));

@@ -229,7 +229,7 @@ describe("a site in ISAPI mode with three terminals", () => {
     const r2 = await eventually(async () => cp.reports.find((r) => r.commandId === again.id), 30_000);
     expect(r2.changes.filter((c) => c.personCode === guest && c.action === "deleted")).toHaveLength(3);
     for (const t of terminals) expect(t.users.has(guest)).toBe(false);
-    expect(await agent.store.replicaPerson(guest)).toBeUndefined();
+    expect(await agent.store.replica.get(guest)).toBeUndefined();
   }, 40_000);
 
   it("reports each terminal's stream in the agent's health", async () => {

@@ -85,7 +85,7 @@ describe("secrets", () => {
 
     const doctor = await runDoctor(
       { ...stack.agentConfig, AGENT_EVENT_PUBLIC_URL: new URL(stack.agent.eventUrl).origin },
-      await stack.agent.store.getMeta("event_token"),
+      await stack.agent.store.meta.get("event_token"),
     );
     const printed = [
       readFileSync(`test-output/${LOG}.log`, "utf8"),
@@ -105,7 +105,7 @@ describe("secrets", () => {
       "agent MQTT password": stack.agentConfig.AGENT_MQTT_PASSWORD,
       "HikCentral app secret": stack.agentConfig.AGENT_HIKCENTRAL_APP_SECRET!,
       "SMTP password": smtpPass,
-      "event callback token": (await stack.agent.store.getMeta("event_token"))!,
+      "event callback token": (await stack.agent.store.meta.get("event_token"))!,
       "signing key (PEM)": pem.split("\n")[1]!,
       "signing key (raw)": createPrivateKey(pem).export({ format: "jwk" }).d!,
     };

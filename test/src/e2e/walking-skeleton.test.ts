@@ -285,7 +285,7 @@ describe("secrets", () => {
       stack.adminToken,
       stack.agentConfig.AGENT_MQTT_PASSWORD,
       stack.agentConfig.AGENT_HIKCENTRAL_APP_SECRET!,
-      (await stack.agent.store.getMeta("event_token"))!,
+      (await stack.agent.store.meta.get("event_token"))!,
     ];
     for (const s of secrets) {
       expect(s.length).toBeGreaterThan(8);

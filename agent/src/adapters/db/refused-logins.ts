@@ -1,7 +1,7 @@
 import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 import { promisify } from "node:util";
 import type { RefusedLogins, TerminalCredentials } from "../isapi/client.js";
-import type { AgentStore } from "./agent-store.js";
+import type { MetaStore } from "./meta-store.js";
 
 const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
 const key = (terminal: string) => `isapi_refused_login:${terminal}`;
@@ -12,10 +12,10 @@ const key = (terminal: string) => `isapi_refused_login:${terminal}`;
  * hash, not the password.
  */
 export class StoredRefusedLogins implements RefusedLogins {
-  constructor(private readonly store: AgentStore) {}
+  constructor(private readonly meta: MetaStore) {}
 
   async refused(terminal: string, c: TerminalCredentials): Promise<boolean> {
-    const stored = await this.store.getMeta(key(terminal));
+    const stored = await this.meta.get(key(terminal));
     if (!stored) return false;
     const [salt, hash] = stored.split(":");
     if (!salt || !hash) return false;
@@ -27,6 +27,6 @@ export class StoredRefusedLogins implements RefusedLogins {
   async noteRefused(terminal: string, c: TerminalCredentials): Promise<void> {
     const salt = randomBytes(16);
     const hash = await scryptAsync(`${c.username}\0${c.password}`, salt, 32);
-    await this.store.setMeta(key(terminal), `${salt.toString("base64")}:${hash.toString("base64")}`);
+    await this.meta.set(key(terminal), `${salt.toString("base64")}:${hash.toString("base64")}`);
   }
 }
