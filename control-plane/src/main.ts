@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { listenFailed, topics } from "@gatehouse/shared";
+import { type AgentTopic, listenFailed, topics } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type ServerType, serve } from "@hono/node-server";
 import { createTransport, type Transporter } from "nodemailer";
@@ -15,8 +15,8 @@ import { LeasesRepo } from "./adapters/db/leases-repo.js";
 import { PicturesRepo } from "./adapters/db/pictures-repo.js";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
 import { TokensRepo } from "./adapters/db/tokens-repo.js";
-import { VisitsRepo } from "./adapters/db/visits-repo.js";
-import type { AgentTopic } from "./adapters/mqtt/agent-topics.js";
+import { VisitQueries } from "./adapters/db/visit-queries.js";
+import { VisitWrites } from "./adapters/db/visit-writes.js";
 import { startEmbeddedBroker } from "./adapters/mqtt/embedded-broker.js";
 import { connectExternalBroker } from "./adapters/mqtt/external-broker.js";
 import { verifyPassword } from "./adapters/secrets.js";
@@ -72,7 +72,8 @@ export async function startControlPlane(
     );
 
   const sites = new SitesRepo(db);
-  const visits = new VisitsRepo(db);
+  const visits = new VisitQueries(db);
+  const visitWrites = new VisitWrites(db, visits);
   const tokens = new TokensRepo(db);
   const intakeRepo = new IntakeRepo(db);
   const pictures = new PicturesRepo(db);
@@ -201,35 +202,43 @@ export async function startControlPlane(
       await intake!.recordAck(ack);
     },
   );
-  intake = new AgentIntake(
-    intakeRepo,
+  intake = new AgentIntake({
+    intake: intakeRepo,
     sites,
-    log.child({ component: "intake" }),
+    pictures,
+    log: log.child({ component: "intake" }),
     metrics,
-    {
+    effects: {
       publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
-      onPassageStored: wakeNotifier,
-      onOccupancyChanged: (site) => occupancy.changed(site),
+      wakeNotifier,
+      occupancyChanged: (site) => occupancy.changed(site),
       live,
-      onMailQueued: wakeNotifier,
-      onResync: (site, fromSeq, toSeq) => dispatcher!.resendRange(site, fromSeq, toSeq),
-      onCommand: (command) => {
+      resendRange: (site, fromSeq, toSeq) => dispatcher!.resendRange(site, fromSeq, toSeq),
+      sendCommand: (command) => {
         dispatcher!
           .send(command)
           .catch((e: Error) =>
             log.warn({ err: e.message }, "publishing a command failed; it will be re-sent"),
           );
       },
-      onAgentOnline: (site) => {
+      resendPending: (site) => {
         void dispatcher!.resendSite(site).catch((e: Error) => log.warn({ err: e.message }, "re-send failed"));
       },
     },
-    pictures,
-  );
+  });
   intakeBuilt();
   const onPublishError = (e: Error) =>
     log.warn({ err: e.message }, "publishing a command failed; it will be re-sent");
-  const visitService = new VisitService(db, sites, visits, dispatcher, live, metrics, onPublishError);
+  const visitService = new VisitService(
+    db,
+    sites,
+    visits,
+    visitWrites,
+    dispatcher,
+    live,
+    metrics,
+    onPublishError,
+  );
   const groupEvents = new GroupEventService(db, sites, visitService, wakeNotifier);
   const visitImport = new VisitImport(visitService, sites, VisitCreate);
 
@@ -237,6 +246,7 @@ export async function startControlPlane(
     {
       db,
       visits,
+      visitWrites,
       service: visitService,
       groupEvents,
       incidents,

@@ -26,3 +26,23 @@ export function parseSiteTopic(topic: string): { site: string; rest: string } | 
   if (!m) return null;
   return { site: m[1]!, rest: m[2]! };
 }
+
+/**
+ * What an agent publishes for the control plane to take in, under `gatehouse/v1/sites/{site}/`: the one list
+ * the control plane's intake, both brokers' access rules and the Mosquitto ACL are made from.
+ */
+export const AGENT_TOPICS = [
+  "acks",
+  "events/passage",
+  "events/report",
+  "events/alarm",
+  "events/picture",
+  "status",
+  "resync",
+] as const;
+
+export type AgentTopic = (typeof AGENT_TOPICS)[number];
+
+export function isAgentTopic(rest: string): rest is AgentTopic {
+  return (AGENT_TOPICS as readonly string[]).includes(rest);
+}

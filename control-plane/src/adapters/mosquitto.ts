@@ -1,5 +1,5 @@
 import { pbkdf2Sync, randomBytes } from "node:crypto";
-import { AGENT_TOPICS } from "./mqtt/agent-topics.js";
+import { AGENT_TOPICS } from "@gatehouse/shared";
 
 /**
  * Files for an external Mosquitto 2.x that enforces what the embedded broker's hooks enforce: each site's

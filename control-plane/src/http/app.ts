@@ -14,7 +14,7 @@ import type { IncidentsRepo } from "../adapters/db/incidents-repo.js";
 import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { TokensRepo } from "../adapters/db/tokens-repo.js";
-import type { VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { VisitQueries } from "../adapters/db/visit-queries.js";
 import type { AuthThrottle } from "../domain/auth-throttle.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { CommandDispatcher } from "../services/command-dispatcher.js";
@@ -46,7 +46,7 @@ export interface AppDeps {
   dispatcher: CommandDispatcher;
   live: LiveEvents;
   groupEvents: GroupEventService;
-  visits: VisitsRepo;
+  visits: VisitQueries;
   tokens: TokensRepo;
   visitService: VisitService;
   metrics: ControlPlaneMetrics;

@@ -1,6 +1,6 @@
 import { AccessTime, Email, IsoDateTime, NoteInput, SiteId, textField, VisitKind } from "@gatehouse/shared";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { VisitQueries } from "../adapters/db/visit-queries.js";
 import type { GroupEventService } from "../services/group-events.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
@@ -71,7 +71,7 @@ const Id = z.object({ id: z.string() });
 
 export function registerEventRoutes(
   app: OpenAPIHono<AuthEnv>,
-  deps: { groupEvents: GroupEventService; visits: VisitsRepo },
+  deps: { groupEvents: GroupEventService; visits: VisitQueries },
 ): void {
   app.openapi(
     createRoute({

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { stream } from "hono/streaming";
-import type { VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { VisitQueries } from "../adapters/db/visit-queries.js";
 import { csvRow } from "../domain/csv.js";
 import type { AuthEnv } from "./auth.js";
 import { problems, security } from "./openapi-helpers.js";
@@ -26,7 +26,7 @@ const COLUMNS = [
 ] as const;
 
 /** Bulk exports of guests' personal data: admins only (the route is guarded in app.ts). */
-export function registerExportRoutes(app: OpenAPIHono<AuthEnv>, deps: { visits: VisitsRepo }): void {
+export function registerExportRoutes(app: OpenAPIHono<AuthEnv>, deps: { visits: VisitQueries }): void {
   app.openapi(
     createRoute({
       method: "get",

@@ -1,7 +1,7 @@
 import { AccessTime, VisitStatus } from "@gatehouse/shared";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
-import type { VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { VisitQueries } from "../adapters/db/visit-queries.js";
 import type { VisitService } from "../services/visits.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
@@ -10,7 +10,7 @@ import { OccupancyView, PassageView, VisitView } from "./schemas.js";
 
 export interface VisitRouteDeps {
   pictures: PicturesRepo;
-  visits: VisitsRepo;
+  visits: VisitQueries;
   visitService: VisitService;
 }
 

@@ -4,7 +4,7 @@ import type { InStatement, Row } from "@libsql/client";
 import { type Actor, auditStatement } from "../adapters/db/audit.js";
 import { keysetPage } from "../adapters/db/keyset-page.js";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
-import type { VisitRecord } from "../adapters/db/visits-repo.js";
+import type { VisitRecord } from "../adapters/db/visit-record.js";
 import { eventClosedMail } from "../adapters/mail/templates.js";
 import { closesAtDeadline, decideRegistration, decideReopen } from "../domain/group-event.js";
 import { kindOf } from "../domain/visit-rules.js";

@@ -1,6 +1,6 @@
 import { type Occupancy, topics } from "@gatehouse/shared";
 import type { Logger } from "pino";
-import type { VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { VisitQueries } from "../adapters/db/visit-queries.js";
 
 /**
  * Publishes a site's muster list (retained) when it may have changed, at most once per `intervalMs` per
@@ -10,7 +10,7 @@ export class OccupancyPublisher {
   private readonly pending = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    private readonly visits: VisitsRepo,
+    private readonly visits: VisitQueries,
     private readonly publish: (topic: string, payload: string, retain: boolean) => Promise<void>,
     private readonly log: Logger,
     /** Live watchers (the stream) get the same list. */

@@ -5,7 +5,8 @@ import type { Logger } from "pino";
 import { SYSTEM } from "../adapters/db/audit.js";
 import { guestsInside, type IncidentsRepo } from "../adapters/db/incidents-repo.js";
 import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
-import type { VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { VisitQueries } from "../adapters/db/visit-queries.js";
+import type { VisitWrites } from "../adapters/db/visit-writes.js";
 import { overstay } from "../domain/incidents.js";
 import type { GroupEventService } from "./group-events.js";
 import type { LiveEvents } from "./live-events.js";
@@ -13,7 +14,8 @@ import { FieldError, type VisitService } from "./visits.js";
 
 export interface SchedulerDeps {
   db: Database;
-  visits: VisitsRepo;
+  visits: VisitQueries;
+  visitWrites: VisitWrites;
   service: VisitService;
   groupEvents: GroupEventService;
   incidents: IncidentsRepo;
@@ -80,7 +82,7 @@ export class VisitScheduler {
     if (events > 0) log.info({ events }, "closed group events at their registration deadline");
     await this.raiseOverstays(now);
     const cutoff = new Date(now.getTime() - this.retentionMs).toISOString();
-    const erased = await visits.erasePersonalData(cutoff, now.toISOString());
+    const erased = await this.deps.visitWrites.erasePersonalData(cutoff, now.toISOString());
     if (erased.length > 0) log.info({ visits: erased.length }, "erased guests' personal data past retention");
     const pictures = await this.deps.pictures.prune(cutoff);
     if (pictures > 0) log.info({ pictures }, "deleted passage pictures past retention");

@@ -4,7 +4,9 @@ import type { Database } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 import type { Actor } from "../adapters/db/audit.js";
 import type { Site, SitesRepo } from "../adapters/db/sites-repo.js";
-import type { VisitRecord, VisitsRepo } from "../adapters/db/visits-repo.js";
+import type { VisitQueries } from "../adapters/db/visit-queries.js";
+import type { VisitRecord } from "../adapters/db/visit-record.js";
+import type { VisitWrites } from "../adapters/db/visit-writes.js";
 import { accessFrom, grantCommand, revokeCommand, validityCommand } from "../domain/commands.js";
 import { type DenyEntry, denyMatches, normalizeDocument, normalizeName } from "../domain/deny-list.js";
 import { isClosed, transition, type VisitAction } from "../domain/lifecycle.js";
@@ -56,7 +58,8 @@ export class VisitService {
   constructor(
     private readonly db: Database,
     private readonly sites: SitesRepo,
-    private readonly visits: VisitsRepo,
+    private readonly visits: VisitQueries,
+    private readonly writes: VisitWrites,
     private readonly dispatcher: CommandDispatcher,
     private readonly live: LiveEvents,
     private readonly metrics: ControlPlaneMetrics,
@@ -136,7 +139,7 @@ export class VisitService {
     };
     const requestHash = createHash("sha256").update(JSON.stringify(input)).digest("hex");
     const build = denied.length > 0 ? null : this.grantBuilder(visit, site, input.guest.photo ?? null, now);
-    const stored = await this.visits.createWithCommand(visit, build, {
+    const stored = await this.writes.createWithCommand(visit, build, {
       idempotency: opts.idempotency ? { ...opts.idempotency, requestHash } : undefined,
       audit: { actor: opts.actor, action: opts.action ?? "visit.create" },
       ...(denied.length > 0 ? { heldPhoto: input.guest.photo } : {}),
@@ -224,7 +227,7 @@ export class VisitService {
 
   /** The scheduler's move of a scheduled visit whose time has come; no command (HCP enforces the window). */
   async activate(id: string, actor: Actor, now = new Date()): Promise<void> {
-    const out = await this.visits.change(
+    const out = await this.writes.change(
       id,
       (v) =>
         v.status === "scheduled" && Date.parse(v.validFrom) <= now.getTime()
@@ -248,7 +251,7 @@ export class VisitService {
     if (!site) throw new Error(`visit ${id} names a missing site ${known.site}`);
     const groups = kindOf(site.kinds, known.kind)?.accessGroups ?? [];
     const photo = action === "approve" ? await this.visits.heldPhoto(id) : null;
-    const out = await this.visits.change<string | WindowProblem | null>(
+    const out = await this.writes.change<string | WindowProblem | null>(
       id,
       (v) => {
         const t = transition(v, action, now);

@@ -1,12 +1,11 @@
 import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
-import { listenFailed, parseSiteTopic } from "@gatehouse/shared";
+import { type AgentTopic, isAgentTopic, listenFailed, parseSiteTopic } from "@gatehouse/shared";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "pino";
 import type { AuthThrottle } from "../../domain/auth-throttle.js";
 import { credentialIdentity } from "../secrets.js";
-import { type AgentTopic, isAgentTopic } from "./agent-topics.js";
 
 export type Identity = { kind: "agent"; site: string } | { kind: "consumer"; tokenId: string };
 

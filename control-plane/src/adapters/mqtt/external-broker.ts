@@ -1,7 +1,13 @@
-import { endMqttClient, parseSiteTopic, settledWithin } from "@gatehouse/shared";
+import {
+  AGENT_TOPICS,
+  type AgentTopic,
+  endMqttClient,
+  isAgentTopic,
+  parseSiteTopic,
+  settledWithin,
+} from "@gatehouse/shared";
 import { connect, type IClientOptions, type IConnackPacket, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
-import { AGENT_TOPICS, type AgentTopic, isAgentTopic } from "./agent-topics.js";
 
 /** The shared-subscription group every control-plane instance joins: each message goes to one of them. */
 export const SHARE_GROUP = "gatehouse";
