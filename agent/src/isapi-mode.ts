@@ -6,9 +6,9 @@ import type { AgentStore } from "./adapters/db/agent-store.js";
 import { StoredRefusedLogins } from "./adapters/db/refused-logins.js";
 import { IsapiClient } from "./adapters/isapi/client.js";
 import { TerminalGateway } from "./adapters/isapi/terminal-gateway.js";
+import { type TerminalHandle, TerminalsPlace } from "./adapters/isapi/terminals-place.js";
 import type { AgentConfig } from "./config.js";
 import type { AgentMetrics } from "./metrics.js";
-import { IsapiExecutor, type TerminalHandle } from "./services/isapi-executor.js";
 import type { Lanes } from "./services/lanes.js";
 import { type StreamState, TerminalEventStream } from "./services/terminal-stream.js";
 import { TerminalSync } from "./services/terminal-sync.js";
@@ -17,7 +17,8 @@ type Health = z.infer<typeof SourceHealth>;
 
 /** The ISAPI back end of a site without HikCentral: terminals' persons, doors and alert streams. */
 export interface IsapiBackend {
-  executor: IsapiExecutor;
+  /** Where persons live in ISAPI mode, and the doors in both modes. */
+  place: TerminalsPlace;
   sync: TerminalSync;
   sources(): Health[];
   /** Every terminal's stream is up. */
@@ -71,11 +72,10 @@ export function buildIsapiBackend(
       doors: Object.keys(t.doors).map(Number),
     };
   });
-  let sync: TerminalSync | undefined;
-  const executor = new IsapiExecutor(handles, store, { reconcile: (id) => sync!.reconcile(id) });
-  sync = new TerminalSync(
+  const place = new TerminalsPlace(handles, store.replica, store.terminals);
+  const sync = new TerminalSync(
     handles,
-    executor,
+    place,
     store,
     lanes,
     log.child({ component: "terminal-sync" }),
@@ -126,7 +126,7 @@ export function buildIsapiBackend(
               checked.add(t.id);
               void checkFeatures(i);
             }
-            if (!opts.eventsOnly) sync!.poke();
+            if (!opts.eventsOnly) sync.poke();
             void assertPush(i).catch((e: Error) =>
               log.warn({ terminal: t.id, err: e.message }, "configuring event push failed"),
             );
@@ -181,7 +181,7 @@ export function buildIsapiBackend(
   };
   let pushTimer: NodeJS.Timeout | undefined;
   return {
-    executor,
+    place,
     sync,
     setPushBase(base, token) {
       pushBase = { base, token };
@@ -202,13 +202,13 @@ export function buildIsapiBackend(
     healthy: () => [...states.values()].every((s) => s.state === "up"),
     start() {
       for (const s of streams) s.start();
-      if (!opts.eventsOnly) sync!.start();
+      if (!opts.eventsOnly) sync.start();
       pushTimer = setInterval(assertAll, 5 * 60_000);
     },
     async stop() {
       clearInterval(pushTimer);
       await Promise.all(streams.map((s) => s.stop()));
-      await sync!.stop();
+      await sync.stop();
       await Promise.all(handles.map((h) => h.gateway.client.close()));
     },
   };

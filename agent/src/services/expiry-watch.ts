@@ -3,7 +3,7 @@ import type { DriftRepair } from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { AgentStore } from "../adapters/db/agent-store.js";
 import type { AgentMetrics } from "../metrics.js";
-import type { Executor } from "./command-executor.js";
+import type { Executor } from "./access-executor.js";
 import type { Lanes } from "./lanes.js";
 
 /**

@@ -15,7 +15,7 @@ import type { Logger } from "pino";
 import type { AgentStore } from "../adapters/db/agent-store.js";
 import type { PendingCommand, StoreResult } from "../adapters/db/inbox-store.js";
 import type { AgentMetrics } from "../metrics.js";
-import type { Executor } from "./command-executor.js";
+import type { Executor } from "./access-executor.js";
 import { parseSignedCommand } from "./command-parser.js";
 import type { Lanes } from "./lanes.js";
 
@@ -37,6 +37,10 @@ export interface InboxOptions {
   /** How often a gap that is still open is asked about again. */
   resyncEveryMs: number;
 }
+
+/** A retryable failure waits 1 s, 2 s, 4 s … up to a minute, each wait jittered so retries do not bunch. */
+export const backoffWithJitter = (attempt: number) =>
+  Math.min(60_000, 1000 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
 
 const makeAck = (
   site: string,

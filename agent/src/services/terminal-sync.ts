@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { DriftRepair, ReportTrigger } from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { AgentStore } from "../adapters/db/agent-store.js";
+import type { TerminalHandle, TerminalsPlace } from "../adapters/isapi/terminals-place.js";
 import { displayName, type TerminalState } from "../domain/replica.js";
 import type { AgentMetrics } from "../metrics.js";
-import type { IsapiExecutor, TerminalHandle } from "./isapi-executor.js";
 import type { Lanes } from "./lanes.js";
 
 /**
@@ -18,7 +18,7 @@ export class TerminalSync {
 
   constructor(
     private readonly terminals: readonly TerminalHandle[],
-    private readonly executor: IsapiExecutor,
+    private readonly place: TerminalsPlace,
     private readonly store: AgentStore,
     private readonly lanes: Lanes,
     private readonly log: Logger,
@@ -63,7 +63,7 @@ export class TerminalSync {
             // A newer command may have written the terminal meanwhile: take the row as it is now.
             const now = await this.store.terminals.pendingFor(t.id, item.personCode);
             if (!now) return undefined;
-            return this.executor.applyTo(t, now.personCode, now.state, now.face);
+            return this.place.applyTo(t, now.personCode, now.state, now.face);
           });
           if (device?.status === "applied") {
             progressed = true;
@@ -164,7 +164,7 @@ export class TerminalSync {
           : heldHere === undefined || heldHere.doors.length === 0;
         if (inLine) continue;
         // A sync runs alone (the inbox holds every lane), so no lane is taken here.
-        const r = await this.executor.applyTo(t, person.personCode, state);
+        const r = await this.place.applyTo(t, person.personCode, state);
         if (r.status === "applied")
           changes.push({
             action: granted ? (heldHere ? "updated" : "created") : "revoked",
@@ -203,7 +203,7 @@ export class TerminalSync {
           validFrom: (p.validFrom ?? new Date(now)).toISOString(),
           validUntil: new Date(now).toISOString(),
         };
-        const r = await this.executor.applyTo(t, p.employeeNo, state);
+        const r = await this.place.applyTo(t, p.employeeNo, state);
         if (r.status === "applied")
           changes.push({
             action: "removed_from_group",

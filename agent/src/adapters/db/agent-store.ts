@@ -25,4 +25,9 @@ export class AgentStore {
     this.terminals = new TerminalStore(db);
     this.outbox = new OutboxStore(db, site);
   }
+
+  /** Commands waiting and messages not yet committed by the control plane (metrics, status). */
+  async depths(): Promise<{ inbox: number; outbox: number }> {
+    return { inbox: await this.inbox.pendingCount(), outbox: await this.outbox.depth() };
+  }
 }

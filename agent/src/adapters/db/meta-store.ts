@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Database } from "@gatehouse/shared/db";
 
 /** The agent's small facts by key: the applied watermark, event cursors, the subscription it made. */
@@ -20,6 +21,15 @@ export class MetaStore {
 
   async delete(key: string): Promise<void> {
     await this.db.write([{ sql: "DELETE FROM meta WHERE key = ?", args: [key] }]);
+  }
+
+  /** The secret the event push paths carry: made once, kept across restarts (HikCentral keeps the URL). */
+  async eventToken(): Promise<string> {
+    const held = await this.get("event_token");
+    if (held) return held;
+    const made = randomBytes(18).toString("base64url");
+    await this.set("event_token", made);
+    return made;
   }
 
   /** The highest seq up to which every command is done. */

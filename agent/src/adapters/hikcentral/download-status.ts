@@ -1,8 +1,6 @@
-export interface DeviceDownload {
-  device: string;
-  status: "applied" | "pending" | "failed";
-  error?: string;
-}
+import type { DeviceDownload } from "../../services/ports.js";
+
+export type { DeviceDownload };
 
 /** HCP versions differ in the case of these keys (ElementDetail vs elementDetail): read them case-blind. */
 function lowerKeys(v: unknown): unknown {

@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
 import { type AgentStatus, endMqttClient, settledWithin, topics } from "@gatehouse/shared";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
+import type { AgentConfig } from "../../config.js";
 
 export interface AgentLinkOptions {
   url: string;
@@ -8,16 +10,21 @@ export interface AgentLinkOptions {
   password: string;
   ca?: string;
   site: string;
+  log: Logger;
+}
+
+/** What the link hands on; attached before `start`, by the parts that need the link themselves. */
+export interface LinkHandlers {
   /** Must make the command durable before resolving: the PUBACK is sent only after it resolves. */
   onCommand: (payload: Buffer) => Promise<void>;
   onConnect: () => void;
   onConnectionChange: (connected: boolean) => void;
-  log: Logger;
 }
 
 /** The agent's one MQTT connection: commands in, acks/passages/status out, `offline` as the last will. */
 export class AgentLink {
   readonly client: MqttClient;
+  private handlers: LinkHandlers | undefined;
 
   constructor(private readonly opts: AgentLinkOptions) {
     const offline: AgentStatus = {
@@ -47,8 +54,8 @@ export class AgentLink {
     this.client = connect(opts.url, { ...options, manualConnect: true } as IClientOptions);
     // MQTT.js sends the PUBACK when this callback is called: only once the command is in the inbox.
     this.client.handleMessage = (packet, callback) => {
-      if (packet.topic !== topics.commands(opts.site)) return callback();
-      opts.onCommand(packet.payload as Buffer).then(
+      if (packet.topic !== topics.commands(opts.site) || !this.handlers) return callback();
+      this.handlers.onCommand(packet.payload as Buffer).then(
         () => callback(),
         (err: Error) => {
           opts.log.error({ err: err.message }, "could not store a command; the broker will send it again");
@@ -58,17 +65,22 @@ export class AgentLink {
     };
     this.client.on("connect", () => {
       opts.log.info("connected to the broker");
-      opts.onConnectionChange(true);
+      this.handlers?.onConnectionChange(true);
       this.client.subscribe(topics.commands(opts.site), { qos: 1 }, (err) => {
         if (err) opts.log.error({ err: err.message }, "subscribing to commands failed");
       });
-      opts.onConnect();
+      this.handlers?.onConnect();
     });
-    this.client.on("close", () => opts.onConnectionChange(false));
+    this.client.on("close", () => this.handlers?.onConnectionChange(false));
     this.client.on("error", (err) => opts.log.warn({ err: err.message }, "broker connection error"));
   }
 
+  attach(handlers: LinkHandlers): void {
+    this.handlers = handlers;
+  }
+
   start(): void {
+    if (!this.handlers) throw new Error("attach the link's handlers before starting it");
     this.client.connect();
   }
 
@@ -90,4 +102,16 @@ export class AgentLink {
     // Messages still unacknowledged are in the outbox and go out again after the restart.
     await endMqttClient(this.client, 2000);
   }
+}
+
+/** The link the agent's configuration describes (the CA file read now: a missing one stops the start). */
+export function agentLinkFromConfig(config: AgentConfig, log: Logger): AgentLink {
+  return new AgentLink({
+    url: config.AGENT_MQTT_URL,
+    username: config.AGENT_MQTT_USERNAME,
+    password: config.AGENT_MQTT_PASSWORD,
+    ...(config.AGENT_MQTT_CA_FILE ? { ca: readFileSync(config.AGENT_MQTT_CA_FILE, "utf8") } : {}),
+    site: config.AGENT_SITE_ID,
+    log,
+  });
 }
