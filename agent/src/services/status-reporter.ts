@@ -110,7 +110,7 @@ export class StatusReporter {
   changed(): void {
     this.soon ??= setTimeout(() => {
       this.soon = undefined;
-      this.publish();
+      void this.publish();
     }, 1000);
   }
 
