@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { Command } from "@gatehouse/shared";
 
 /** A revoke must reach the turnstiles however long the agent was away. */
@@ -55,7 +54,8 @@ export function grantCommand(
     accessGroups: string[];
     validFrom: string;
     validUntil: string;
-    photo?: string | null | undefined;
+    /** The guest's face, with the SHA-256 of its JPEG bytes (so an unchanged face is not sent again). */
+    face?: { jpegBase64: string; sha256: string } | null | undefined;
   },
 ): Command {
   return {
@@ -75,14 +75,7 @@ export function grantCommand(
       accessGroups: a.accessGroups,
       validFrom: a.validFrom,
       validUntil: a.validUntil,
-      ...(a.photo
-        ? {
-            face: {
-              jpegBase64: a.photo,
-              sha256: createHash("sha256").update(Buffer.from(a.photo, "base64")).digest("hex"),
-            },
-          }
-        : {}),
+      ...(a.face ? { face: a.face } : {}),
     },
   };
 }

@@ -183,7 +183,12 @@ export class VisitService {
         accessGroups: kindOf(site.kinds, v.kind)?.accessGroups ?? [],
         validFrom: accessFrom(v.validFrom, site.earlyArrivalMinutes),
         validUntil: v.validUntil,
-        photo,
+        face: photo
+          ? {
+              jpegBase64: photo,
+              sha256: createHash("sha256").update(Buffer.from(photo, "base64")).digest("hex"),
+            }
+          : null,
       });
   }
 

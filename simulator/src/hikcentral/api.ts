@@ -1,3 +1,5 @@
+// Over 400 lines: the simulated OpenAPI as one route table; each route is a few lines, and they share the person
+// view, the field checks and the quirks (`personNotFound`, `addPersonData`) that must stay consistent across them.
 import { formatInZone } from "@gatehouse/shared";
 import { ArtemisError, invalidPersonData, notSupported, paramError } from "./errors.js";
 import { eventName } from "./event-codes.js";

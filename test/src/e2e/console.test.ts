@@ -1,3 +1,4 @@
+// Over 400 lines: one browser and one stack for every console walk; starting Chromium and the stack is the cost.
 /// <reference lib="dom" />
 import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";

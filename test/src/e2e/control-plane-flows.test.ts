@@ -1,3 +1,5 @@
+// Over 400 lines: the control plane's flows (incidents, events, import, sync) against one running stack, which is
+// the expensive part; each describe block is one flow.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";

@@ -1,3 +1,4 @@
+// Over 400 lines: every door the outside world has (visits, sites, status, logins, imports) against one stack.
 import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseSignedCommand } from "@gatehouse/agent";

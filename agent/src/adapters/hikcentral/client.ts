@@ -1,3 +1,5 @@
+// Over 400 lines: one HikCentral connection — the signed, rate-limited, retried transport and one small method per
+// endpoint the agent calls; split by area, every part would need the same transport and limiter.
 import { GatehouseError, isRetryable } from "@gatehouse/shared";
 import PQueue from "p-queue";
 import pRetry from "p-retry";
