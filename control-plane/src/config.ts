@@ -7,6 +7,24 @@ export { ConfigError };
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** A comma-separated list (empty by default), each entry trimmed; `check` throws what is wrong with it. */
+const commaList = (check: (entries: string[]) => unknown) =>
+  z
+    .string()
+    .default("")
+    .transform((s, ctx) => {
+      const entries = s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean);
+      try {
+        check(entries);
+      } catch (e) {
+        ctx.addIssue({ code: "custom", message: (e as Error).message });
+      }
+      return entries;
+    });
+
 export const ControlPlaneConfigSchema = z
   .object({
     GATEHOUSE_DB_URL: z.string().default("file:./data/gatehouse.db"),
@@ -57,22 +75,10 @@ export const ControlPlaneConfigSchema = z
     GATEHOUSE_TLS_CERT_FILE: z.string().min(1).optional(),
     GATEHOUSE_TLS_KEY_FILE: z.string().min(1).optional(),
     /** Browser origins allowed to call the API (comma-separated); CORS is off when unset. */
-    GATEHOUSE_CORS_ORIGINS: z
-      .string()
-      .default("")
-      .transform((s, ctx) => {
-        const origins = s
-          .split(",")
-          .map((x) => x.trim())
-          .filter(Boolean);
-        for (const o of origins)
-          if (!/^https?:\/\/[^/\s]+$/.test(o))
-            ctx.addIssue({
-              code: "custom",
-              message: `'${o}' is not an origin such as https://console.example.edu`,
-            });
-        return origins;
-      }),
+    GATEHOUSE_CORS_ORIGINS: commaList((origins) => {
+      const bad = origins.find((o) => !/^https?:\/\/[^/\s]+$/.test(o));
+      if (bad) throw new Error(`'${bad}' is not an origin such as https://console.example.edu`);
+    }),
     /**
      * Failed logins a minute with one credential from one address before that credential is refused there for
      * the rest of the minute; also how many different failed credentials lock an address for strangers.
@@ -82,21 +88,7 @@ export const ControlPlaneConfigSchema = z
      * Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is believed; from any
      * other peer the header is ignored, since a client can write it.
      */
-    GATEHOUSE_TRUSTED_PROXIES: z
-      .string()
-      .default("")
-      .transform((s, ctx) => {
-        const entries = s
-          .split(",")
-          .map((x) => x.trim())
-          .filter(Boolean);
-        try {
-          addressList(entries);
-        } catch (e) {
-          ctx.addIssue({ code: "custom", message: (e as Error).message });
-        }
-        return entries;
-      }),
+    GATEHOUSE_TRUSTED_PROXIES: commaList(addressList),
     /** The largest bulk import body, in bytes (CSV or JSON); a larger one is refused before it is read. */
     GATEHOUSE_IMPORT_MAX_BYTES: z.coerce
       .number()

@@ -9,6 +9,7 @@ import {
 import { type Simulator, type SimulatorOptions, startSimulator } from "@gatehouse/simulator";
 import type { Logger } from "pino";
 import { Agent, fetch as undiciFetch } from "undici";
+import { eventually } from "./support.js";
 
 export interface StackOptions {
   dataDir: string;
@@ -43,6 +44,8 @@ export interface Stack {
   adminToken: string;
   /** Authorised JSON call to the control plane's API. */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** The visit once `ok` holds for it (polled), or a failure naming `what` after `ms`. */
+  visitWhen(id: string, ok: (v: any) => boolean, what: string, ms?: number): Promise<any>;
   stopAgent(): Promise<void>;
   startAgent(): Promise<RunningAgent>;
   /**
@@ -175,6 +178,15 @@ export async function startStack(o: StackOptions): Promise<Stack> {
     siteId,
     adminToken: o.adminToken,
     api,
+    visitWhen: (id, ok, what, ms = 15_000) =>
+      eventually(
+        async () => {
+          const v = (await api("GET", `/v1/visits/${id}`)).body;
+          return ok(v) ? v : undefined;
+        },
+        ms,
+        what,
+      ),
     async stopAgent() {
       await agent?.stop();
       agent = undefined;

@@ -72,16 +72,16 @@ const depth = async (db: Database) =>
 const waitFor = async (ok: () => Promise<boolean> | boolean) => {
   for (let i = 0; i < 400 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 10));
 };
+const relayOf = (outbox: OutboxPort, l: AgentLink, opts: ConstructorParameters<typeof OutboxRelay>[3]) =>
+  new OutboxRelay(outbox, l, pino({ level: "silent" }), opts);
+
 const names = (n: number, from = 0) => Array.from({ length: n }, (_, k) => `m${from + k}`);
 
 describe("the outbox relay", () => {
   it("sends every row once in order, with several batches in flight, and deletes them in one go", async () => {
     const { db, outbox, deletes } = await storeWith(950);
     const { sent, link: l } = link();
-    const relay = new OutboxRelay(outbox, l, pino({ level: "silent" }), {
-      batchSize: 100,
-      deleteAfterMs: 50,
-    });
+    const relay = relayOf(outbox, l, { batchSize: 100, deleteAfterMs: 50 });
     relay.wake();
     await waitFor(async () => (await depth(db)) === 0);
     expect(sent).toEqual(names(950));
@@ -95,7 +95,7 @@ describe("the outbox relay", () => {
   it("does not send again a row that is acknowledged but not deleted yet, and deletes it on stop", async () => {
     const { db, outbox } = await storeWith(10);
     const { sent, link: l } = link();
-    const relay = new OutboxRelay(outbox, l, pino({ level: "silent" }), { deleteAfterMs: 60_000 });
+    const relay = relayOf(outbox, l, { deleteAfterMs: 60_000 });
     relay.wake();
     await waitFor(() => sent.length === 10);
     await add(db, 10, 5);
@@ -111,10 +111,7 @@ describe("the outbox relay", () => {
   it("after a lost connection, sends everything not deleted again in order and loses nothing", async () => {
     const { db, outbox } = await storeWith(500);
     const { sent, link: l, reconnect } = link("m250");
-    const relay = new OutboxRelay(outbox, l, pino({ level: "silent" }), {
-      batchSize: 100,
-      deleteAfterMs: 20,
-    });
+    const relay = relayOf(outbox, l, { batchSize: 100, deleteAfterMs: 20 });
     relay.wake();
     // m250's batch (m200–m299) stays: part of it may not have reached the broker.
     await waitFor(async () => (await depth(db)) === 300);

@@ -2,6 +2,7 @@ import type { Passage } from "@gatehouse/shared";
 import { describe, expect, it } from "vitest";
 import { planAck } from "./ack-plan.js";
 import { planPassage, type SiteForPassage, type VisitForPassage } from "./passage-plan.js";
+import { NO_PASSAGES } from "./visit.js";
 
 const now = new Date("2026-12-03T10:00:00Z");
 const visit: VisitForPassage = {
@@ -16,12 +17,7 @@ const visit: VisitForPassage = {
   validUntil: "2026-12-03T18:00:00Z",
   endedAt: null,
   revokeOnExit: true,
-  firstEntryAt: null,
-  firstExitAt: null,
-  entryCount: 0,
-  exitCount: 0,
-  inside: false,
-  lastPassageAt: null,
+  ...NO_PASSAGES,
 };
 const site: SiteForPassage = {
   name: "North",

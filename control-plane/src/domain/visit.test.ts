@@ -3,20 +3,14 @@ import { describe, expect, it } from "vitest";
 import {
   accessAfterAck,
   applyPassage,
+  NO_PASSAGES,
   nextCommandStatus,
   type PassageFacts,
   personCodeFor,
   type VisitCounts,
 } from "./visit.js";
 
-const empty = {
-  firstEntryAt: null,
-  firstExitAt: null,
-  entryCount: 0,
-  exitCount: 0,
-  inside: false,
-  lastPassageAt: null,
-};
+const empty = NO_PASSAGES;
 
 describe("visit domain", () => {
   it("makes a personCode HikCentral accepts", () => {

@@ -19,6 +19,16 @@ export interface VisitCounts {
   lastPassageAt: string | null;
 }
 
+/** The counts of a visit nobody has passed a turnstile for yet. */
+export const NO_PASSAGES: VisitCounts = {
+  firstEntryAt: null,
+  firstExitAt: null,
+  entryCount: 0,
+  exitCount: 0,
+  inside: false,
+  lastPassageAt: null,
+};
+
 export function initialStatus(validFrom: Date, now: Date): VisitStatus {
   return validFrom.getTime() > now.getTime() ? "scheduled" : "active";
 }

@@ -10,7 +10,7 @@ import type { VisitWrites } from "../adapters/db/visit-writes.js";
 import { accessFrom, grantCommand, revokeCommand, validityCommand } from "../domain/commands.js";
 import { type DenyEntry, denyMatches, normalizeDocument, normalizeName } from "../domain/deny-list.js";
 import { isClosed, transition, type VisitAction } from "../domain/lifecycle.js";
-import { initialStatus, personCodeFor } from "../domain/visit.js";
+import { initialStatus, NO_PASSAGES, personCodeFor } from "../domain/visit.js";
 import { kindOf, visitWindowProblem, type WindowProblem } from "../domain/visit-rules.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
 import type { CommandDispatcher } from "./command-dispatcher.js";
@@ -122,12 +122,7 @@ export class VisitService {
       status: denied.length > 0 ? "held" : initialStatus(new Date(input.validFrom), now),
       access: "pending",
       accessError: null,
-      firstEntryAt: null,
-      firstExitAt: null,
-      entryCount: 0,
-      exitCount: 0,
-      inside: false,
-      lastPassageAt: null,
+      ...NO_PASSAGES,
       eventId: opts.eventId ?? null,
       heldReason:
         denied.length > 0

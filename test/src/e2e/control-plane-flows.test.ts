@@ -55,14 +55,7 @@ const visitBody = (name: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const until = (id: string, what: string, ok: (v: any) => boolean, ms = 15_000) =>
-  eventually(
-    async () => {
-      const v = (await stack.api("GET", `/v1/visits/${id}`)).body;
-      return ok(v) ? v : undefined;
-    },
-    ms,
-    what,
-  );
+  stack.visitWhen(id, ok, what, ms);
 async function passage(body: Record<string, unknown>) {
   const res = await fetch(`${stack.simulator.url}/_sim/passages`, {
     method: "POST",

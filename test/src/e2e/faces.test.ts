@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../stack.js";
-import { eventually, tempDir, testLogger } from "../support.js";
+import { tempDir, testLogger } from "../support.js";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -48,15 +48,7 @@ async function visitWith(guest: Record<string, unknown>) {
   return r.body;
 }
 
-const settled = (id: string) =>
-  eventually(
-    async () => {
-      const v = (await stack.api("GET", `/v1/visits/${id}`)).body;
-      return v.access !== "pending" ? v : undefined;
-    },
-    15_000,
-    "grant settled",
-  );
+const settled = (id: string) => stack.visitWhen(id, (v) => v.access !== "pending", "grant settled");
 
 describe("faces on a face-only site", () => {
   it("scales a phone photo, uploads it with face/update, confirms picUri, then grants", async () => {

@@ -71,6 +71,18 @@ const grant = (
   over: Partial<Command> & { givenName?: string } = {},
 ): Command => grantCommand(SITE, seq, personCode, { givenName: "Mallory", familyName: "Forger", ...over });
 
+/** A command of this site valid for an hour (unsigned). */
+const command = (seq: number, type: Command["type"], payload: unknown): Command =>
+  ({
+    id: randomUUID(),
+    site: SITE,
+    seq,
+    type,
+    issuedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + 3600_000).toISOString(),
+    payload,
+  }) as Command;
+
 const publish = (body: unknown) =>
   attacker.publishAsync(topics.commands(SITE), typeof body === "string" ? body : JSON.stringify(body), {
     qos: 1,
@@ -147,15 +159,14 @@ describe("forged commands through a broker anyone can publish to", () => {
   });
 
   it("never re-applies a replayed grant after its revoke", async () => {
-    const revoke = trustedSigner.sign({
-      id: randomUUID(),
-      site: SITE,
-      seq: 3,
-      type: "revoke",
-      issuedAt: new Date().toISOString(),
-      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-      payload: { visitId: "visit-GHREAL0001", personCode: "GHREAL0001", accessGroups: [], reason: "manual" },
-    } as Command);
+    const revoke = trustedSigner.sign(
+      command(3, "revoke", {
+        visitId: "visit-GHREAL0001",
+        personCode: "GHREAL0001",
+        accessGroups: [],
+        reason: "manual",
+      }),
+    );
     await publish(revoke);
     expect((await eventually(async () => finalAck(revoke.id), 10_000, "revoke applied")).status).toBe(
       "applied",
@@ -203,15 +214,9 @@ describe("forged commands through a broker anyone can publish to", () => {
   });
 
   it("counts a skip's seq as done (the control plane could not sign what it stored there)", async () => {
-    const skip = trustedSigner.sign({
-      id: randomUUID(),
-      site: SITE,
-      seq: 7,
-      type: "skip",
-      issuedAt: new Date().toISOString(),
-      expiresAt: new Date(Date.now() + 3600_000).toISOString(),
-      payload: { commandId: randomUUID(), reason: "the command could not be signed" },
-    } as Command);
+    const skip = trustedSigner.sign(
+      command(7, "skip", { commandId: randomUUID(), reason: "the command could not be signed" }),
+    );
     const after = grant(8, "GHGOOD0003");
     await publish(skip);
     await publish(trustedSigner.sign(after));

@@ -79,6 +79,16 @@ function expectRefusedNamingAField(r: { status: number; body: any }, input: unkn
   for (const e of errors) expect(e.message, where).toBeTruthy();
 }
 
+/** A visit of the contract site from a minute ago, lasting `ms`. */
+const newVisit = (name: string, ms: number) =>
+  call("POST", "/v1/visits", {
+    site: SITE,
+    guest: { name },
+    host: { name: "Host" },
+    validFrom: iso(Date.now() - 60_000),
+    validUntil: iso(Date.now() + ms),
+  });
+
 /** The agent's verdict on the command the control plane published for this visit. */
 async function agentReads(visitId: string, index = 0) {
   const payload = await eventually(
@@ -246,13 +256,7 @@ describe("one contract: what the API accepts, the agent accepts", () => {
   });
 
   it("refuses new visit times naming the field, or sends a validity command the agent accepts", async () => {
-    const v = await call("POST", "/v1/visits", {
-      site: SITE,
-      guest: { name: "Val Idity" },
-      host: { name: "Host" },
-      validFrom: iso(Date.now() - 60_000),
-      validUntil: iso(Date.now() + DAY),
-    });
+    const v = await newVisit("Val Idity", DAY);
     expect(v.status).toBe(201);
     let sent = 1;
     await fc.assert(
@@ -393,13 +397,11 @@ describe("one contract: what the API accepts, the agent accepts", () => {
       host: guest,
       ...window(),
     });
-    const granted = await eventually(
-      async () => {
-        const v = (await stack.api("GET", `/v1/visits/${next.body.id}`)).body;
-        return v.access === "granted" ? v : undefined;
-      },
-      20_000,
+    const granted = await stack.visitWhen(
+      next.body.id,
+      (v) => v.access === "granted",
       "the grant after the unsignable one",
+      20_000,
     );
     expect(granted.access).toBe("granted");
     const old = (await stack.api("GET", `/v1/visits/${held.body.id}`)).body;
@@ -506,13 +508,7 @@ describe("bounded work per request", () => {
 
 describe("the site whose visits were refused", () => {
   it("grants the next good visit at once", async () => {
-    const r = await call("POST", "/v1/visits", {
-      site: SITE,
-      guest: { name: "Good Guest" },
-      host: { name: "Host" },
-      validFrom: iso(Date.now() - 60_000),
-      validUntil: iso(Date.now() + 3600_000),
-    });
+    const r = await newVisit("Good Guest", 3600_000);
     expect(r.status).toBe(201);
     expect((await agentReads(r.body.id)).kind).toBe("command");
   });

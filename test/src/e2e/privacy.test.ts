@@ -60,7 +60,7 @@ describe("guests' personal data", () => {
     // HikCentral has the face; neither the control plane nor the agent keeps the photo.
     const probe = photo.slice(200, 260);
     expect(await everyText(stack.controlPlane.db)).not.toContain(probe);
-    expect(await everyText((stack.agent.store as unknown as { db: Database }).db)).not.toContain(probe);
+    expect(await everyText(stack.agent.store.db)).not.toContain(probe);
 
     expect((await stack.api("POST", `/v1/visits/${id}/checkout`)).status).toBe(200);
     const erased = await eventually(

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Stack, startStack } from "../stack.js";
-import { eventually, tempDir, testLogger } from "../support.js";
+import { tempDir, testLogger } from "../support.js";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -17,15 +17,7 @@ afterAll(() => stack?.stop());
 
 const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
 const get = async (id: string) => (await stack.api("GET", `/v1/visits/${id}`)).body;
-const until = (id: string, what: string, ok: (v: any) => boolean) =>
-  eventually(
-    async () => {
-      const v = await get(id);
-      return ok(v) ? v : undefined;
-    },
-    15_000,
-    what,
-  );
+const until = (id: string, what: string, ok: (v: any) => boolean) => stack.visitWhen(id, ok, what);
 
 async function grantedVisit(name: string, validUntil = inMinutes(60), validFrom = inMinutes(-1), extra = {}) {
   const r = await stack.api("POST", "/v1/visits", {

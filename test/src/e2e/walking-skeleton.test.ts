@@ -40,6 +40,17 @@ afterAll(async () => {
 
 const inHours = (h: number) => new Date(Date.now() + h * 3600_000).toISOString();
 
+/** A visit of this kind for the next hour, created through the API. */
+const hourVisit = (kind: string, name: string) =>
+  stack.api("POST", "/v1/visits", {
+    site: stack.siteId,
+    kind,
+    guest: { name },
+    host: { name: "Host" },
+    validFrom: inHours(0),
+    validUntil: inHours(1),
+  });
+
 async function simPassage(body: object) {
   const res = await fetch(`${stack.simulator.url}/_sim/passages`, {
     method: "POST",
@@ -64,14 +75,7 @@ describe("walking skeleton: visit → grant → passage → MQTT → email", () 
     const visit = created.body;
     expect(visit).toMatchObject({ access: "pending", status: "active", entryCount: 0 });
 
-    const granted = await eventually(
-      async () => {
-        const v = (await stack.api("GET", `/v1/visits/${visit.id}`)).body;
-        return v.access === "granted" ? v : undefined;
-      },
-      10_000,
-      "access granted",
-    );
+    const granted = await stack.visitWhen(visit.id, (v) => v.access === "granted", "access granted", 10_000);
     expect(granted.commands).toEqual([expect.objectContaining({ type: "grant", status: "applied", seq: 1 })]);
 
     // The grant really reached HikCentral: the person, in the Visitors access level, downloaded to devices.
@@ -147,22 +151,13 @@ describe("walking skeleton: visit → grant → passage → MQTT → email", () 
   });
 
   it("marks the grant failed with HikCentral's reason when the kind's access level does not exist", async () => {
-    const created = await stack.api("POST", "/v1/visits", {
-      site: stack.siteId,
-      kind: "vip",
-      guest: { name: "Alan Turing" },
-      host: { name: "Host" },
-      validFrom: inHours(0),
-      validUntil: inHours(1),
-    });
+    const created = await hourVisit("vip", "Alan Turing");
     expect(created.status).toBe(201);
-    const failed = await eventually(
-      async () => {
-        const v = (await stack.api("GET", `/v1/visits/${created.body.id}`)).body;
-        return v.access === "failed" ? v : undefined;
-      },
-      10_000,
+    const failed = await stack.visitWhen(
+      created.body.id,
+      (v) => v.access === "failed",
       "access failed",
+      10_000,
     );
     expect(failed.accessError).toContain("UNKNOWN_ACCESS_GROUP");
     expect(failed.accessError).toContain("Nonexistent level");
@@ -188,25 +183,15 @@ describe("the agent goes away and comes back", () => {
     );
     expect(status.agent.status.state).toBe("offline");
 
-    const created = await stack.api("POST", "/v1/visits", {
-      site: stack.siteId,
-      kind: "guest",
-      guest: { name: "Late Arrival" },
-      host: { name: "Host" },
-      validFrom: inHours(0),
-      validUntil: inHours(1),
-    });
+    const created = await hourVisit("guest", "Late Arrival");
     expect(created.status).toBe(201);
     const site = (await stack.api("GET", `/v1/sites/${stack.siteId}`)).body;
     expect(site.commands.pending).toBeGreaterThanOrEqual(1);
 
     await stack.startAgent();
-    const v = await eventually(
-      async () => {
-        const x = (await stack.api("GET", `/v1/visits/${created.body.id}`)).body;
-        return x.access === "granted" ? x : undefined;
-      },
-      15_000,
+    const v = await stack.visitWhen(
+      created.body.id,
+      (x) => x.access === "granted",
       "granted after the agent came back",
     );
     expect(v.commands[0].status).toBe("applied");

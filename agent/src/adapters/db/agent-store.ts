@@ -18,7 +18,11 @@ export class AgentStore {
   readonly terminals: TerminalStore;
   readonly outbox: OutboxStore;
 
-  constructor(db: Database, site: string) {
+  /** The database the stores share (for one-shot tools and tests that read every table). */
+  constructor(
+    readonly db: Database,
+    site: string,
+  ) {
     this.meta = new MetaStore(db);
     this.inbox = new InboxStore(db, this.meta);
     this.replica = new ReplicaStore(db);
