@@ -74,6 +74,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
     metrics,
     { site, timeZone: config.AGENT_TIME_ZONE, doorDirections: config.AGENT_DOOR_DIRECTIONS },
     passagesQueued,
+    (rows, durable) => relay.sendEarly(rows, durable),
   );
   const reporter = new StatusReporter({
     site,

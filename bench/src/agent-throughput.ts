@@ -2,16 +2,20 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GrantCommand, topics } from "@gatehouse/shared";
-import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type Simulator, startSimulator } from "@gatehouse/simulator";
-import { AgentProcess, FakeControlPlane, freePort, grantCommand, tempDir } from "@gatehouse/test";
+import {
+  AgentProcess,
+  FakeControlPlane,
+  freePort,
+  grantCommand,
+  seedAgentDatabase,
+  tempDir,
+} from "@gatehouse/test";
 import { connectAsync } from "mqtt";
-import { benchPassage } from "./fixtures.js";
 import { type BenchResult, result } from "./results.js";
 
 const SITE = "bench";
 const ZONE = "Asia/Almaty";
-const migrations = new URL("../../agent/migrations", import.meta.url).pathname;
 
 function agentEnv(o: {
   dir: string;
@@ -38,56 +42,6 @@ function agentEnv(o: {
     AGENT_HTTP_PORT: String(o.http),
     AGENT_LOG_LEVEL: "warn",
   };
-}
-
-/** Fills the agent's database before it starts: `passages` undelivered passages, `persons` replica rows. */
-export async function seed(dir: string, o: { passages: number; persons: number }): Promise<void> {
-  const db = await Database.open({ url: `file:${join(dir, "agent.db")}` });
-  await applyMigrations(db, migrations);
-  const now = new Date().toISOString();
-  for (let i = 0; i < o.passages; i += 5000) {
-    const stmts = [];
-    for (let k = i; k < Math.min(o.passages, i + 5000); k++) {
-      const id = randomUUID();
-      stmts.push({
-        sql: "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)",
-        args: [
-          topics.passageEvents(SITE),
-          JSON.stringify(benchPassage(SITE, id, { personCode: `GH${String(k).padStart(10, "0")}` })),
-          now,
-        ],
-      });
-    }
-    await db.write(stmts);
-  }
-  const until = new Date(Date.now() + 86_400_000).toISOString();
-  for (let i = 0; i < o.persons; i += 5000) {
-    const stmts = [];
-    for (let k = i; k < Math.min(o.persons, i + 5000); k++) {
-      const desired = {
-        state: "granted",
-        kind: "guest",
-        givenName: `Guest ${k}`,
-        familyName: "Bench",
-        groups: ["7"],
-        validFrom: now,
-        validUntil: until,
-      };
-      stmts.push({
-        sql: "INSERT INTO persons (person_code, visit_id, person_id, desired, applied_seq, applied_at) VALUES (?, ?, ?, ?, ?, ?)",
-        args: [
-          `GH${String(k).padStart(10, "0")}`,
-          randomUUID(),
-          String(100_000 + k),
-          JSON.stringify(desired),
-          1,
-          now,
-        ],
-      });
-    }
-    await db.write(stmts);
-  }
-  db.close();
 }
 
 /** The simulator holding the same persons as the seeded replica, in the Visitors level. */
@@ -134,7 +88,7 @@ export async function outboxDrain(passages: number): Promise<BenchResult[]> {
   const cp = new FakeControlPlane(SITE);
   await cp.start();
   const dir = tempDir("bench-drain");
-  await seed(dir, { passages, persons: 0 });
+  await seedAgentDatabase(dir, SITE, { passages, persons: 0 });
   await cp.stop();
   const agent = new AgentProcess(
     agentEnv({ dir, cp, sim, rate: 1000, http: await freePort(), events: await freePort() }),
@@ -252,7 +206,7 @@ export async function replicaMemory(persons: number): Promise<BenchResult[]> {
     const cp = new FakeControlPlane(SITE);
     await cp.start();
     const dir = tempDir("bench-memory");
-    await seed(dir, { passages: 0, persons: count });
+    await seedAgentDatabase(dir, SITE, { passages: 0, persons: count });
     const agent = new AgentProcess(
       {
         ...agentEnv({ dir, cp, sim, rate: 2000, http: await freePort(), events: await freePort() }),

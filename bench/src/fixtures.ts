@@ -79,25 +79,6 @@ export function benchAgentEnv(
   };
 }
 
-/** A passage as the agent sends it (granted, face, entry) with `over` on top. */
-export function benchPassage(site: string, sourceEventId: string, over: Record<string, unknown> = {}) {
-  const now = new Date().toISOString();
-  return {
-    id: `${site}:hikcentral:${sourceEventId}`,
-    site,
-    source: "hikcentral",
-    sourceEventId,
-    occurredAt: now,
-    receivedAt: now,
-    door: { id: "1", name: "Turnstile Entry" },
-    direction: "entry",
-    result: "granted",
-    verifyMode: "face",
-    eventType: 196893,
-    ...over,
-  };
-}
-
 /** A guest visit at `site`, valid from a minute ago for an hour. */
 export const visitBody = (site: string, i: number) => ({
   site,
@@ -107,3 +88,5 @@ export const visitBody = (site: string, i: number) => ({
   validFrom: new Date(Date.now() - 60_000).toISOString(),
   validUntil: new Date(Date.now() + 3600_000).toISOString(),
 });
+
+export { agentPassage as benchPassage } from "@gatehouse/test";

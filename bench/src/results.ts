@@ -10,6 +10,8 @@ export interface BenchResult {
   met: boolean | null;
   /** The target is a floor on the ratio (throughput), not a ceiling on the value (latency). */
   atLeast?: boolean;
+  /** The target is a floor on the value itself (a rate that must be reached). */
+  floor?: boolean;
 }
 
 /** One figure, rounded for reading; `ratio` is value ÷ baseline. */

@@ -159,7 +159,7 @@ export async function startControlPlane(
         async authenticate(username, password) {
           if (username?.startsWith("agent-")) {
             const cred = await sites.passwordHash(username);
-            return cred && verifyPassword(password, cred.hash)
+            return cred && (await verifyPassword(password, cred.hash))
               ? { kind: "agent", site: cred.site }
               : undefined;
           }

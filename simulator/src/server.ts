@@ -4,7 +4,8 @@ import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { FaultInjector, Faults } from "./control/faults.js";
-import { PassageRequest, passageTarget, simulatePassage } from "./control/passages.js";
+import { passageStream } from "./control/passage-stream.js";
+import { carryOutPassage, PassageRequest, passageTarget } from "./control/passages.js";
 import { type ApiContext, ArtemisError, dispatch } from "./hikcentral/api.js";
 import { type LatencyProfile, profileLatency } from "./hikcentral/latency.js";
 import { EventPusher } from "./hikcentral/push.js";
@@ -164,7 +165,10 @@ export function buildSimulatorApp(
     });
 
   // One passage, or an array of up to 1,000 (a load generator's tick): all are checked before any happens.
+  // With `application/x-ndjson`, a stream: one passage a line, each answered by a line as it happens.
   app.post("/_sim/passages", async (c) => {
+    if ((c.req.header("content-type") ?? "").startsWith("application/x-ndjson") && c.req.raw.body)
+      return passageStream(state, pusher, c.req.raw.body);
     const body = await c.req.json().catch(() => undefined);
     const many = Array.isArray(body);
     const r = (many ? PassageRequest.array().min(1).max(1000) : PassageRequest).safeParse(body);
@@ -183,16 +187,7 @@ export function buildSimulatorApp(
         return problem(404, many ? `[${i}]: ${(e as Error).message}` : (e as Error).message);
       }
     }
-    const answers = requests.map((req) => {
-      const event = simulatePassage(state, req);
-      pusher.publish(event);
-      return {
-        eventId: event.eventId,
-        eventType: event.eventType,
-        door: event.doorIndexCode,
-        seq: event.seq,
-      };
-    });
+    const answers = requests.map((req) => carryOutPassage(state, pusher, req));
     return c.json(many ? answers : answers[0], 201);
   });
 

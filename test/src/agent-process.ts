@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { eventually } from "./support.js";
 
@@ -21,18 +22,23 @@ export class AgentProcess {
   constructor(
     private readonly env: Record<string, string>,
     private readonly logFile: string,
+    /** Scheduling priority (nice, 0–19): an agent beside the process a test measures, as if on its own box. */
+    private readonly niceness = 0,
   ) {}
 
   /** Starts it; resolves once it serves /healthz (on the fixed AGENT_HTTP_PORT). */
   async start(): Promise<void> {
     const log = createWriteStream(this.logFile, { flags: "a" });
-    const child = spawn(process.execPath, [cli, "run"], {
+    // GATEHOUSE_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the children of a benchmark.
+    const nodeArgs = (process.env.GATEHOUSE_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, cli, "run"], {
       env: { PATH: process.env.PATH ?? "", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
+    if (this.niceness > 0 && child.pid) setPriority(child.pid, this.niceness);
     this.healthUrl = `http://127.0.0.1:${this.env.AGENT_HTTP_PORT}/healthz`;
     await eventually(
       async () => {

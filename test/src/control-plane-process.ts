@@ -29,7 +29,9 @@ export class ControlPlaneProcess {
   /** Starts it; resolves with its API's URL once it says it has started. */
   async start(): Promise<string> {
     const file = createWriteStream(this.logFile, { flags: "a" });
-    const child = spawn(process.execPath, [cli, "serve"], {
+    // GATEHOUSE_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the children of a benchmark.
+    const nodeArgs = (process.env.GATEHOUSE_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, cli, "serve"], {
       env: { PATH: process.env.PATH ?? "", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });

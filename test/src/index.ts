@@ -1,4 +1,5 @@
 export { AgentProcess } from "./agent-process.js";
+export { agentPassage, seedAgentDatabase } from "./agent-seed.js";
 export { ControlPlaneProcess } from "./control-plane-process.js";
 export { FakeControlPlane } from "./fake-control-plane.js";
 export { freePort } from "./ports.js";

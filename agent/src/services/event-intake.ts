@@ -1,6 +1,7 @@
 import type { Passage } from "@gatehouse/shared";
 import type { Logger } from "pino";
 import type { AgentStore } from "../adapters/db/agent-store.js";
+import type { OutboxRow } from "../adapters/db/outbox-store.js";
 import { EventNotify, PushedEvent } from "../adapters/hikcentral/schemas.js";
 import { type HikAccessEvent, interpretAccessEvent, type PassageContext } from "../domain/passage.js";
 import type { AgentMetrics } from "../metrics.js";
@@ -33,6 +34,8 @@ export class EventIntake {
     private readonly metrics: AgentMetrics,
     private readonly ctx: Omit<PassageContext, "receivedAt">,
     private readonly onQueued: (fresh: Passage[]) => void,
+    /** New passages' outbox rows as soon as they are written (before their commit is durable). */
+    private readonly onWritten?: (rows: OutboxRow[], durable: Promise<void>) => void,
   ) {}
 
   /** Returns how many passages were new; throws only when storing failed (HikCentral should push again). */
@@ -68,7 +71,7 @@ export class EventIntake {
       }
     }
     for (const p of passages) await this.store.replica.attachVisit(p);
-    const fresh = await this.store.outbox.recordPassages(passages);
+    const fresh = await this.store.outbox.recordPassages(passages, this.onWritten);
     this.metrics.duplicatePassages.inc(passages.length - fresh.length);
     for (const p of fresh) {
       this.metrics.passages.inc({ result: p.result });

@@ -1,6 +1,6 @@
 import { SerialLoop, settledWithin } from "@gatehouse/shared";
 import type { Logger } from "pino";
-import type { OutboxStore } from "../adapters/db/outbox-store.js";
+import type { OutboxRow, OutboxStore } from "../adapters/db/outbox-store.js";
 
 /** What the relay needs of the outbox: the oldest rows, and deleting those the control plane has. */
 export type OutboxPort = Pick<OutboxStore, "take" | "delete">;
@@ -24,8 +24,8 @@ const DEFAULTS: OutboxRelayOptions = { batchSize: 200, window: 4, deleteAfterMs:
  * broker the control plane has committed the message by then.
  *
  * Acknowledged rows are deleted in groups, not one transaction per batch: every commit of the agent's
- * database waits for the disk (synchronous=FULL) with the event loop blocked, and at a thousand passages a
- * second one delete per batch doubled those waits. A cursor keeps acknowledged rows that are not deleted yet
+ * database waits for the disk (synchronous=FULL; the sync runs off the event loop, but it takes the disk's
+ * time), and at a thousand passages a second one delete per batch doubled those waits. A cursor keeps acknowledged rows that are not deleted yet
  * from being sent again. A crash before their delete sends them again after the restart, as a crash between
  * PUBACK and delete always could; the control plane takes each message once by its id.
  */
@@ -38,6 +38,8 @@ export class OutboxRelay {
   private deleteTimer: NodeJS.Timeout | undefined;
   private deleting: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Rows sent before their commit was durable (`sendEarly`), until deleted: the passes skip them. */
+  private readonly early = new Set<number>();
 
   constructor(
     private readonly outbox: OutboxPort,
@@ -54,6 +56,28 @@ export class OutboxRelay {
 
   wake(): void {
     this.loop.wake();
+  }
+
+  /**
+   * Publishes rows as soon as they are written, while their commit still waits for the disk: a passage
+   * reaches the control plane in the broker's time, not the fsync's. A row is deleted only once both its
+   * PUBACK and its commit are in. A commit that fails leaves no row (what was sent is dropped by id at the
+   * control plane, and the event comes again); a publish that fails leaves the row to the next pass.
+   */
+  sendEarly(rows: OutboxRow[], durable: Promise<void>): void {
+    if (this.stopped || this.loop.isStopped || !this.link.connected || rows.length === 0) return;
+    const ids = rows.map((r) => r.id);
+    for (const id of ids) this.early.add(id);
+    const published = Promise.all(rows.map((r) => this.link.publish(r.topic, r.payload)));
+    Promise.all([published, durable]).then(
+      () => this.ackedRows(ids),
+      () => {
+        for (const id of ids) this.early.delete(id);
+        // Not acknowledged: the next pass sends them (a cursor past them would skip them).
+        this.sentUpTo = Math.min(this.sentUpTo, ids[0]! - 1);
+        this.wake();
+      },
+    );
   }
 
   /**
@@ -74,9 +98,10 @@ export class OutboxRelay {
         const rows = await this.outbox.take(this.opts.batchSize, this.sentUpTo);
         if (rows.length === 0) break;
         this.sentUpTo = rows[rows.length - 1]!.id;
+        const unsent = rows.filter((r) => !this.early.has(r.id));
         // MQTT.js keeps the send order on one connection; all of a batch is in flight at once.
-        const acked = Promise.all(rows.map((r) => this.link.publish(r.topic, r.payload))).then(() =>
-          this.ackedRows(rows.map((r) => r.id)),
+        const acked = Promise.all(unsent.map((r) => this.link.publish(r.topic, r.payload))).then(() =>
+          this.ackedRows(unsent.map((r) => r.id)),
         );
         // Observed below, or after the loop even when an earlier batch fails first.
         acked.catch(() => {});
@@ -113,11 +138,16 @@ export class OutboxRelay {
     this.acked = [];
     if (ids.length > 0)
       this.deleting = this.deleting.then(() =>
-        this.outbox.delete(ids).catch((e: Error) => {
-          // Kept for the next delete; until then the cursor keeps them from being sent again.
-          this.acked.push(...ids);
-          this.log.warn({ err: e.message, rows: ids.length }, "could not delete sent outbox rows");
-        }),
+        this.outbox.delete(ids).then(
+          () => {
+            for (const id of ids) this.early.delete(id);
+          },
+          (e: Error) => {
+            // Kept for the next delete; until then the cursor keeps them from being sent again.
+            this.acked.push(...ids);
+            this.log.warn({ err: e.message, rows: ids.length }, "could not delete sent outbox rows");
+          },
+        ),
       );
     return this.deleting;
   }

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -112,5 +112,31 @@ describe("Database units of work", () => {
     // Every increment saw a value no other saw: no lost update between the instances.
     expect(new Set([...a, ...b]).size).toBe(200);
     expect(Number((await db.read("SELECT n FROM counters")).rows[0]!.n)).toBe(200);
+  });
+
+  it("keeps the log short under steady writes: checkpoints beside the writer, and the log starts over", async () => {
+    const walFile = join(dir, "steady.db-wal");
+    const db = await Database.open({
+      url: `file:${join(dir, "steady.db")}`,
+      synchronous: "FULL",
+      checkpoint: { everyCommits: 2, restartAtFrames: 64 },
+    });
+    open.push(db);
+    await db.write(["CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"]);
+    let largestLog = 0;
+    // 4,000 rows of 2 KB: 8 MB of pages, all in the log if it never started over.
+    for (let round = 0; round < 200; round++) {
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          db.exclusive(() =>
+            db.writeNow([{ sql: "INSERT INTO blobs (body) VALUES (randomblob(2048))", args: [] }]),
+          ),
+        ),
+      );
+      largestLog = Math.max(largestLog, statSync(walFile).size);
+    }
+    expect(Number((await db.read("SELECT count(*) AS n FROM blobs")).rows[0]!.n)).toBe(4000);
+    expect(largestLog).toBeLessThan(4 * 1024 * 1024);
+    expect(db.stats.commits).toBeGreaterThan(20);
   });
 });

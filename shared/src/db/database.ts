@@ -8,6 +8,21 @@ import {
   type ResultSet,
   type Transaction,
 } from "@libsql/client";
+import { WAL_SIZE_LIMIT } from "./checkpoint-worker.js";
+import { Checkpointer, type CheckpointTuning } from "./checkpointer.js";
+import { filePath, LocalConnection, WalSync } from "./local-connection.js";
+
+/** A transaction of the group commit: what the units run their statements in. */
+interface UnitTx {
+  readonly closed: boolean;
+  execute(stmt: InStatement): Promise<ResultSet>;
+  batch(stmts: InStatement[]): Promise<ResultSet[]>;
+  /** Statements with no result (savepoints), run in order with the rest; a failed one fails the commit. */
+  script(sql: string): void;
+  /** Commits; resolves once committed, with `durable` for when the commit is on disk as promised. */
+  commit(): Promise<{ durable: Promise<void> }>;
+  rollback(): Promise<void>;
+}
 
 export interface DatabaseOptions {
   url: string;
@@ -16,10 +31,14 @@ export interface DatabaseOptions {
   synchronous?: "NORMAL" | "FULL";
   /** Overwrite deleted and updated-away content (erased personal data, dropped photos) with zeros. */
   secureDelete?: boolean;
+  /** A local file's checkpoints (the defaults suit the services; tests make them small). */
+  checkpoint?: CheckpointTuning;
 }
 
 /** Units of work committed together at most: a bound on how long one commit holds the others' results. */
 const MAX_GROUP = 256;
+/** How long a group runs its units before it commits, at most (milliseconds). */
+const GROUP_MS = 3;
 
 interface Unit {
   work: () => Promise<unknown>;
@@ -32,34 +51,43 @@ interface Unit {
  * (`BEGIN IMMEDIATE`), so a read-then-write unit is atomic even when several processes (control-plane
  * instances) share the database. Units that arrive while a transaction commits are run together in the
  * next one, each under its own savepoint: a group commit, one commit for many units, so throughput is not
- * capped by one commit per message. No unit's promise settles before its group has committed, so callers
- * publish or answer only what is durable.
+ * capped by one commit per message. No unit's promise settles before its group is durable, so callers
+ * publish or answer only what is.
  *
- * Files get two clients: writes go through one connection (`concurrency: 1`, so the pragmas set on it
- * stay), reads outside a unit through another and see only committed data.
+ * A local file is written through the `libsql` driver with its statements kept prepared, and nothing on the
+ * event loop ever waits for the disk: the write connection does not sync (`synchronous=OFF`, no automatic
+ * checkpoint); where `synchronous=FULL` is asked for, each commit's log is synced by `fdatasync` in libuv's
+ * thread pool before its units settle — the same promise FULL makes — while the next group already runs;
+ * and a checkpoint thread with its own `synchronous=FULL` connection copies the log into the file. Reads
+ * outside a unit go through a second connection and see only committed data. A libSQL server, and an
+ * in-memory database (one connection), are written through the client.
  */
 export class Database {
-  /** For reads (and read transactions) outside units of work. */
-  readonly client: Client;
   readonly isLocal: boolean;
-  private readonly writer: Client;
-  private readonly inUnit = new AsyncLocalStorage<Transaction>();
+  private readonly inUnit = new AsyncLocalStorage<UnitTx>();
   private readonly queue: Unit[] = [];
   private draining = false;
   private pragmasLost = false;
   /** Commits made and units they carried: units / commits is the mean group size. */
   readonly stats = { commits: 0, units: 0 };
 
+  private readClient: Client | undefined;
+
   private constructor(
-    client: Client,
-    writer: Client,
+    private readonly writer: Client | LocalFile,
     isLocal: boolean,
     private readonly isMemory: boolean,
     private readonly pragmas: string[],
+    private readonly connect: () => Client,
   ) {
-    this.client = client;
-    this.writer = writer;
     this.isLocal = isLocal;
+  }
+
+  /** The async client, for read transactions outside units (a consistent snapshot over several reads). */
+  get client(): Client {
+    if (!(this.writer instanceof LocalFile)) return this.writer;
+    this.readClient ??= this.connect();
+    return this.readClient;
   }
 
   static async open(opts: DatabaseOptions): Promise<Database> {
@@ -81,13 +109,14 @@ export class Database {
           ...(opts.secureDelete ? ["PRAGMA secure_delete=ON"] : []),
         ]
       : [];
-    const writer = connect(isLocal ? 1 : undefined);
-    if (isLocal && !isMemory) await writer.execute("PRAGMA journal_mode=WAL");
-    for (const p of pragmas) await writer.execute(p);
+    if (isLocal && !isMemory)
+      return new Database(new LocalFile(filePath(opts.url), opts), isLocal, isMemory, pragmas, () =>
+        connect(),
+      );
     // An in-memory database is one connection: reads share the writer's.
-    const client = isLocal && !isMemory ? connect() : writer;
-    if (client !== writer) await client.execute("PRAGMA busy_timeout=5000");
-    return new Database(client, writer, isLocal, isMemory, pragmas);
+    const writer = connect(isLocal ? 1 : undefined);
+    for (const p of pragmas) await writer.execute(p);
+    return new Database(writer, isLocal, isMemory, pragmas, () => writer);
   }
 
   /** Inside a unit of work, reads see the unit's own writes. */
@@ -96,7 +125,12 @@ export class Database {
     if (tx) return tx.execute({ sql, args });
     // An in-memory database has one connection, which a unit's transaction holds while it runs.
     if (this.isMemory) return this.exclusive(() => this.read(sql, args));
-    return this.client.execute({ sql, args });
+    if (!(this.writer instanceof LocalFile)) return this.writer.execute({ sql, args });
+    try {
+      return Promise.resolve(this.writer.reader.execute({ sql, args }));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Atomic write of several statements, committed before it resolves. */
@@ -126,7 +160,7 @@ export class Database {
   }
 
   close(): void {
-    if (this.client !== this.writer) this.client.close();
+    this.readClient?.close();
     this.writer.close();
   }
 
@@ -134,7 +168,7 @@ export class Database {
    * The transaction of the unit this code runs in. A timer or promise started inside a unit keeps its
    * context after the commit; by then the transaction is closed and it is outside any unit.
    */
-  private unit(): Transaction | undefined {
+  private unit(): UnitTx | undefined {
     const tx = this.inUnit.getStore();
     return tx && !tx.closed ? tx : undefined;
   }
@@ -142,30 +176,55 @@ export class Database {
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.queue.length > 0) await this.commitGroup(this.queue.splice(0, MAX_GROUP));
+      while (this.queue.length > 0) {
+        await this.commitGroup(this.queue.splice(0, MAX_GROUP));
+        // Units run synchronously underneath: without a turn of the event loop between groups, a long queue
+        // would hold sockets and timers until it is empty.
+        if (this.queue.length > 0) await new Promise((r) => setImmediate(r));
+      }
     } finally {
       this.draining = false;
     }
   }
 
+  /** A write transaction on the writer: the local file's, or the client's (whose connection it swaps). */
+  private async begin(): Promise<UnitTx> {
+    const writer = this.writer;
+    if (writer instanceof LocalFile) return writer.begin();
+    if (this.pragmasLost) {
+      for (const p of this.pragmas) await writer.execute(p);
+      this.pragmasLost = false;
+    }
+    return clientUnitTx(await writer.transaction("write"));
+  }
+
+  /**
+   * Runs a group in one transaction and commits it; its units settle once the commit is durable, while the
+   * next group already runs (a later sync covers an earlier commit's log too).
+   */
   private async commitGroup(group: Unit[]): Promise<void> {
-    let tx: Transaction;
+    let tx: UnitTx;
     try {
-      if (this.pragmasLost) {
-        for (const p of this.pragmas) await this.writer.execute(p);
-        this.pragmasLost = false;
-      }
-      tx = await this.writer.transaction("write");
+      tx = await this.begin();
     } catch (e) {
       for (const u of group) u.reject(e);
       return;
     }
     const outcomes: { ok: boolean; value: unknown }[] = [];
+    let durable: Promise<void>;
     try {
-      // Each unit runs under a savepoint. Ending one and opening the next is one script (one call, no
-      // statement to prepare): at a few statements per unit, separate calls were a third of the cost.
-      await tx.executeMultiple("SAVEPOINT unit");
+      // Each unit runs under a savepoint. Ending one and opening the next is one script, run in order with
+      // the units' statements.
+      tx.script("SAVEPOINT unit");
+      const started = performance.now();
       for (const [i, u] of group.entries()) {
+        // A group commits once it has run for GROUP_MS: the first unit's answer waits for the whole group, so a
+        // long group is latency; what is left goes first into the next one.
+        if (i > 0 && performance.now() - started > GROUP_MS) {
+          this.queue.unshift(...group.splice(i));
+          tx.script("RELEASE unit");
+          break;
+        }
         const next = i + 1 < group.length ? "; SAVEPOINT unit" : "";
         let outcome: { ok: boolean; value: unknown };
         try {
@@ -175,9 +234,9 @@ export class Database {
         }
         outcomes.push(outcome);
         // A failed unit's writes are undone; the others in the group still commit.
-        await tx.executeMultiple(`${outcome.ok ? "" : "ROLLBACK TO unit; "}RELEASE unit${next}`);
+        tx.script(`${outcome.ok ? "" : "ROLLBACK TO unit; "}RELEASE unit${next}`);
       }
-      await tx.commit();
+      durable = (await tx.commit()).durable;
       this.stats.commits += 1;
       this.stats.units += group.length;
     } catch (e) {
@@ -187,12 +246,52 @@ export class Database {
       for (const u of group) u.reject(e);
       return;
     }
-    group.forEach((u, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) u.resolve(o.value);
-      else u.reject(o.value);
-    });
+    durable.then(
+      () =>
+        group.forEach((u, i) => {
+          const o = outcomes[i]!;
+          if (o.ok) u.resolve(o.value);
+          else u.reject(o.value);
+        }),
+      // Committed but not synced: whether it survives a power cut is unknown, so it counts as not stored.
+      (e: unknown) => {
+        for (const u of group) u.reject(e);
+      },
+    );
   }
+}
+
+/** A client's transaction as a unit transaction: scripts are sent at once and their outcome kept for the commit. */
+function clientUnitTx(tx: Transaction): UnitTx {
+  const pending: Promise<unknown>[] = [];
+  let failed: unknown;
+  const settled = async () => {
+    await Promise.all(pending.splice(0));
+    if (failed !== undefined) throw failed;
+  };
+  return {
+    get closed() {
+      return tx.closed;
+    },
+    execute: (stmt) => tx.execute(stmt),
+    batch: (stmts) => tx.batch(stmts),
+    script(sql) {
+      pending.push(
+        tx.executeMultiple(sql).catch((e: unknown) => {
+          failed ??= e;
+        }),
+      );
+    },
+    async commit() {
+      await settled();
+      await tx.commit();
+      return { durable: Promise.resolve() };
+    },
+    async rollback() {
+      await settled().catch(() => undefined);
+      await tx.rollback();
+    },
+  };
 }
 
 /**
@@ -227,4 +326,146 @@ export async function applyMigrations(db: Database, dir: string): Promise<string
     done.push(file);
   }
   return done;
+}
+
+/** A statement that cannot change anything (anything else, `INSERT … RETURNING` included, may). */
+const PURE_READ = /^\s*SELECT\b/i;
+
+/** How long a local write waits for another process's write lock, at most. */
+const BUSY_WAIT_MS = 5000;
+
+/**
+ * A local database file: the write connection, the read connection, the log sync and the checkpoint thread.
+ * Waiting for another process's lock is a timer, not a blocked thread (the driver's busy wait would hold
+ * the event loop): `BEGIN IMMEDIATE` is tried again until it gets the lock.
+ */
+class LocalFile {
+  readonly writer: LocalConnection;
+  readonly reader: LocalConnection;
+  private readonly walSync: WalSync | undefined;
+  private readonly checkpointer: Checkpointer;
+  /** Set while the checkpoint thread restarts the log: no write transaction begins. */
+  private paused: Promise<void> | undefined;
+  /** Resolves when the open write transaction (if any) has ended. */
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(path: string, opts: DatabaseOptions) {
+    this.writer = new LocalConnection(path, [
+      "PRAGMA journal_mode=WAL",
+      "PRAGMA synchronous=OFF",
+      "PRAGMA wal_autocheckpoint=0",
+      `PRAGMA journal_size_limit=${WAL_SIZE_LIMIT}`,
+      "PRAGMA busy_timeout=0",
+      "PRAGMA foreign_keys=ON",
+      ...(opts.secureDelete ? ["PRAGMA secure_delete=ON"] : []),
+    ]);
+    this.reader = new LocalConnection(path, ["PRAGMA busy_timeout=5000"]);
+    this.walSync = opts.synchronous === "FULL" ? new WalSync(`${path}-wal`) : undefined;
+    this.checkpointer = new Checkpointer(path, () => this.pause(), opts.checkpoint);
+  }
+
+  /** Holds new write transactions back until the returned function is called; resolves once none is open. */
+  private async pause(): Promise<() => void> {
+    let resume!: () => void;
+    this.paused = new Promise<void>((r) => {
+      resume = () => {
+        this.paused = undefined;
+        r();
+      };
+    });
+    await this.idle;
+    return resume;
+  }
+
+  async begin(): Promise<UnitTx> {
+    while (this.paused) await this.paused;
+    let leave!: () => void;
+    this.idle = new Promise<void>((r) => {
+      leave = r;
+    });
+    try {
+      return await this.beginNow(leave);
+    } catch (e) {
+      leave();
+      throw e;
+    }
+  }
+
+  private async beginNow(leave: () => void): Promise<UnitTx> {
+    const deadline = Date.now() + BUSY_WAIT_MS;
+    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+      try {
+        this.writer.execute("BEGIN IMMEDIATE");
+        break;
+      } catch (e) {
+        if ((e as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+    const w = this.writer;
+    let closed = false;
+    let failed: unknown;
+    // A group that only read has nothing to sync.
+    let wrote = false;
+    const write = (stmt: InStatement) => {
+      if (!PURE_READ.test(typeof stmt === "string" ? stmt : stmt.sql)) wrote = true;
+      return w.execute(stmt);
+    };
+    const run = <T>(f: () => T): Promise<T> => {
+      try {
+        return Promise.resolve(f());
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    };
+    return {
+      get closed() {
+        return closed;
+      },
+      execute: (stmt: InStatement) => run(() => write(stmt)),
+      batch: (stmts: InStatement[]) => run(() => stmts.map(write)),
+      script(sql: string) {
+        if (failed !== undefined) return;
+        try {
+          // Each statement prepared once and kept, as the others are: the savepoints come twice a unit.
+          for (const part of sql.split(";")) if (part.trim()) w.execute(part.trim());
+        } catch (e) {
+          failed = e;
+        }
+      },
+      commit: async () => {
+        if (failed !== undefined) throw failed;
+        w.execute("COMMIT");
+        closed = true;
+        leave();
+        this.checkpointer.noteCommit();
+        return { durable: this.walSync && wrote ? this.walSync.datasync() : Promise.resolve() };
+      },
+      rollback: async () => {
+        closed = true;
+        try {
+          w.exec("ROLLBACK");
+        } catch {
+          // no transaction was open
+        }
+        leave();
+      },
+    };
+  }
+
+  close(): void {
+    // A closed database is one file: the log copied into it, synced and emptied. This waits for the disk on
+    // the event loop, once, at shutdown.
+    try {
+      this.writer.exec("PRAGMA busy_timeout=2000");
+      this.writer.exec("PRAGMA synchronous=FULL");
+      this.writer.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    } catch {
+      // closed already, or another process holds the lock: its last connection checkpoints
+    }
+    void this.checkpointer.close();
+    void this.walSync?.close();
+    this.writer.close();
+    this.reader.close();
+  }
 }

@@ -52,4 +52,44 @@ describe("POST /_sim/passages", () => {
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain("1.direction");
   });
+
+  it("takes a stream of passages (NDJSON), answering each line in order as it happens, errors by line", async () => {
+    const before = sim.state.events.length;
+    const lines = [
+      JSON.stringify({ result: "denied", direction: "entry" }),
+      "not json",
+      JSON.stringify({ personCode: "NOBODY-HERE" }),
+      JSON.stringify({ result: "denied", direction: "sideways" }),
+      JSON.stringify({ result: "denied", direction: "exit", verifyMode: "card" }),
+    ];
+    // Split mid-line, as a network would: a line is taken only once it is whole.
+    const text = `${lines.join("\n")}\n`;
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(encoder.encode(text.slice(0, 17)));
+        c.enqueue(encoder.encode(text.slice(17)));
+        c.close();
+      },
+    });
+    const r = await fetch(`${sim.url}/_sim/passages`, {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body,
+      duplex: "half",
+    } as RequestInit);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toContain("application/x-ndjson");
+    const answers = (await r.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(answers).toHaveLength(5);
+    expect(answers[1]).toEqual({ error: "not JSON", line: "not json" });
+    expect(answers[2].error).toContain("no person NOBODY-HERE");
+    expect(answers[3].error).toBeDefined();
+    const created = sim.state.events.slice(before);
+    expect(created.map((e) => e.eventId)).toEqual([answers[0].eventId, answers[4].eventId]);
+    expect(answers[4].seq).toBeGreaterThan(answers[0].seq);
+  });
 });

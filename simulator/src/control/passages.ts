@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { EVENT, grantedCode, type VerifyMode } from "../hikcentral/event-codes.js";
+import type { EventPusher } from "../hikcentral/push.js";
 import { type HikState, personName, type SimEvent } from "../hikcentral/state.js";
 
 export const PassageRequest = z
@@ -85,4 +86,11 @@ export function simulatePassage(state: HikState, req: PassageRequest, now = new 
       : {}),
     picUri: `/pic?sim=${door.doorIndexCode}-${Date.now()}`,
   });
+}
+
+/** A passage carried out and pushed to HikCentral's subscribers: what `POST /_sim/passages` answers with. */
+export function carryOutPassage(state: HikState, pusher: EventPusher, req: PassageRequest) {
+  const event = simulatePassage(state, req);
+  pusher.publish(event);
+  return { eventId: event.eventId, eventType: event.eventType, door: event.doorIndexCode, seq: event.seq };
 }

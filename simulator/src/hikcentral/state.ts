@@ -106,8 +106,18 @@ export class HikState {
     return String(this.nextPersonId++);
   }
 
+  /** personCode → personId of the last lookup's answer; checked on use, since persons change in place. */
+  private readonly byCode = new Map<string, string>();
+
   personByCode(code: string): SimPerson | undefined {
-    for (const p of this.persons.values()) if (p.personCode === code) return p;
+    const known = this.byCode.get(code);
+    const hit = known === undefined ? undefined : this.persons.get(known);
+    if (hit?.personCode === code) return hit;
+    for (const p of this.persons.values())
+      if (p.personCode === code) {
+        this.byCode.set(code, p.personId);
+        return p;
+      }
     return undefined;
   }
 

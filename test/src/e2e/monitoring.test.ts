@@ -77,6 +77,11 @@ describe("monitoring", () => {
   it("exposes metrics that promtool finds clean, from the control plane and the agent", () => {
     expect(controlPlaneMetrics).toContain("gatehouse_commands_pending{site=");
     expect(controlPlaneMetrics).toMatch(/gatehouse_command_oldest_pending_seconds\{site="demo"\} 0/);
+    // Event-loop health (prom-client's, from perf_hooks.monitorEventLoopDelay), on both services.
+    for (const text of [controlPlaneMetrics, agentMetrics]) {
+      expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+      expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
+    }
     if (!promtool) return;
     for (const [who, text] of [
       ["control plane", controlPlaneMetrics],
@@ -94,7 +99,7 @@ describe("monitoring", () => {
       encoding: "utf8",
     });
     expect(check.status, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toContain("SUCCESS: 8 rules found");
+    expect(check.stdout).toContain("SUCCESS: 9 rules found");
     const test = spawnSync(promtool, ["test", "rules", deploy("prometheus/gatehouse-alerts.test.yml")], {
       encoding: "utf8",
     });
@@ -109,7 +114,7 @@ describe("monitoring", () => {
     const names = new Set([...exposed(controlPlaneMetrics), ...exposed(agentMetrics), "up"]);
     const rules = readFileSync(deploy("prometheus/gatehouse-alerts.yml"), "utf8");
     const ruleExprs = [...rules.matchAll(/expr: (?:>-\n)?([\s\S]*?)\n\s+(?:for|labels):/g)].map((m) => m[1]!);
-    expect(ruleExprs).toHaveLength(8);
+    expect(ruleExprs).toHaveLength(9);
     const dashboard = JSON.parse(readFileSync(deploy("grafana/gatehouse.json"), "utf8"));
     const panelExprs = (dashboard.panels as any[]).flatMap((p) => (p.targets ?? []).map((t: any) => t.expr));
     expect(panelExprs.length).toBeGreaterThan(15);

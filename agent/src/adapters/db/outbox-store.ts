@@ -9,9 +9,12 @@ export interface OutboxRow {
 }
 
 /** The statement that queues one message: callers add it to the batch of the change that causes it. */
-export const outboxStatement = (topic: string, payload: unknown, now: string): InStatement => ({
+export const outboxStatement = (topic: string, payload: unknown, now: string): InStatement =>
+  outboxText(topic, JSON.stringify(payload), now);
+
+const outboxText = (topic: string, text: string, now: string): InStatement => ({
   sql: "INSERT INTO outbox (topic, payload, created_at) VALUES (?, ?, ?)",
-  args: [topic, JSON.stringify(payload), now],
+  args: [topic, text, now],
 });
 
 export const ackStatement = (a: Ack, now: string) => outboxStatement(topics.acks(a.site), a, now);
@@ -41,13 +44,23 @@ export class OutboxStore {
   }
 
   /**
-   * Queues passages not seen before (by their HikCentral identity) in one batch; returns those that were new.
-   * The outbox insert comes first and checks `seen_passages`, so a passage is queued at most once.
+   * Queues passages not seen before (by their HikCentral identity) in one batch; returns those that were new,
+   * once they are durable. `written` is told the new rows as soon as they are written, with a promise of
+   * their durability: the relay may send them while the commit waits for the disk.
    */
-  async recordPassages(passages: Passage[]): Promise<Passage[]> {
+  async recordPassages(
+    passages: Passage[],
+    written?: (rows: OutboxRow[], durable: Promise<void>) => void,
+  ): Promise<Passage[]> {
     if (passages.length === 0) return [];
     const now = new Date().toISOString();
-    return this.db.exclusive(async () => {
+    let settle!: { resolve(): void; reject(e: unknown): void };
+    const durable = new Promise<void>((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+    // Observed by whoever `written` gives it to; not a failure of its own.
+    durable.catch(() => {});
+    const stored = this.db.exclusive(async () => {
       const ids = passages.map((p) => p.id);
       const seen = await this.db.read(
         `SELECT id FROM seen_passages WHERE id IN (${ids.map(() => "?").join(",")})`,
@@ -61,14 +74,22 @@ export class OutboxStore {
         fresh.push(p);
       }
       if (fresh.length === 0) return [];
-      await this.db.writeNow(
-        fresh.flatMap((p) => [
+      const topic = topics.passageEvents(this.site);
+      const payloads = fresh.map((p) => JSON.stringify(p));
+      const results = await this.db.writeNow(
+        fresh.flatMap((p, i) => [
           { sql: "INSERT INTO seen_passages (id, occurred_at) VALUES (?, ?)", args: [p.id, p.occurredAt] },
-          outboxStatement(topics.passageEvents(this.site), p, now),
+          outboxText(topic, payloads[i]!, now),
         ]),
+      );
+      written?.(
+        payloads.map((payload, i) => ({ id: Number(results[2 * i + 1]!.lastInsertRowid), topic, payload })),
+        durable,
       );
       return fresh;
     });
+    stored.then(() => settle.resolve(), settle.reject);
+    return stored;
   }
 
   /** Queues a turnstile alarm unless its event was taken in before (the stream replays its log). */

@@ -86,6 +86,7 @@ export class SitesRepo {
     agentPassword: string,
     actor: Actor,
   ): Promise<Site | "exists"> {
+    const passwordHash = await hashPassword(agentPassword);
     return this.db.exclusive(async () => {
       if (await this.get(s.id)) return "exists";
       const now = new Date().toISOString();
@@ -106,7 +107,7 @@ export class SitesRepo {
             s.earlyArrivalMinutes ?? 0,
             s.maxVisitDays ?? 366,
             agentUsername(s.id),
-            hashPassword(agentPassword),
+            passwordHash,
             now,
           ],
         },
