@@ -37,7 +37,9 @@ export class Checkpointer {
     path: string,
     private readonly pauseWriter: () => Promise<() => void>,
     tuning: CheckpointTuning = {},
-    private readonly onError: (message: string) => void = () => {},
+    // A failing checkpoint lets the log grow: said where the service's output goes, without the data.
+    private readonly onError: (message: string) => void = (message) =>
+      process.emitWarning(`database checkpoint failed: ${message}`, "GatehouseCheckpointWarning"),
   ) {
     this.everyCommits = tuning.everyCommits ?? 32;
     const gatehouseCheckpoint: CheckpointOptions = {

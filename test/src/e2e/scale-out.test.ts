@@ -237,9 +237,14 @@ describe.skipIf(!bin)("several control-plane instances on Mosquitto and one data
       20_000,
       "the lease taken over",
     );
-    await eventually(async () => published.length - before >= 60, 30_000, "60 more passages published");
-    const after = published.slice(before);
-    expect(new Set(after).size).toBe(after.length);
+    // Every passage's copy reaches consumers, at least once: one the dead instance had stored but not yet
+    // published is published by the survivor when the broker redelivers it; one it had published but not yet
+    // acknowledged may come twice, with the same id.
+    const fresh = () => new Set(published.slice(before));
+    await eventually(async () => fresh().size >= 60, 30_000, "60 more passages published");
+    await sleep(500);
+    expect(fresh().size).toBe(60);
+    expect(published.length - before).toBeLessThanOrEqual(60 + 5);
     const stored = await api(survivor.httpUrl, "GET", `/v1/visits/${visit.id}/passages?limit=100`);
     expect(stored.body.items).toHaveLength(60);
     // The messages the broker had routed to the dead instance's sessions were taken over, not left there.

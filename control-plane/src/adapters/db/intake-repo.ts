@@ -27,7 +27,11 @@ export type AckOutcome =
     };
 
 export type PassageOutcome =
-  | { kind: "duplicate" }
+  | {
+      kind: "duplicate";
+      /** Stored before, but its consumer copy never reached the broker: the visit to publish it with. */
+      copyPending?: { visit: VisitRecord | null };
+    }
   | {
       kind: "stored";
       /** The visit after the passage, and before it; null for a passage of no visit. */
@@ -151,6 +155,29 @@ export class IntakeRepo {
     });
   }
 
+  /** A passage taken in again: whether its consumer copy is still owed, with the visit it belongs to. */
+  private async repeated(id: string): Promise<PassageOutcome> {
+    const r = await this.db.read(
+      `SELECT v.* FROM passages p LEFT JOIN visits v ON v.id = p.visit_id
+        WHERE p.id = ? AND p.consumer_copy_pending = 1`,
+      [id],
+    );
+    const row = r.rows[0];
+    if (!row) return { kind: "duplicate" };
+    return { kind: "duplicate", copyPending: { visit: row.id === null ? null : toVisit(row) } };
+  }
+
+  /** The consumer copies of these passages are with the broker. */
+  async consumerCopiesSent(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.write([
+      {
+        sql: `UPDATE passages SET consumer_copy_pending = 0 WHERE id IN (${ids.map(() => "?").join(",")})`,
+        args: ids,
+      },
+    ]);
+  }
+
   /**
    * A passage, once: the insert finds its visit and says whether it is new (a repeat changes nothing). For a
    * passage of a visit, `plan` decides from the visit and its site as stored, under the write lock, and this
@@ -167,11 +194,11 @@ export class IntakeRepo {
       const [inserted] = await this.db.writeNow([
         {
           sql: `INSERT INTO passages (id, site_id, visit_id, person_code, door_id, door_name, direction, result, reason_code,
-                  event_type, occurred_at, occurred_utc, received_at, stored_at, body)
+                  event_type, occurred_at, occurred_utc, received_at, stored_at, body, consumer_copy_pending)
                 VALUES (?1, ?2,
                   coalesce((SELECT id FROM visits WHERE id = ?3 AND site_id = ?2),
                            (SELECT id FROM visits WHERE person_code = ?4 AND site_id = ?2)),
-                  ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                  ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1)
                 ON CONFLICT (id) DO NOTHING
                 RETURNING visit_id`,
           args: [
@@ -193,7 +220,7 @@ export class IntakeRepo {
           ],
         },
       ]);
-      if (!inserted || inserted.rows.length === 0) return { kind: "duplicate" };
+      if (!inserted || inserted.rows.length === 0) return this.repeated(p.id);
       const visitId = inserted.rows[0]!.visit_id;
       if (visitId === null || visitId === undefined) {
         const decided = plan(null, null);

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { type ConsumerPassage, Passage, topics } from "@gatehouse/shared";
 import type { IntakeRepo } from "../../adapters/db/intake-repo.js";
+import type { VisitRecord } from "../../adapters/db/visit-record.js";
 import { planPassage } from "../../domain/passage-plan.js";
+import { ConsumerCopies } from "../consumer-copies.js";
 import type { TopicDeps, TopicHandler } from "./topic-handler.js";
 
 /**
@@ -10,6 +12,15 @@ import type { TopicDeps, TopicHandler } from "./topic-handler.js";
  * console and the notifier.
  */
 export function passageHandler(d: TopicDeps & { intake: IntakeRepo }): TopicHandler<Passage> {
+  const copies = new ConsumerCopies(d.intake, d.log);
+  /**
+   * The consumer copy, published before the agent's message is acknowledged: a control plane that dies first
+   * leaves the passage's copy pending, and the redelivered message (a repeat) publishes it then.
+   */
+  const publishCopy = async (site: string, enriched: ConsumerPassage) => {
+    await d.effects.publish(topics.passages(site), JSON.stringify(enriched));
+    copies.published(enriched.id);
+  };
   return {
     schema: Passage,
     async handle(site, p) {
@@ -21,20 +32,14 @@ export function passageHandler(d: TopicDeps & { intake: IntakeRepo }): TopicHand
       );
       if (outcome.kind === "duplicate") {
         d.metrics.passagesDuplicate.inc();
+        if (outcome.copyPending) await publishCopy(site, consumerPassage(p, outcome.copyPending.visit));
         return true;
       }
       d.metrics.passages.inc({ result: p.result, direction: p.direction });
       d.metrics.passageLatency.observe(Math.max(0, (now.getTime() - Date.parse(p.occurredAt)) / 1000));
       const { visit: v, before, plan, command } = outcome;
-      const enriched: ConsumerPassage = {
-        ...p,
-        ...(v ? { visitId: v.id } : {}),
-        visit: v ? { id: v.id, kind: v.kind, guestName: v.guest.name, hostName: v.host.name } : null,
-      };
-      // Committed already: the republish may fail without losing anything consumers can't re-read by API.
-      d.effects
-        .publish(topics.passages(site), JSON.stringify(enriched))
-        .catch((e: Error) => d.log.warn({ err: e.message }, "republishing a passage failed"));
+      const enriched = consumerPassage(p, v);
+      const copy = publishCopy(site, enriched);
       d.effects.live.emit({ type: "passage", site, data: enriched });
       if (v && before) d.effects.live.visitChanged(before, v, "agent");
       for (const incident of plan.incidents) {
@@ -48,7 +53,14 @@ export function passageHandler(d: TopicDeps & { intake: IntakeRepo }): TopicHand
         d.metrics.commandsCreated.inc({ type: command.type });
         d.effects.sendCommand(command);
       }
+      await copy;
       return true;
     },
   };
 }
+
+const consumerPassage = (p: Passage, v: VisitRecord | null): ConsumerPassage => ({
+  ...p,
+  ...(v ? { visitId: v.id } : {}),
+  visit: v ? { id: v.id, kind: v.kind, guestName: v.guest.name, hostName: v.host.name } : null,
+});
