@@ -88,5 +88,3 @@ export const visitBody = (site: string, i: number) => ({
   validFrom: new Date(Date.now() - 60_000).toISOString(),
   validUntil: new Date(Date.now() + 3600_000).toISOString(),
 });
-
-export { agentPassage as benchPassage } from "@gatehouse/test";

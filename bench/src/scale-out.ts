@@ -3,18 +3,11 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadControlPlaneConfig, startControlPlane } from "@gatehouse/control-plane";
-import { AgentProcess, ControlPlaneProcess, freePort } from "@gatehouse/test";
+import { AgentProcess, agentPassage, ControlPlaneProcess, freePort } from "@gatehouse/test";
 import { connectAsync, type MqttClient } from "mqtt";
 import pino from "pino";
 import { p } from "./bare-broker.js";
-import {
-  benchAgentEnv,
-  benchApi,
-  benchControlPlane,
-  benchPassage,
-  benchSite,
-  visitBody,
-} from "./fixtures.js";
+import { benchAgentEnv, benchApi, benchControlPlane, benchSite, visitBody } from "./fixtures.js";
 import { type BenchResult, result } from "./results.js";
 import { SimulatorProcess } from "./simulator-process.js";
 
@@ -189,7 +182,7 @@ export async function manyAgents(agents: number, seconds: number): Promise<Bench
       void clients[k]!.publishAsync(
         `gatehouse/v1/sites/${site}/events/passage`,
         JSON.stringify(
-          benchPassage(site, id, { result: "denied", reasonCode: "FACE_NOT_RECOGNISED", eventType: 197634 }),
+          agentPassage(site, id, { result: "denied", reasonCode: "FACE_NOT_RECOGNISED", eventType: 197634 }),
         ),
         { qos: 1 },
       );

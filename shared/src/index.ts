@@ -12,7 +12,6 @@ export {
   verifyCommandSignature,
 } from "./command-signing.js";
 export { ConfigError, type ConfigSpec, loadConfig, TimeZone } from "./config.js";
-export { type Corkable, corkEachTick, corkForThisTick } from "./cork.js";
 export * from "./errors.js";
 export { ndjsonLines } from "./ndjson.js";
 export * from "./schemas/ack.js";

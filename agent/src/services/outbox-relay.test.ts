@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import type { Passage } from "@gatehouse/shared";
 import { type Database, openTempDatabase } from "@gatehouse/shared/db";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -123,6 +124,42 @@ describe("the outbox relay", () => {
     relay.wake();
     await waitFor(async () => (await depth(db)) === 0);
     expect(sent).toEqual([...names(250), ...names(300, 200)]);
+    await relay.stop();
+  });
+
+  it("sends a new row early only when nothing older waits: after an outage the backlog goes first", async () => {
+    const { db, outbox } = await storeWith(0);
+    const store = new OutboxStore(db, "north");
+    const { sent, link: l } = link();
+    const relay = relayOf(outbox, l, { deleteAfterMs: 20 });
+    // What the outbox reads of a passage: its id (for deduplication) and time.
+    const passage = (n: number) =>
+      ({ id: `north:hikcentral:p${n}`, occurredAt: new Date().toISOString() }) as unknown as Passage;
+    const record = (n: number) =>
+      store.recordPassages([passage(n)], (rows, durable) => relay.sendEarly(rows, durable));
+    const payloadsSent = () => sent.map((p) => (JSON.parse(p) as { id: string }).id.slice(-2));
+
+    relay.wake();
+    await new Promise((r) => setTimeout(r, 50));
+    // Caught up: a new passage goes as it is written.
+    await record(1);
+    await waitFor(() => sent.length === 1);
+    // The link is down: p2 and p3 wait in the outbox.
+    (l as unknown as { connected: boolean }).connected = false;
+    await record(2);
+    await record(3);
+    (l as unknown as { connected: boolean }).connected = true;
+    // Back, before the relay's pass: p4 is written while p2 and p3 still wait; it does not overtake them.
+    await record(4);
+    relay.wake();
+    await waitFor(() => sent.length === 4);
+    expect(payloadsSent()).toEqual(["p1", "p2", "p3", "p4"]);
+    // Caught up again: early once more.
+    await record(5);
+    await waitFor(() => sent.length === 5);
+    expect(payloadsSent()).toEqual(["p1", "p2", "p3", "p4", "p5"]);
+    await waitFor(async () => (await depth(db)) === 0);
+    expect(await depth(db)).toBe(0);
     await relay.stop();
   });
 });

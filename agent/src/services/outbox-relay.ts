@@ -25,8 +25,8 @@ const DEFAULTS: OutboxRelayOptions = { batchSize: 200, window: 4, deleteAfterMs:
  *
  * Acknowledged rows are deleted in groups, not one transaction per batch: every commit of the agent's
  * database waits for the disk (synchronous=FULL; the sync runs off the event loop, but it takes the disk's
- * time), and at a thousand passages a second one delete per batch doubled those waits. A cursor keeps acknowledged rows that are not deleted yet
- * from being sent again. A crash before their delete sends them again after the restart, as a crash between
+ * time), and at a thousand passages a second one delete per batch doubled those waits. A cursor keeps
+ * acknowledged rows that are not deleted yet from being sent again. A crash before their delete sends them again after the restart, as a crash between
  * PUBACK and delete always could; the control plane takes each message once by its id.
  */
 export class OutboxRelay {
@@ -40,6 +40,10 @@ export class OutboxRelay {
   private stopped = false;
   /** Rows sent before their commit was durable (`sendEarly`), until deleted: the passes skip them. */
   private readonly early = new Set<number>();
+  /** A pass found nothing left to send since the link last failed: nothing older waits in the outbox. */
+  private caughtUp = false;
+  /** The newest row `sendEarly` left to the passes: rows after it go early only once a pass has taken it. */
+  private heldBackUpTo = 0;
 
   constructor(
     private readonly outbox: OutboxPort,
@@ -62,19 +66,28 @@ export class OutboxRelay {
    * Publishes rows as soon as they are written, while their commit still waits for the disk: a passage
    * reaches the control plane in the broker's time, not the fsync's. A row is deleted only once both its
    * PUBACK and its commit are in. A commit that fails leaves no row (what was sent is dropped by id at the
-   * control plane, and the event comes again); a publish that fails leaves the row to the next pass.
+   * control plane, and the event comes again); a publish that fails leaves the row to the next pass. Only
+   * when nothing older waits: after a reconnect the backlog goes first, in order, so that an exit does not
+   * reach the control plane before the entry queued behind the outage.
    */
   sendEarly(rows: OutboxRow[], durable: Promise<void>): void {
-    if (this.stopped || this.loop.isStopped || !this.link.connected || rows.length === 0) return;
+    if (rows.length === 0) return;
     const ids = rows.map((r) => r.id);
+    const inOrder = this.caughtUp && this.sentUpTo >= this.heldBackUpTo;
+    if (this.stopped || this.loop.isStopped || !this.link.connected || !inOrder) {
+      this.caughtUp &&= this.link.connected;
+      this.heldBackUpTo = Math.max(this.heldBackUpTo, ids[ids.length - 1]!);
+      return;
+    }
     for (const id of ids) this.early.add(id);
     const published = Promise.all(rows.map((r) => this.link.publish(r.topic, r.payload)));
     Promise.all([published, durable]).then(
       () => this.ackedRows(ids),
       () => {
         for (const id of ids) this.early.delete(id);
-        // Not acknowledged: the next pass sends them (a cursor past them would skip them).
+        // Not acknowledged: the next pass sends them (a cursor past them would skip them), before any new one.
         this.sentUpTo = Math.min(this.sentUpTo, ids[0]! - 1);
+        this.caughtUp = false;
         this.wake();
       },
     );
@@ -96,7 +109,10 @@ export class OutboxRelay {
     try {
       while (!this.loop.isStopped && this.link.connected) {
         const rows = await this.outbox.take(this.opts.batchSize, this.sentUpTo);
-        if (rows.length === 0) break;
+        if (rows.length === 0) {
+          this.caughtUp = true;
+          break;
+        }
         this.sentUpTo = rows[rows.length - 1]!.id;
         const unsent = rows.filter((r) => !this.early.has(r.id));
         // MQTT.js keeps the send order on one connection; all of a batch is in flight at once.
@@ -116,6 +132,7 @@ export class OutboxRelay {
     if (failure !== undefined) {
       // Everything not deleted goes out again, in order, on the next pass; duplicates are dropped by id.
       this.sentUpTo = 0;
+      this.caughtUp = false;
       throw failure;
     }
   }

@@ -126,11 +126,8 @@ export class Database {
     // An in-memory database has one connection, which a unit's transaction holds while it runs.
     if (this.isMemory) return this.exclusive(() => this.read(sql, args));
     if (!(this.writer instanceof LocalFile)) return this.writer.execute({ sql, args });
-    try {
-      return Promise.resolve(this.writer.reader.execute({ sql, args }));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    const reader = this.writer.reader;
+    return attempt(() => reader.execute({ sql, args }));
   }
 
   /** Atomic write of several statements, committed before it resolves. */
@@ -328,6 +325,15 @@ export async function applyMigrations(db: Database, dir: string): Promise<string
   return done;
 }
 
+/** A synchronous driver call as a promise: its throw becomes the rejection. */
+function attempt<T>(f: () => T): Promise<T> {
+  try {
+    return Promise.resolve(f());
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 /** A statement that cannot change anything (anything else, `INSERT … RETURNING` included, may). */
 const PURE_READ = /^\s*SELECT\b/i;
 
@@ -348,6 +354,8 @@ class LocalFile {
   private paused: Promise<void> | undefined;
   /** Resolves when the open write transaction (if any) has ended. */
   private idle: Promise<void> = Promise.resolve();
+  /** Settles when the last commit is durable (whatever the outcome). */
+  private lastDurable: Promise<void> = Promise.resolve();
 
   constructor(path: string, opts: DatabaseOptions) {
     this.writer = new LocalConnection(path, [
@@ -398,7 +406,9 @@ class LocalFile {
         this.writer.execute("BEGIN IMMEDIATE");
         break;
       } catch (e) {
-        if ((e as { code?: string }).code !== "SQLITE_BUSY" || Date.now() > deadline) throw e;
+        // SQLITE_BUSY, or an extended busy code (another process recovering the log after a crash).
+        if (!String((e as { code?: string }).code).startsWith("SQLITE_BUSY") || Date.now() > deadline)
+          throw e;
         await new Promise((r) => setTimeout(r, wait));
       }
     }
@@ -411,19 +421,12 @@ class LocalFile {
       if (!PURE_READ.test(typeof stmt === "string" ? stmt : stmt.sql)) wrote = true;
       return w.execute(stmt);
     };
-    const run = <T>(f: () => T): Promise<T> => {
-      try {
-        return Promise.resolve(f());
-      } catch (e) {
-        return Promise.reject(e);
-      }
-    };
     return {
       get closed() {
         return closed;
       },
-      execute: (stmt: InStatement) => run(() => write(stmt)),
-      batch: (stmts: InStatement[]) => run(() => stmts.map(write)),
+      execute: (stmt: InStatement) => attempt(() => write(stmt)),
+      batch: (stmts: InStatement[]) => attempt(() => stmts.map(write)),
       script(sql: string) {
         if (failed !== undefined) return;
         try {
@@ -439,7 +442,12 @@ class LocalFile {
         closed = true;
         leave();
         this.checkpointer.noteCommit();
-        return { durable: this.walSync && wrote ? this.walSync.datasync() : Promise.resolve() };
+        // Groups settle in commit order even when a later sync finishes first: answers (an MQTT PUBACK) go
+        // out in the order their messages came, and no group is answered before one whose data it read.
+        const synced = this.walSync && wrote ? this.walSync.datasync() : undefined;
+        const durable = synced ? Promise.all([this.lastDurable, synced]).then(() => {}) : this.lastDurable;
+        this.lastDurable = durable.catch(() => {});
+        return { durable };
       },
       rollback: async () => {
         closed = true;

@@ -1,12 +1,5 @@
 import { readFileSync } from "node:fs";
-import {
-  type AgentStatus,
-  type Corkable,
-  corkForThisTick,
-  endMqttClient,
-  settledWithin,
-  topics,
-} from "@gatehouse/shared";
+import { type AgentStatus, endMqttClient, settledWithin, topics } from "@gatehouse/shared";
 import { connect, type IClientOptions, type MqttClient } from "mqtt";
 import type { Logger } from "pino";
 import type { AgentConfig } from "../../config.js";
@@ -95,14 +88,7 @@ export class AgentLink {
     return this.client.connected;
   }
 
-  /**
-   * Publishes with QoS 1; resolves at the PUBACK. Publishes made in one tick leave in one write (the socket is
-   * corked until the next tick): at a thousand passages a second, a system call per packet cost more than
-   * the packets.
-   */
   async publish(topic: string, payload: string, retain = false): Promise<void> {
-    const stream = this.client.stream as Partial<Corkable> | undefined;
-    if (stream?.cork && stream.uncork) corkForThisTick(stream as Corkable);
     await this.client.publishAsync(topic, payload, { qos: 1, retain });
   }
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
-import { createServer, type Server, type Socket } from "node:net";
-import { createServer as createTlsServer, type TLSSocket } from "node:tls";
-import { type AgentTopic, corkEachTick, isAgentTopic, listenFailed, parseSiteTopic } from "@gatehouse/shared";
+import { createServer, type Server } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
+import { type AgentTopic, isAgentTopic, listenFailed, parseSiteTopic } from "@gatehouse/shared";
 import { Aedes, type AuthenticateError, type Client } from "aedes";
 import type { Logger } from "pino";
 import type { AuthThrottle } from "../../domain/auth-throttle.js";
@@ -166,12 +166,9 @@ export async function startEmbeddedBroker(opts: {
     },
   });
 
-  // aedes writes each packet (a PUBACK, a delivery) as it goes; corked per tick, a group commit's acks and
-  // deliveries leave each socket in one write.
-  const handle = (conn: Socket | TLSSocket) => broker.handle(corkEachTick(conn));
   const server: Server = opts.tls
-    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: "TLSv1.2" }, handle)
-    : createServer(handle);
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: "TLSv1.2" }, broker.handle)
+    : createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e) => reject(listenFailed("GATEHOUSE_MQTT_PORT", opts.host, opts.port, e)));
     server.listen(opts.port, opts.host, () => resolve());
