@@ -6,8 +6,10 @@ export interface ViewContext {
   me: Me;
   live: LiveStream;
   go(hash: string): void;
-  /** Says something to screen readers and in the status line (an action's result). */
+  /** Says an action's result in a toast (and to screen readers). */
   announce(text: string, tone?: "good" | "bad"): void;
+  /** Says a denied passage to screen readers, without a toast over the page. */
+  announceDenied(text: string): void;
 }
 
 /** A page: its element, and what to undo when the reader leaves it (stream listeners). */

@@ -1,7 +1,7 @@
 import { ApiError } from "./api.js";
 import { clear, h, uid } from "./dom.js";
 import { fieldErrors, type Problem } from "./field-errors.js";
-import { t } from "./i18n.js";
+import { problemText } from "./words.js";
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
 
@@ -67,7 +67,11 @@ export class FormFields {
   /** Shows a problem body; focuses the first field at fault, or the summary when none is a field here. */
   showProblem(problem: Problem): void {
     this.clearErrors();
-    const { byField, general } = fieldErrors(problem, [...this.controls.keys()]);
+    const { byField, general } = fieldErrors(
+      problem,
+      [...this.controls.keys()],
+      problemText(problem.status, problem),
+    );
     const list = h("ul");
     let first: Control | undefined;
     // In the form's order, so the summary reads top to bottom and focus goes to the first field at fault.
@@ -139,12 +143,11 @@ export function handleSubmit(
     } catch (err) {
       if (err instanceof ApiError) fields.showProblem(err.problem);
       else if (err instanceof PhotoUnreadable) {
-        const message = t("form.photoUnreadable");
         fields.showProblem({
-          status: 0,
+          status: 400,
           title: "",
-          detail: message,
-          errors: [{ path: "guest.photo", message }],
+          detail: err.message,
+          errors: [{ path: "guest.photo", code: "photo_unreadable", message: err.message }],
         });
       } else {
         fields.showProblem({ status: 0, title: "", detail: (err as Error).message, errors: [] });

@@ -4,6 +4,9 @@ import { may } from "./context.js";
 import { clear, h } from "./dom.js";
 import { type Lang, label, language, languages, preferredLanguage, setLanguage, t } from "./i18n.js";
 import { LiveStream } from "./live.js";
+import { forgetSites, loadSites } from "./sites.js";
+import { refreshRelativeTimes } from "./time-tag.js";
+import { Toasts } from "./toasts.js";
 import type { Me } from "./types.js";
 import { dashboard } from "./views/dashboard.js";
 import { login } from "./views/login.js";
@@ -21,7 +24,9 @@ let view: View | undefined;
 setLanguage(preferredLanguage(localStorage.getItem(LANG_KEY), navigator.languages));
 document.documentElement.lang = language();
 
-const status = h("div", { class: "status-line", role: "status", "aria-live": "polite" });
+const toasts = new Toasts();
+// Denied passages are read out here, not shown over the page: the passages table already marks them.
+const deniedLive = h("div", { class: "sr-only", "aria-live": "assertive", "aria-atomic": "true" });
 const liveBadge = h("span", { class: "live-badge off", "aria-live": "polite" }, t("live.off"));
 live.onState((connected) => {
   liveBadge.className = `live-badge ${connected ? "on" : "off"}`;
@@ -29,11 +34,16 @@ live.onState((connected) => {
 });
 
 function announce(text: string, tone?: "good" | "bad"): void {
-  status.textContent = text;
-  status.className = `status-line ${tone ?? ""}`;
+  toasts.show(text, tone);
 }
 
-const ctx = (): ViewContext => ({ me: me!, live, go, announce });
+function announceDenied(text: string): void {
+  deniedLive.textContent = text;
+}
+
+setInterval(() => refreshRelativeTimes(), 30_000);
+
+const ctx = (): ViewContext => ({ me: me!, live, go, announce, announceDenied });
 
 function go(hash: string): void {
   if (location.hash === hash) route();
@@ -119,8 +129,9 @@ function shell(): void {
         logout,
       ),
     ),
-    status,
     h("main", { id: "main", tabindex: -1 }),
+    deniedLive,
+    toasts.el,
   );
   // The skip link moves focus without changing the route.
   root.querySelector("a.skip")!.addEventListener("click", (e) => {
@@ -133,7 +144,10 @@ function shell(): void {
 function signIn(who: Me): void {
   me = who;
   live.start();
-  shell();
+  // Every page shows times on its site's clock: know the sites' zones before the first page draws.
+  void loadSites()
+    .catch(() => [])
+    .then(() => shell());
 }
 
 function signOut(message?: string): void {
@@ -142,6 +156,8 @@ function signOut(message?: string): void {
   view?.dispose();
   view = undefined;
   me = undefined;
+  forgetSites();
+  toasts.clear();
   document.documentElement.classList.remove("wall");
   clear(root);
   root.append(h("main", { id: "main" }, login(signIn, message)));

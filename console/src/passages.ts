@@ -9,6 +9,7 @@ interface RestPassage {
   direction: PassageRow["direction"];
   result: PassageRow["result"];
   reasonCode: string | null;
+  verifyMode: string | null;
   occurredAt: string;
   hasPicture: boolean;
   visit: { guestName: string; hostName: string } | null;
@@ -23,6 +24,7 @@ interface StreamPassage {
   direction: PassageRow["direction"];
   result: PassageRow["result"];
   reasonCode?: string;
+  verifyMode?: string;
   occurredAt: string;
   visit: { id: string; guestName: string; hostName?: string } | null;
 }
@@ -40,6 +42,7 @@ export function passageRow(p: RestPassage | StreamPassage): PassageRow {
     direction: p.direction,
     result: p.result,
     reasonCode: p.reasonCode ?? null,
+    verifyMode: p.verifyMode ?? null,
     occurredAt: p.occurredAt,
     hasPicture: "hasPicture" in p ? p.hasPicture : false,
   };

@@ -79,6 +79,7 @@ describe("a visit's timeline", () => {
         direction: "entry",
         result: "granted",
         reasonCode: null,
+        verifyMode: "face",
         // 09:00:01Z written on the site's clock: after the grant, before the email.
         occurredAt: "2026-11-24T14:00:01+05:00",
         hasPicture: false,
@@ -94,6 +95,7 @@ describe("a visit's timeline", () => {
         direction: "entry",
         result: "denied",
         reasonCode: "FACE_NOT_RECOGNISED",
+        verifyMode: "face",
         occurredAt: "2026-11-24T08:59:00Z",
         hasPicture: true,
       },

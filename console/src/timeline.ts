@@ -28,7 +28,7 @@ export function visitTimeline(v: Visit, passages: PassageRow[]): TimelineEntry[]
     out.push({
       at: c.ackedAt ?? c.sentAt ?? c.createdAt,
       kind: "command",
-      key: "tl.command",
+      key: "tl.commandLine",
       values: {
         type: c.type,
         seq: String(c.seq),
@@ -52,7 +52,7 @@ export function visitTimeline(v: Visit, passages: PassageRow[]): TimelineEntry[]
       // An email not sent yet sits at the end, where it is still to come.
       at: n.sentAt ?? "",
       kind: "email",
-      key: "tl.email",
+      key: "tl.emailLine",
       values: {
         kind: n.kind,
         recipient: n.recipient ?? "",

@@ -64,6 +64,8 @@ export interface PassageRow {
   direction: "entry" | "exit" | "unknown";
   result: "granted" | "denied";
   reasonCode: string | null;
+  /** How the person verified (face, card, …), when the terminal said. */
+  verifyMode: string | null;
   occurredAt: string;
   /** The camera's picture is stored (it may also arrive later, as a `picture` event). */
   hasPicture: boolean;
@@ -88,6 +90,7 @@ export interface Site {
   id: string;
   name: string;
   timeZone: string;
+  language: "en" | "ru";
   kinds: Record<string, { accessGroups: string[]; revokeOnExit: boolean }>;
   agent: { state: string; seenAt: string | null; status: AgentStatus | null };
   commands: { pending: number; oldestPendingAt: string | null };
@@ -97,7 +100,15 @@ export interface Occupancy {
   site: string;
   count: number;
   at: string;
-  inside: Array<{ visitId: string; guestName: string; hostName: string; since: string | null }>;
+  inside: Array<{
+    visitId: string;
+    guestName: string;
+    hostName: string;
+    since: string | null;
+    /** A checked-out (or otherwise ended) visit whose guest has not passed an exit yet is still inside. */
+    visitStatus: string;
+    endedAt: string | null;
+  }>;
 }
 
 export interface Incident {
@@ -107,6 +118,9 @@ export interface Incident {
   severity: "warning" | "critical";
   visitId: string | null;
   guestName: string | null;
+  doorName: string | null;
+  /** The facts the console words the incident from (the message is the server's English). */
+  params: Record<string, string | number>;
   message: string;
   occurredAt: string;
 }

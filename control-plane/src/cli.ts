@@ -106,10 +106,14 @@ site
   .description("register a site and print its agent's MQTT credentials once")
   .requiredOption("--name <name>", "the site's name")
   .option("--time-zone <zone>", "IANA time zone of the site", "UTC")
+  .option("--language <en|ru>", "language of the site's emails: new hosts' and security incidents'", "en")
   .option("--mosquitto-passwd <file>", "also append the agent's login to this Mosquitto password_file")
   .option("--config <file>")
   .action(
-    async (id: string, o: { name: string; timeZone: string; mosquittoPasswd?: string; config?: string }) => {
+    async (
+      id: string,
+      o: { name: string; timeZone: string; language: string; mosquittoPasswd?: string; config?: string },
+    ) => {
       const valid = SiteId.safeParse(id);
       if (!valid.success) {
         console.error(`gatehouse: site id '${id}' ${valid.error.issues[0]?.message}`);
@@ -121,11 +125,15 @@ site
         console.error(`gatehouse: --time-zone '${o.timeZone}' must be an IANA time zone, e.g. Asia/Almaty`);
         process.exit(2);
       }
+      if (o.language !== "en" && o.language !== "ru") {
+        console.error(`gatehouse: --language '${o.language}' must be en or ru`);
+        process.exit(2);
+      }
       const keys = loadCommandKeys(config(o.config).GATEHOUSE_SIGNING_KEY_FILE);
       const db = await openDb(o.config);
       const password = randomBytes(24).toString("base64url");
       const created = await new SitesRepo(db).create(
-        { id, name: o.name, timeZone: o.timeZone, kinds: DEFAULT_KINDS },
+        { id, name: o.name, timeZone: o.timeZone, kinds: DEFAULT_KINDS, language: o.language },
         password,
         SYSTEM.cli,
       );

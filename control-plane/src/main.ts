@@ -184,6 +184,9 @@ export async function startControlPlane(
   );
   // Visit lifecycle events and incidents for MQTT consumers, as they are committed.
   live.watch((e) => {
+    // A guest inside whose visit changed (checked out at the desk, say): the muster list says so.
+    if (e.type === "visit" && e.data.after.inside && e.data.before?.status !== e.data.after.status)
+      occupancy.changed(e.site);
     const topic =
       e.type === "visit" ? topics.visits(e.site) : e.type === "incident" ? topics.incidents(e.site) : null;
     if (topic)

@@ -12,7 +12,7 @@ export const TimeZone = z.string().refine(
       return false;
     }
   },
-  { message: "must be an IANA time zone, e.g. Asia/Almaty" },
+  { message: "must be an IANA time zone, e.g. Asia/Almaty", params: { code: "invalid_time_zone" } },
 );
 
 export class ConfigError extends Error {

@@ -18,6 +18,7 @@ export * from "./schemas/ack.js";
 export * from "./schemas/agent-report.js";
 export * from "./schemas/command.js";
 export * from "./schemas/common.js";
+export * from "./schemas/field-codes.js";
 export * from "./schemas/incident.js";
 export * from "./schemas/occupancy.js";
 export * from "./schemas/passage.js";

@@ -1,10 +1,13 @@
-import { api, imageUrl, query } from "../api.js";
+import { ApiError, api, imageUrl, query } from "../api.js";
 import type { View, ViewContext } from "../context.js";
 import { clear, h } from "../dom.js";
 import { when } from "../format.js";
 import { label, t } from "../i18n.js";
 import { passageRow } from "../passages.js";
+import { rememberSites, siteName, zoneOf } from "../sites.js";
+import { timeTag, zoneNote } from "../time-tag.js";
 import type { AgentStatus, Incident, Occupancy, Page, PassageRow, Site } from "../types.js";
+import { incidentText, problemText, reasonText, verifyText } from "../words.js";
 
 const MAX_ROWS = 100;
 
@@ -15,6 +18,7 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
   const insideEl = h("div", { class: "muster" });
   const incidentsEl = h("ul", { class: "incidents" });
   const totalEl = h("p", { class: "total" });
+  const zoneEl = h("div", { class: "zone-slot" });
 
   let sites: Site[] = [];
   let passages: PassageRow[] = [];
@@ -24,6 +28,7 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
   const el = h(
     "div",
     { class: `dashboard${opts.wall ? " wall-grid" : ""}` },
+    zoneEl,
     h(
       "section",
       { class: "panel sites", "aria-labelledby": "h-sites" },
@@ -79,18 +84,19 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
   async function showPicture(passageId: string): Promise<void> {
     const cell = passagesBody.querySelector(`tr[data-passage="${CSS.escape(passageId)}"] td.guest`);
     if (!cell || cell.querySelector("img")) return;
+    const placeholder = cell.querySelector(".snapshot.none");
     const url =
       pictureUrls.get(passageId) ?? (await imageUrl(`/v1/passages/${encodeURIComponent(passageId)}/picture`));
     if (!url) return;
     pictureUrls.set(passageId, url);
     const row = passages.find((p) => p.id === passageId);
-    cell.prepend(
-      h("img", {
-        class: "snapshot",
-        src: url,
-        alt: `${row?.guestName ?? t("unknownPerson")} · ${row?.door ?? ""}`,
-      }),
-    );
+    const img = h("img", {
+      class: "snapshot",
+      src: url,
+      alt: `${row?.guestName ?? t("unknownPerson")} · ${row?.door ?? ""}`,
+    });
+    if (placeholder) placeholder.replaceWith(img);
+    else cell.prepend(img);
   }
   function forgetPictures(keep: Set<string>): void {
     for (const [id, url] of pictureUrls) {
@@ -103,8 +109,24 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
   const visitLink = (visitId: string | null, text: string) =>
     visitId ? h("a", { href: `#/visits/${encodeURIComponent(visitId)}` }, text) : text;
 
+  /** Until (or unless) the camera's picture comes: a neutral tile that says how the person verified. */
+  const noPicture = (p: PassageRow) => {
+    const mode = verifyText(p.verifyMode);
+    return h(
+      "span",
+      {
+        class: "snapshot none",
+        role: "img",
+        "aria-label": t("pic.none", { mode }),
+        title: t("pic.none", { mode }),
+      },
+      h("span", { class: "mode", "data-verify": p.verifyMode ?? "unknown" }, mode),
+    );
+  };
+
   function passageTr(p: PassageRow, fresh: boolean): HTMLTableRowElement {
     const denied = p.result === "denied";
+    const manySites = sites.length > 1;
     return h(
       "tr",
       {
@@ -112,22 +134,46 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
         "data-passage": p.id,
         "data-visit": p.visitId ?? undefined,
       },
-      h("td", { "data-label": t("col.time") }, h("time", { datetime: p.occurredAt }, when(p.occurredAt))),
+      h(
+        "td",
+        { "data-label": t("col.time"), class: "time" },
+        timeTag(p.occurredAt, zoneOf(p.site), { relative: true }),
+      ),
       h(
         "td",
         { "data-label": t("col.guest"), class: "guest" },
-        p.guestName
-          ? visitLink(p.visitId, p.guestName)
-          : `${t("unknownPerson")}${p.personCode ? ` ${p.personCode}` : ""}`,
+        h(
+          "span",
+          { class: "person" },
+          noPicture(p),
+          h(
+            "span",
+            { class: "name" },
+            p.guestName
+              ? visitLink(p.visitId, p.guestName)
+              : `${t("unknownPerson")}${p.personCode ? ` ${p.personCode}` : ""}`,
+          ),
+        ),
       ),
       h("td", { "data-label": t("col.host") }, p.hostName ?? "—"),
-      h("td", { "data-label": t("col.door") }, `${p.door} · ${p.site}`),
+      h(
+        "td",
+        { "data-label": t("col.door"), class: "door" },
+        p.door,
+        manySites ? h("span", { class: "muted site-of" }, ` · ${siteName(p.site)}`) : null,
+      ),
       h("td", { "data-label": t("col.direction") }, label("dir", p.direction)),
       h(
         "td",
-        { "data-label": t("col.result") },
+        { "data-label": t("col.result"), class: "result" },
         h("span", { class: `badge ${denied ? "bad" : "good"}` }, label("result", p.result)),
-        p.reasonCode ? h("span", { class: "reason" }, ` ${p.reasonCode}`) : null,
+        p.reasonCode
+          ? h(
+              "span",
+              { class: "reason", title: p.reasonCode, "data-code": p.reasonCode },
+              ` ${reasonText(p.reasonCode)}`,
+            )
+          : null,
       ),
     );
   }
@@ -184,7 +230,12 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
               t(state === "online" ? "site.online" : state === "offline" ? "site.offline" : "site.never"),
             ),
             s.agent.seenAt
-              ? h("span", { class: "muted" }, ` ${t("site.seen", { at: when(s.agent.seenAt) })}`)
+              ? h(
+                  "span",
+                  { class: "muted" },
+                  ` ${t("site.seen")} `,
+                  timeTag(s.agent.seenAt, s.timeZone, { relative: true }),
+                )
               : null,
           ),
           h(
@@ -221,14 +272,36 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
             : h(
                 "ul",
                 {},
-                ...o.inside.map((g) =>
-                  h(
+                ...o.inside.map((g) => {
+                  const zone = zoneOf(o.site);
+                  // Checked out at the desk (or ended otherwise) but no exit passage: still inside, and flagged.
+                  const ended = g.endedAt !== null;
+                  return h(
                     "li",
-                    { "data-visit": g.visitId },
+                    {
+                      "data-visit": g.visitId,
+                      class: ended ? "warn ended" : undefined,
+                      "data-ended": ended ? "true" : undefined,
+                    },
                     visitLink(g.visitId, g.guestName),
-                    h("span", { class: "muted" }, ` · ${g.hostName} · ${t("col.since")} ${when(g.since)}`),
-                  ),
-                ),
+                    h(
+                      "span",
+                      { class: "muted" },
+                      ` · ${g.hostName} · ${t("col.since")} `,
+                      timeTag(g.since, zone, { relative: true }),
+                    ),
+                    ended
+                      ? h(
+                          "span",
+                          { class: "presence" },
+                          t("presence.endedInside", {
+                            status: label("status", g.visitStatus),
+                            time: when(g.endedAt, zone, { seconds: false }),
+                          }),
+                        )
+                      : null,
+                  );
+                }),
               ),
         ),
       );
@@ -244,9 +317,9 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
         h(
           "li",
           { class: i.severity === "critical" ? "bad" : "warn" },
-          h("time", { datetime: i.occurredAt }, when(i.occurredAt)),
+          timeTag(i.occurredAt, zoneOf(i.site), { relative: true }),
           " ",
-          visitLink(i.visitId, i.message),
+          visitLink(i.visitId, incidentText(i)),
         ),
       );
     }
@@ -260,6 +333,8 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
       api<Page<Incident>>("GET", `/v1/incidents${query({ limit: "20" })}`),
     ]);
     sites = s.items;
+    rememberSites(sites);
+    zoneEl.replaceChildren(zoneNote(sites.map((x) => x.timeZone)) ?? "");
     occupancy = new Map(o.items.map((x) => [x.site, x]));
     passages = p.items.map(passageRow);
     incidents = i.items;
@@ -283,7 +358,13 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
       while (passagesBody.rows.length > MAX_ROWS) passagesBody.lastElementChild?.remove();
       forgetPictures(new Set(passages.map((p) => p.id)));
       if (row.result === "denied")
-        ctx.announce(`${t("result.denied")}: ${row.guestName ?? t("unknownPerson")} · ${row.door}`, "bad");
+        ctx.announceDenied(
+          t("live.denied", {
+            guest: row.guestName ?? t("unknownPerson"),
+            door: row.door,
+            reason: reasonText(row.reasonCode),
+          }),
+        );
     } else if (e.event === "occupancy") {
       occupancy.set(data.site, data as Occupancy);
       renderInside();
@@ -314,6 +395,7 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
         void api<Page<Site>>("GET", "/v1/sites")
           .then((s) => {
             sites = s.items;
+            rememberSites(sites);
             renderSites();
           })
           .catch(() => {});
@@ -324,7 +406,9 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
     if (connected && reconnected) void load().catch(() => {});
   });
 
-  void load().catch((e: Error) => ctx.announce(e.message, "bad"));
+  void load().catch((e: unknown) =>
+    ctx.announce(e instanceof ApiError ? problemText(e.status, e.problem) : t("error.network"), "bad"),
+  );
   return {
     el,
     dispose() {

@@ -2,6 +2,7 @@ import { ApiError, api, session } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import type { Me } from "../types.js";
+import { problemText } from "../words.js";
 
 /** Takes a token, checks it with the API, and keeps it in this tab's session storage. */
 export function login(onSignedIn: (me: Me) => void, message?: string): HTMLElement {
@@ -39,8 +40,8 @@ export function login(onSignedIn: (me: Me) => void, message?: string): HTMLEleme
         err instanceof ApiError && err.status === 401
           ? t("login.invalid")
           : err instanceof ApiError
-            ? err.problem.detail
-            : String(err);
+            ? problemText(err.status, err.problem)
+            : t("error.network");
       token.setAttribute("aria-invalid", "true");
       token.focus();
     } finally {

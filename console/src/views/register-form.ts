@@ -4,6 +4,7 @@ import { h } from "../dom.js";
 import { FormFields, handleSubmit } from "../form-fields.js";
 import { when } from "../format.js";
 import { t } from "../i18n.js";
+import { zoneOf } from "../sites.js";
 import type { GroupEvent, Page, Visit } from "../types.js";
 import { personBody, personFields } from "./visit-form.js";
 
@@ -26,7 +27,7 @@ export function registerForm(ctx: ViewContext): View {
             name: e.name,
             registered: e.registered,
             capacity: e.capacity,
-            deadline: when(e.registrationDeadline),
+            deadline: when(e.registrationDeadline, zoneOf(e.site), { seconds: false }),
           }),
         ),
       ),

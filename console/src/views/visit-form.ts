@@ -2,9 +2,11 @@ import { api } from "../api.js";
 import type { View, ViewContext } from "../context.js";
 import { clear, h } from "../dom.js";
 import { FormFields, handleSubmit, input, readPhoto } from "../form-fields.js";
-import { fromLocalInput, toLocalInput } from "../format.js";
+import { fromZoneInput, readerZone, sameClock, toZoneInput, zoneName } from "../format.js";
 import { t } from "../i18n.js";
+import { rememberSites } from "../sites.js";
 import type { Page, Site, Visit } from "../types.js";
+import { kindText } from "../words.js";
 
 /** The guest's and host's fields, shared by a new visit and an event registration. */
 export function personFields(f: FormFields, opts: { hostOptional: boolean }): HTMLElement[] {
@@ -60,18 +62,22 @@ export function visitForm(ctx: ViewContext): View {
   const site = h("select", {});
   const kind = h("select", {});
   let sites: Site[] = [];
+  const zone = () => sites.find((x) => x.id === site.value)?.timeZone ?? readerZone();
+  const now = new Date();
+  const from = h("input", { type: "datetime-local" });
+  const until = h("input", { type: "datetime-local" });
+  // The times are typed on the chosen site's clock, and say so when that is not the reader's.
+  const zoneHint = h("p", { class: "hint zone-hint", "aria-live": "polite" });
   const fillKinds = () => {
     clear(kind);
     const s = sites.find((x) => x.id === site.value);
-    for (const k of Object.keys(s?.kinds ?? { guest: {} })) kind.append(h("option", { value: k }, k));
+    for (const k of Object.keys(s?.kinds ?? { guest: {} }))
+      kind.append(h("option", { value: k }, kindText(k)));
+    zoneHint.textContent = sameClock(zone(), readerZone())
+      ? ""
+      : t("zone.inputs", { zone: zoneName(zone()) });
   };
   site.addEventListener("change", fillKinds);
-  const now = new Date();
-  const from = h("input", { type: "datetime-local", value: toLocalInput(now) });
-  const until = h("input", {
-    type: "datetime-local",
-    value: toLocalInput(new Date(now.getTime() + 8 * 3600_000)),
-  });
   const submit = h("button", { type: "submit" }, t("form.submit"));
 
   const form = h(
@@ -86,6 +92,7 @@ export function visitForm(ctx: ViewContext): View {
       f.field("kind", t("form.kind"), kind),
       f.field("validFrom", t("form.validFrom"), from),
       f.field("validUntil", t("form.validUntil"), until),
+      zoneHint,
       f.field("revokeOnExit", t("form.revokeOnExit"), h("input", { type: "checkbox" })),
     ),
     ...personFields(f, { hostOptional: false }),
@@ -98,8 +105,8 @@ export function visitForm(ctx: ViewContext): View {
       site: site.value,
       kind: kind.value,
       ...people,
-      validFrom: fromLocalInput(from.value),
-      validUntil: fromLocalInput(until.value),
+      validFrom: fromZoneInput(from.value, zone()),
+      validUntil: fromZoneInput(until.value, zone()),
       ...(f.value("revokeOnExit") ? { revokeOnExit: true } : {}),
       ...(f.value("note") ? { note: f.value("note") } : {}),
     };
@@ -110,8 +117,11 @@ export function visitForm(ctx: ViewContext): View {
 
   void api<Page<Site>>("GET", "/v1/sites").then((s) => {
     sites = s.items;
+    rememberSites(sites);
     for (const x of sites) site.append(h("option", { value: x.id }, `${x.name} (${x.id})`));
     fillKinds();
+    from.value = toZoneInput(now, zone());
+    until.value = toZoneInput(new Date(now.getTime() + 8 * 3600_000), zone());
   });
   return {
     el: h(

@@ -1,9 +1,13 @@
 import { ApiError, api, query } from "../api.js";
 import { may, type View, type ViewContext } from "../context.js";
+import { confirmAction } from "../dialog.js";
 import { clear, h, uid } from "../dom.js";
 import { span } from "../format.js";
 import { label, t } from "../i18n.js";
+import { loadSites, siteName, zoneOf } from "../sites.js";
+import { zoneNote } from "../time-tag.js";
 import type { Page, Site, Visit } from "../types.js";
+import { problemText } from "../words.js";
 
 const STATUSES = ["held", "scheduled", "active", "checked_out", "cancelled", "expired", "refused"];
 
@@ -68,6 +72,7 @@ export function visitsList(ctx: ViewContext, params: URLSearchParams): View {
   );
   const selectAll = h("input", { type: "checkbox", id: uid("all"), "aria-label": t("visits.selectAll") });
   const bulkResult = h("div", { class: "bulk-result", role: "status" });
+  const zoneSlot = h("div", { class: "zone-slot" });
 
   const updateSelection = () => {
     selectedCount.textContent = t("visits.selected", { count: selected.size });
@@ -100,19 +105,35 @@ export function visitsList(ctx: ViewContext, params: URLSearchParams): View {
         h("a", { href: `#/visits/${encodeURIComponent(v.id)}` }, v.guest.name),
       ),
       h("td", { "data-label": t("col.host") }, v.host.name),
-      h("td", { "data-label": t("col.site") }, v.site),
+      h("td", { "data-label": t("col.site") }, siteName(v.site)),
       h(
         "td",
         { "data-label": t("col.status") },
         label("status", v.status),
-        v.inside ? h("span", { class: "badge good" }, ` ${t("visit.insideNow")}`) : null,
+        v.inside && v.endedAt
+          ? h(
+              "span",
+              { class: "badge warn-badge", "data-presence": "ended-inside" },
+              ` ${t("presence.flag")}`,
+            )
+          : v.inside
+            ? h("span", { class: "badge good" }, ` ${t("visit.insideNow")}`)
+            : null,
       ),
       h(
         "td",
         { "data-label": t("col.access") },
-        h("span", { class: `badge access-${v.access}`, "data-access": v.access }, label("access", v.access)),
+        h(
+          "span",
+          { class: `badge access-${v.status === "held" ? "held" : v.access}`, "data-access": v.access },
+          v.status === "held" ? t("access.held") : label("access", v.access),
+        ),
       ),
-      h("td", { "data-label": t("col.window") }, span(v.validFrom, v.validUntil)),
+      h(
+        "td",
+        { "data-label": t("col.window"), class: "window" },
+        span(v.validFrom, v.validUntil, zoneOf(v.site)),
+      ),
     );
   }
 
@@ -128,17 +149,21 @@ export function visitsList(ctx: ViewContext, params: URLSearchParams): View {
         cursor: cursor ?? undefined,
       })}`,
     );
+    await loadSites().catch(() => []);
     if (shown.length === 0 && page.items.length === 0)
       body.append(h("tr", {}, h("td", { colspan: 7, class: "empty" }, t("visits.none"))));
     for (const v of page.items) {
       shown.push(v);
       body.append(row(v));
     }
+    zoneSlot.replaceChildren(zoneNote(shown.map((v) => zoneOf(v.site))) ?? "");
     cursor = page.nextCursor;
     more.hidden = !cursor;
   }
 
-  more.addEventListener("click", () => void loadPage().catch((e: Error) => ctx.announce(e.message, "bad")));
+  const failed = (e: unknown) =>
+    ctx.announce(e instanceof ApiError ? problemText(e.status, e.problem) : t("error.network"), "bad");
+  more.addEventListener("click", () => void loadPage().catch(failed));
   selectAll.addEventListener("change", () => {
     for (const v of shown) if (revocable(v)) selectAll.checked ? selected.add(v.id) : selected.delete(v.id);
     for (const box of body.querySelectorAll<HTMLInputElement>("td.select input:not(:disabled)"))
@@ -147,7 +172,8 @@ export function visitsList(ctx: ViewContext, params: URLSearchParams): View {
   });
   bulkButton.addEventListener("click", async () => {
     const ids = [...selected];
-    if (!confirm(t("visits.bulkConfirm", { count: ids.length }))) return;
+    if (!(await confirmAction(t("visits.bulkConfirm", { count: ids.length }), t("visits.revokeSelected"))))
+      return;
     bulkButton.disabled = true;
     clear(bulkResult);
     const failures: string[] = [];
@@ -169,7 +195,7 @@ export function visitsList(ctx: ViewContext, params: URLSearchParams): View {
         failures.push(
           t("visits.bulkFailed", {
             guest: v?.guest.name ?? id,
-            reason: e instanceof ApiError ? e.problem.detail : String(e),
+            reason: e instanceof ApiError ? problemText(e.status, e.problem) : t("error.network"),
           }),
         );
       }
@@ -186,6 +212,7 @@ export function visitsList(ctx: ViewContext, params: URLSearchParams): View {
     "section",
     { class: "panel", "aria-labelledby": "h-visits" },
     h("h1", { id: "h-visits" }, t("visits.title")),
+    zoneSlot,
     form,
     canRevoke
       ? h(
@@ -229,6 +256,6 @@ export function visitsList(ctx: ViewContext, params: URLSearchParams): View {
       site.append(h("option", { value: x.id, selected: params.get("site") === x.id }, x.name));
   });
   updateSelection();
-  void loadPage().catch((e: Error) => ctx.announce(e.message, "bad"));
+  void loadPage().catch(failed);
   return { el, dispose() {} };
 }

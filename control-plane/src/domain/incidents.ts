@@ -1,5 +1,6 @@
 import type { IncidentType } from "@gatehouse/shared";
 import { formatInZone } from "@gatehouse/shared";
+import { incidentSentence } from "./incident-words.js";
 import type { Access, VisitStatus } from "./visit.js";
 
 /** When a site expects guests to come in, in its own time zone. `to` before `from` spans midnight. */
@@ -19,8 +20,17 @@ export interface SiteRules {
 export interface IncidentFinding {
   type: IncidentType;
   severity: "warning" | "critical";
+  /** The facts, for each reader to word in their language. */
+  params: Record<string, string | number>;
+  /** In English, for logs and consumers that read only text. */
   message: string;
 }
+
+const finding = (
+  type: IncidentType,
+  severity: IncidentFinding["severity"],
+  params: IncidentFinding["params"],
+): IncidentFinding => ({ type, severity, params, message: incidentSentence(type, params) });
 
 export interface PassageForIncidents {
   direction: "entry" | "exit" | "unknown";
@@ -67,38 +77,33 @@ export function incidentsForPassage(
 ): IncidentFinding[] {
   if (!visit) return [];
   const out: IncidentFinding[] = [];
-  const who = visit.guestName;
+  const facts = { guest: visit.guestName, door: p.doorName };
   if (p.result === "denied") {
     if (visit.status === "active" && visit.access === "granted")
-      out.push({
-        type: "denied_with_active_visit",
-        severity: "warning",
-        message: `${who} was turned away at ${p.doorName} although their visit is active${p.reasonCode ? ` (${p.reasonCode})` : ""}`,
-      });
+      out.push(
+        finding("denied_with_active_visit", "warning", {
+          ...facts,
+          ...(p.reasonCode ? { reason: p.reasonCode } : {}),
+        }),
+      );
     return out;
   }
   if (p.direction === "entry" && visit.endedAt !== null && p.occurredAt > visit.endedAt)
-    out.push({
-      type: "passage_after_revoke",
-      severity: "critical",
-      message: `${who} came in through ${p.doorName} after their access was taken away`,
-    });
+    out.push(finding("passage_after_revoke", "critical", facts));
   if (p.direction === "exit" && (visit.firstEntryAt === null || visit.firstEntryAt > p.occurredAt))
-    out.push({
-      type: "exit_without_entry",
-      severity: "warning",
-      message: `${who} went out through ${p.doorName} with no entry before it (tailgating or a second way in?)`,
-    });
+    out.push(finding("exit_without_entry", "warning", facts));
   if (
     p.direction === "entry" &&
     rules.openingHours &&
     !withinOpeningHours(new Date(p.occurredAt), rules.openingHours, rules.timeZone)
   )
-    out.push({
-      type: "entry_outside_hours",
-      severity: "warning",
-      message: `${who} came in through ${p.doorName} outside the site's hours (${rules.openingHours.from}–${rules.openingHours.to})`,
-    });
+    out.push(
+      finding("entry_outside_hours", "warning", {
+        ...facts,
+        from: rules.openingHours.from,
+        to: rules.openingHours.to,
+      }),
+    );
   return out;
 }
 
@@ -111,10 +116,10 @@ export function overstay(
   if (!v.inside || v.since === null) return null;
   const stayed = (now.getTime() - Date.parse(v.since)) / 60_000;
   if (stayed < maxStayMinutes) return null;
-  const hours = Math.floor(stayed / 60);
-  return {
-    type: "overstay",
-    severity: "warning",
-    message: `${v.guestName} has been inside for ${hours} h ${Math.floor(stayed % 60)} min (the site allows ${maxStayMinutes / 60} h)`,
-  };
+  return finding("overstay", "warning", {
+    guest: v.guestName,
+    hours: Math.floor(stayed / 60),
+    minutes: Math.floor(stayed % 60),
+    allowedHours: maxStayMinutes / 60,
+  });
 }

@@ -26,6 +26,7 @@ const site: SiteForPassage = {
   maxStayMinutes: 480,
   fallbackEmail: "desk@north.test",
   securityEmail: null,
+  language: "en",
   kinds: { guest: { accessGroups: ["Visitors"] } },
 };
 const passage = (direction: "entry" | "exit", at: string): Passage => ({

@@ -33,6 +33,8 @@ export interface SiteForPassage {
   maxStayMinutes: number;
   fallbackEmail: string | null;
   securityEmail: string | null;
+  /** The language of its security emails. */
+  language: "en" | "ru";
   kinds: Readonly<Record<string, { accessGroups: string[] }>>;
 }
 
@@ -84,6 +86,7 @@ export function planPassage<V extends VisitForPassage>(
     doorName,
     occurredAt: occurredUtc,
     detectedAt: stamp,
+    params: f.params,
     message: f.message,
   }));
   const recipient = visit.host.email ?? site?.fallbackEmail ?? null;

@@ -15,6 +15,9 @@ export const MAX_START_IN_PAST_DAYS = 366;
 
 export interface WindowProblem {
   path: "validFrom" | "validUntil";
+  /** Stable, for a client to word in its reader's language with `params`. */
+  code: "after_valid_from" | "ended_already" | "starts_too_early" | "visit_too_long";
+  params?: Record<string, number>;
   message: string;
 }
 
@@ -27,15 +30,27 @@ export function visitWindowProblem(
 ): WindowProblem | undefined {
   const from = Date.parse(validFrom);
   const until = Date.parse(validUntil);
-  if (until <= from) return { path: "validUntil", message: "must be after validFrom" };
+  if (until <= from)
+    return { path: "validUntil", code: "after_valid_from", message: "must be after validFrom" };
   if (until <= now.getTime())
-    return { path: "validUntil", message: `the visit ended already (${validUntil}); nothing to grant` };
+    return {
+      path: "validUntil",
+      code: "ended_already",
+      message: `the visit ended already (${validUntil}); nothing to grant`,
+    };
   if (from < now.getTime() - MAX_START_IN_PAST_DAYS * DAY_MS)
-    return { path: "validFrom", message: `must not be more than ${MAX_START_IN_PAST_DAYS} days ago` };
+    return {
+      path: "validFrom",
+      code: "starts_too_early",
+      params: { days: MAX_START_IN_PAST_DAYS },
+      message: `must not be more than ${MAX_START_IN_PAST_DAYS} days ago`,
+    };
   const days = (until - from) / DAY_MS;
   if (days > maxVisitDays)
     return {
       path: "validUntil",
+      code: "visit_too_long",
+      params: { days: Math.ceil(days), maximum: maxVisitDays },
       message: `the visit would last ${Math.ceil(days)} days; this site allows at most ${maxVisitDays} (its maxVisitDays)`,
     };
   return undefined;

@@ -78,15 +78,24 @@ export function buildApp(deps: AppDeps) {
 
   app.onError((err, c) => {
     if (err instanceof FieldError)
-      return problem(c, err.status, err.message, [{ path: err.path, message: err.message }]);
+      return problem(c, err.status, err.message, [
+        {
+          path: err.path,
+          code: err.code,
+          message: err.message,
+          ...(err.params ? { params: err.params } : {}),
+        },
+      ]);
     if (err instanceof HTTPException && err.status < 500) {
-      return problem(c, err.status, err.message, [{ path: "(body)", message: err.message }]);
+      return problem(c, err.status, err.message, [{ path: "(body)", code: "invalid", message: err.message }]);
     }
     deps.log.error({ err: err.message, stack: err.stack }, "request failed");
     return problem(c, 500, "something went wrong; it has been logged");
   });
   app.notFound((c) =>
-    problem(c, 404, `no route ${c.req.method} ${c.req.path}`, [{ path: "(path)", message: "no such route" }]),
+    problem(c, 404, `no route ${c.req.method} ${c.req.path}`, [
+      { path: "(path)", code: "not_found", message: "no such route" },
+    ]),
   );
 
   // The console and /docs load only their own scripts and styles; nothing may frame them.
@@ -125,12 +134,16 @@ export function buildApp(deps: AppDeps) {
   const visitLimit = bodyLimit({
     maxSize: 8 * 1024 * 1024,
     onError: (c) =>
-      problem(c, 413, "the body is larger than 8 MiB", [{ path: "(body)", message: "too large" }]),
+      problem(c, 413, "the body is larger than 8 MiB", [
+        { path: "(body)", code: "too_large_body", message: "too large" },
+      ]),
   });
   const defaultLimit = bodyLimit({
     maxSize: 1024 * 1024,
     onError: (c) =>
-      problem(c, 413, "the body is larger than 1 MiB", [{ path: "(body)", message: "too large" }]),
+      problem(c, 413, "the body is larger than 1 MiB", [
+        { path: "(body)", code: "too_large_body", message: "too large" },
+      ]),
   });
   // A bulk import is up to 5,000 rows; refused by its Content-Length before a byte is read, or as soon as a
   // body without one grows past the limit — never parsed whole first.
@@ -142,7 +155,7 @@ export function buildApp(deps: AppDeps) {
         c,
         413,
         `the import is larger than ${importMiB} MiB (${deps.importMaxBytes} bytes, GATEHOUSE_IMPORT_MAX_BYTES); split it`,
-        [{ path: "(body)", message: `larger than ${deps.importMaxBytes} bytes` }],
+        [{ path: "(body)", code: "too_large_body", message: `larger than ${deps.importMaxBytes} bytes` }],
       ),
   });
   app.use("/v1/*", (c, next) => {
@@ -247,7 +260,10 @@ export function buildApp(deps: AppDeps) {
     async (c) => {
       const id = c.req.valid("param").id;
       const v = await deps.visits.get(id);
-      if (!v) return problem(c, 404, "no such visit", [{ path: "id", message: "not found" }]) as never;
+      if (!v)
+        return problem(c, 404, "no such visit", [
+          { path: "id", code: "not_found", message: "not found" },
+        ]) as never;
       return c.json(await deps.visits.detail(v), 200);
     },
   );

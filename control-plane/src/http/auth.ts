@@ -28,7 +28,7 @@ export function bearerAuth(
     if (!m) {
       onFailure("missing");
       return problem(c, 401, "send Authorization: Bearer <token>", [
-        { path: "header.authorization", message: "missing bearer token" },
+        { path: "header.authorization", code: "unauthorized", message: "missing bearer token" },
       ]);
     }
     const address = clientAddress(c, trustedProxies);
@@ -38,7 +38,7 @@ export function bearerAuth(
       onFailure("throttled");
       c.header("Retry-After", String(wait));
       return problem(c, 429, `too many failed logins; try again in ${wait} s`, [
-        { path: "header.authorization", message: "too many failed attempts" },
+        { path: "header.authorization", code: "throttled", message: "too many failed attempts" },
       ]);
     }
     const who = await tokens.verify(m[1]!);
@@ -46,7 +46,7 @@ export function bearerAuth(
       throttle.fail(address, identity, Date.now());
       onFailure("invalid");
       return problem(c, 401, "the token is not valid", [
-        { path: "header.authorization", message: "unknown or revoked token" },
+        { path: "header.authorization", code: "unauthorized", message: "unknown or revoked token" },
       ]);
     }
     throttle.succeed(address, identity, Date.now());
@@ -61,7 +61,7 @@ export function requireRole(role: Role): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     if (RANK[c.get("role")] < RANK[role]) {
       return problem(c, 403, `this needs the ${role} role`, [
-        { path: "header.authorization", message: `role ${c.get("role")} is not enough` },
+        { path: "header.authorization", code: "forbidden", message: `role ${c.get("role")} is not enough` },
       ]);
     }
     await next();

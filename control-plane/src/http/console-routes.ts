@@ -27,7 +27,7 @@ export function registerConsoleRoutes(app: OpenAPIHono<AuthEnv>): void {
     }
     return f;
   };
-  const notBuilt = { path: "(path)", message: "run `pnpm build` to build the console" };
+  const notBuilt = { path: "(path)", code: "not_found", message: "run `pnpm build` to build the console" };
   // Revalidated on each load (no-cache) and answered 304 when unchanged.
   app.use("/", etag());
   app.use("/console/*", etag());
@@ -42,7 +42,9 @@ export function registerConsoleRoutes(app: OpenAPIHono<AuthEnv>): void {
   app.get("/console/:file{.+}", async (c) => {
     const name = c.req.param("file");
     if (!ASSET.test(name))
-      return problem(c, 404, "no such console file", [{ path: "(path)", message: "not found" }]);
+      return problem(c, 404, "no such console file", [
+        { path: "(path)", code: "not_found", message: "not found" },
+      ]);
     const css = name === "console.css";
     try {
       const body = await read(css ? `static/${name}` : `dist/${name}`);

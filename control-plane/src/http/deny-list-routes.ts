@@ -51,7 +51,7 @@ export function registerDenyListRoutes(app: OpenAPIHono<AuthEnv>, deps: { denyLi
       const e = await deps.denyList.add(c.req.valid("json"), c.get("actor"));
       if (e === "exists")
         return problem(c, 409, "that value is on the deny list already", [
-          { path: "value", message: "already listed" },
+          { path: "value", code: "exists", message: "already listed" },
         ]) as never;
       return c.json(e, 201);
     },
@@ -68,7 +68,9 @@ export function registerDenyListRoutes(app: OpenAPIHono<AuthEnv>, deps: { denyLi
     }),
     async (c) => {
       if (!(await deps.denyList.remove(c.req.valid("param").id, c.get("actor"))))
-        return problem(c, 404, "no such entry", [{ path: "id", message: "not found" }]) as never;
+        return problem(c, 404, "no such entry", [
+          { path: "id", code: "not_found", message: "not found" },
+        ]) as never;
       return c.body(null, 204);
     },
   );

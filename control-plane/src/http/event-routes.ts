@@ -44,10 +44,12 @@ const GroupEventCreate = z
   .refine((e) => Date.parse(e.endsAt) > Date.parse(e.startsAt), {
     message: "must be after startsAt",
     path: ["endsAt"],
+    params: { code: "after_starts_at" },
   })
   .refine((e) => Date.parse(e.registrationDeadline) <= Date.parse(e.endsAt), {
     message: "must not be after endsAt",
     path: ["registrationDeadline"],
+    params: { code: "not_after_ends_at" },
   })
   .openapi("GroupEventCreate");
 
@@ -125,7 +127,10 @@ export function registerEventRoutes(
     }),
     async (c) => {
       const e = await deps.groupEvents.get(c.req.valid("param").id);
-      if (!e) return problem(c, 404, "no such event", [{ path: "id", message: "not found" }]) as never;
+      if (!e)
+        return problem(c, 404, "no such event", [
+          { path: "id", code: "not_found", message: "not found" },
+        ]) as never;
       return c.json(e, 200);
     },
   );

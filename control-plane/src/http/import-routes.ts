@@ -64,7 +64,7 @@ export function registerImportRoutes(app: OpenAPIHono<AuthEnv>, deps: { visitImp
       else if (type === "text/csv") rows = deps.visitImport.parseCsv(await c.req.text(), q.site);
       else
         return problem(c, 415, "send text/csv or application/json", [
-          { path: "header.content-type", message: `'${type}' is not supported` },
+          { path: "header.content-type", code: "unsupported_type", message: `'${type}' is not supported` },
         ]) as never;
       if (rows.length === 0) throw new FieldError(422, "(body)", "no rows to import");
       if (rows.length > MAX_ROWS)

@@ -1,10 +1,17 @@
+import { type Issue, issueCode } from "@gatehouse/shared";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 
+/**
+ * One field at fault: `code` is stable (a client words it in its reader's language from `code` and `params`),
+ * `message` is English for people reading the raw answer.
+ */
 export interface FieldProblem {
   path: string;
+  code: string;
   message: string;
+  params?: Record<string, string | number>;
 }
 
 const TITLES: Record<number, string> = {
@@ -42,13 +49,16 @@ export function zodProblems(error: z.ZodError): FieldProblem[] {
     if (i.code === "unrecognized_keys") {
       return i.keys.map((k) => ({
         path: [...at, k === "" ? '""' : k].join("."),
+        code: "unknown_field",
         message: "is not a field that can be set here",
       }));
     }
-    return [{ path: at.join(".") || "(body)", message: i.message }];
+    return [{ path: at.join(".") || "(body)", message: i.message, ...issueCode(i as Issue) }];
   });
 }
 
 /** The 400 for a list cursor this API did not give out. */
 export const badCursor = (c: Context): never =>
-  problem(c, 400, "the cursor is not one this API gave", [{ path: "cursor", message: "invalid" }]) as never;
+  problem(c, 400, "the cursor is not one this API gave", [
+    { path: "cursor", code: "invalid", message: "invalid" },
+  ]) as never;

@@ -5,6 +5,7 @@ import {
   FacePhotoInput,
   FIELD_LIMITS,
   Incident,
+  issueCode,
   NoteInput,
   PersonNameInput,
   Phone,
@@ -23,7 +24,23 @@ export const Problem = z
     title: z.string(),
     status: z.int(),
     detail: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })),
+    errors: z.array(
+      z.object({
+        path: z
+          .string()
+          .describe("The field at fault, dotted (`guest.email`), or `(body)`, `(path)`, `header.…`"),
+        code: z
+          .string()
+          .describe(
+            "Stable: required, too_long, too_short, too_large, too_small, too_many, invalid_email, invalid_format, invalid_choice, invalid_type, unknown_field, after_valid_from, … (word it from code and params)",
+          ),
+        message: z.string().describe("In English, for people reading the raw answer"),
+        params: z
+          .record(z.string(), z.union([z.string(), z.number()]))
+          .optional()
+          .describe("What the code needs to be worded: maximum, minimum, values, …"),
+      }),
+    ),
   })
   .openapi("Problem");
 
@@ -52,7 +69,11 @@ export const OpeningHours = z
       .optional()
       .describe("ISO weekdays the site opens on (1 = Monday … 7 = Sunday); every day when absent"),
   })
-  .refine((h) => h.from !== h.to, { message: "must differ from `from`", path: ["to"] })
+  .refine((h) => h.from !== h.to, {
+    message: "must differ from `from`",
+    path: ["to"],
+    params: { code: "same_as_from" },
+  })
   .describe("When guests are expected, on the site's clock; `to` before `from` spans midnight")
   .openapi("OpeningHours");
 
@@ -63,14 +84,28 @@ export const OpeningHours = z
 const Kinds = z
   .custom<Record<string, unknown>>((v) => typeof v === "object" && v !== null && !Array.isArray(v), {
     message: "must be an object of kind name → { accessGroups, revokeOnExit }",
+    params: { code: "invalid_type", expected: "object" },
   })
   .superRefine((raw, ctx) => {
     for (const key of Object.keys(raw)) {
       const name = VisitKind.safeParse(key);
-      if (!name.success)
-        ctx.addIssue({ code: "custom", path: [key], message: name.error.issues[0]?.message ?? "bad name" });
+      if (!name.success) {
+        // The kind name's own problem, as a code a client can word (reserved_name, too_long, …).
+        const inner = issueCode(name.error.issues[0]!);
+        ctx.addIssue({
+          code: "custom",
+          path: [key],
+          message: name.error.issues[0]?.message ?? "bad name",
+          params: { code: inner.code, ...inner.params },
+        });
+      }
     }
-    if (Object.keys(raw).length > 50) ctx.addIssue({ code: "custom", message: "at most 50 kinds" });
+    if (Object.keys(raw).length > 50)
+      ctx.addIssue({
+        code: "custom",
+        message: "at most 50 kinds",
+        params: { code: "too_many", maximum: 50 },
+      });
   })
   .pipe(z.record(z.string(), KindConfig))
   .openapi({
@@ -97,6 +132,11 @@ const siteRules = {
     .min(1)
     .max(3660)
     .describe("The longest a visit may last, validFrom to validUntil (default 366)"),
+  language: z
+    .enum(["en", "ru"])
+    .describe(
+      "The language of the site's emails: a new host's, unless the visit names one, and the security contact's (default en)",
+    ),
 };
 
 const SiteName = textField(200, "the site's name is required");
@@ -113,6 +153,7 @@ export const SiteCreate = z
     openingHours: siteRules.openingHours.optional(),
     earlyArrivalMinutes: siteRules.earlyArrivalMinutes.optional(),
     maxVisitDays: siteRules.maxVisitDays.optional(),
+    language: siteRules.language.optional(),
   })
   .openapi("SiteCreate");
 
@@ -127,8 +168,13 @@ export const SitePatch = z
     openingHours: siteRules.openingHours.nullable().optional(),
     earlyArrivalMinutes: siteRules.earlyArrivalMinutes.optional(),
     maxVisitDays: siteRules.maxVisitDays.optional(),
+    language: siteRules.language.optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: "give at least one setting", path: ["(body)"] })
+  .refine((b) => Object.keys(b).length > 0, {
+    message: "give at least one setting",
+    path: ["(body)"],
+    params: { code: "empty_patch" },
+  })
   .openapi("SitePatch");
 
 export const SiteView = z
@@ -145,6 +191,7 @@ export const SiteView = z
       .nullable(),
     earlyArrivalMinutes: z.int(),
     maxVisitDays: z.int(),
+    language: z.enum(["en", "ru"]),
     agent: z.object({
       username: z.string(),
       state: z.string(),
@@ -191,7 +238,10 @@ export const VisitCreate = z
     host: z.strictObject({
       name: HostName,
       email: Email.optional(),
-      language: z.enum(["en", "ru"]).optional(),
+      language: z
+        .enum(["en", "ru"])
+        .optional()
+        .describe("The language of the host's emails (default: the site's language)"),
     }),
     validFrom: AccessTime,
     validUntil: AccessTime,
@@ -202,6 +252,7 @@ export const VisitCreate = z
   .refine((v) => !(Date.parse(v.validUntil) <= Date.parse(v.validFrom)), {
     message: "must be after validFrom",
     path: ["validUntil"],
+    params: { code: "after_valid_from" },
   })
   .openapi("VisitCreate");
 
@@ -216,6 +267,13 @@ export const OccupancyView = z
         guestName: z.string(),
         hostName: z.string(),
         since: z.string().nullable(),
+        visitStatus: VisitStatus.describe(
+          "A guest checked out at the desk (or whose visit ended) who has not passed an exit is still inside",
+        ),
+        endedAt: z
+          .string()
+          .nullable()
+          .describe("When the visit closed or its access was taken away; null while it is open"),
       }),
     ),
   })
@@ -231,6 +289,10 @@ export const PassageView = z
     direction: z.enum(["entry", "exit", "unknown"]),
     result: z.enum(["granted", "denied"]),
     reasonCode: z.string().nullable(),
+    verifyMode: z
+      .string()
+      .nullable()
+      .describe("How the person verified (face, card, card+pin, …), when known"),
     eventType: z.int(),
     occurredAt: z.string(),
     storedAt: z.string(),

@@ -34,6 +34,7 @@ export function siteView(s: Site, commands: QueueStats) {
     openingHours: s.openingHours,
     earlyArrivalMinutes: s.earlyArrivalMinutes,
     maxVisitDays: s.maxVisitDays,
+    language: s.language,
     agent: { username: s.agentUsername, state: s.agentState, seenAt: s.agentSeenAt, status: s.agentStatus },
     commands,
     createdAt: s.createdAt,
@@ -51,7 +52,7 @@ function settings<
   const { maxStayHours, ...rest } = b;
   return { ...rest, maxStayMinutes: maxStayHours === undefined ? undefined : maxStayHours * 60 };
 }
-const notFound = { path: "id", message: "not found" };
+const notFound = { path: "id", code: "not_found", message: "not found" };
 
 /** Sites: register, list, read, change their rules, and ask their agent to reconcile. */
 export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDeps): void {
@@ -74,7 +75,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       );
       if (created === "exists") {
         return problem(c, 409, `site '${body.id}' exists already`, [
-          { path: "id", message: "already exists" },
+          { path: "id", code: "exists", message: "already exists" },
         ]) as never;
       }
       return c.json(

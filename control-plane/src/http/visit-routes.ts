@@ -60,6 +60,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
                 .refine((b) => b.validFrom !== undefined || b.validUntil !== undefined, {
                   message: "give validFrom or validUntil",
                   path: ["validUntil"],
+                  params: { code: "required" },
                 })
                 .openapi("VisitTimes"),
             },
@@ -142,7 +143,9 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
     async (c) => {
       const id = c.req.valid("param").id;
       if (!(await deps.visits.get(id)))
-        return problem(c, 404, "no such visit", [{ path: "id", message: "not found" }]) as never;
+        return problem(c, 404, "no such visit", [
+          { path: "id", code: "not_found", message: "not found" },
+        ]) as never;
       return c.json(
         { items: await deps.visits.passages({ visitId: id, limit: 500 }), nextCursor: null },
         200,
@@ -216,7 +219,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
       const pic = await deps.pictures.get(c.req.valid("param").id);
       if (!pic)
         return problem(c, 404, "no picture for this passage", [
-          { path: "id", message: "not found" },
+          { path: "id", code: "not_found", message: "not found" },
         ]) as never;
       // Personal data: the browser may show it but must not keep it.
       return c.body(new Uint8Array(pic.bytes), 200, {

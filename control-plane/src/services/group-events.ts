@@ -101,15 +101,17 @@ export class GroupEventService {
 
   async create(e: NewGroupEvent, actor: Actor, now = new Date()): Promise<GroupEvent> {
     const site = await this.sites.get(e.site);
-    if (!site) throw new FieldError(422, "site", `no site '${e.site}'`);
+    if (!site) throw new FieldError(422, "site", `no site '${e.site}'`, "unknown_site", { site: e.site });
     if (!kindOf(site.kinds, e.kind))
       throw new FieldError(
         422,
         "kind",
         `site '${site.id}' has no visit kind '${e.kind}' (it has: ${Object.keys(site.kinds).join(", ")})`,
+        "unknown_kind",
+        { kind: e.kind, kinds: Object.keys(site.kinds).join(", ") },
       );
     if (Date.parse(e.endsAt) <= now.getTime())
-      throw new FieldError(422, "endsAt", "the event is over already");
+      throw new FieldError(422, "endsAt", "the event is over already", "event_over");
     const stamp = now.toISOString();
     const event: GroupEvent = {
       id: randomUUID(),
@@ -173,7 +175,7 @@ export class GroupEventService {
     now = new Date(),
   ): Promise<{ visit: VisitRecord; replayed: boolean }> {
     const known = await this.get(eventId);
-    if (!known) throw new FieldError(404, "id", `no event ${eventId}`);
+    if (!known) throw new FieldError(404, "id", `no event ${eventId}`, "not_found");
     let mailed = false;
     const result = await this.visits.create(
       {
@@ -227,7 +229,7 @@ export class GroupEventService {
   ): Promise<GroupEvent> {
     return this.db.exclusive(async () => {
       const e = await this.get(id);
-      if (!e) throw new FieldError(404, "id", `no event ${id}`);
+      if (!e) throw new FieldError(404, "id", `no event ${id}`, "not_found");
       const next: GroupEvent = {
         ...e,
         capacity: change.capacity ?? e.capacity,
@@ -236,7 +238,13 @@ export class GroupEventService {
           : e.registrationDeadline,
       };
       const d = decideReopen(next, now);
-      if (!d.ok) throw new FieldError(d.path === "state" ? 409 : 422, d.path, d.reason);
+      if (!d.ok)
+        throw new FieldError(
+          d.path === "state" ? 409 : 422,
+          d.path,
+          d.reason,
+          d.path === "state" ? "invalid_state" : "invalid",
+        );
       const after: GroupEvent = { ...next, state: "open", closedReason: null, updatedAt: now.toISOString() };
       await this.db.writeNow([
         {

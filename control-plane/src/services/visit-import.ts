@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { issueCode } from "@gatehouse/shared";
 import { parse } from "csv-parse/sync";
 import type { z } from "zod";
 import type { Actor } from "../adapters/db/audit.js";
@@ -8,6 +9,8 @@ import type { VisitCreate } from "../http/schemas.js";
 import { FieldError, type NewVisit, type VisitService } from "./visits.js";
 
 export interface ImportProblem {
+  code: string;
+  params?: Record<string, string | number>;
   path: string;
   message: string;
 }
@@ -90,14 +93,23 @@ export class VisitImport {
       const parsed = this.schema.safeParse(rest);
       if (!parsed.success) {
         for (const issue of parsed.error.issues)
-          problems.push({ path: where(row.line, issue.path.join(".") || "(row)"), message: issue.message });
+          problems.push({
+            path: where(row.line, issue.path.join(".") || "(row)"),
+            message: issue.message,
+            ...issueCode(issue),
+          });
         continue;
       }
       try {
         await this.visits.check(parsed.data, now, getSite);
       } catch (e) {
         if (!(e instanceof FieldError)) throw e;
-        problems.push({ path: where(row.line, e.path), message: e.message });
+        problems.push({
+          path: where(row.line, e.path),
+          code: e.code,
+          message: e.message,
+          ...(e.params ? { params: e.params } : {}),
+        });
         continue;
       }
       const key =

@@ -105,6 +105,7 @@ export class VisitScheduler {
         doorName: null,
         occurredAt: now.toISOString(),
         detectedAt: now.toISOString(),
+        params: f.params,
         message: f.message,
       };
       // One per stay: the entry that started it is part of the key.

@@ -34,11 +34,14 @@ export interface NewVisit {
 }
 
 /** A problem with one field of the request, reported as a 4xx naming it. */
+/** A request the service refuses: the field at fault, a stable code a client words, and English for people. */
 export class FieldError extends Error {
   constructor(
     readonly status: 404 | 409 | 422,
     readonly path: string,
     message: string,
+    readonly code = "invalid",
+    readonly params?: Record<string, string | number>,
   ) {
     super(message);
   }
@@ -73,16 +76,27 @@ export class VisitService {
     getSite: (id: string) => Promise<Site | undefined> = (id) => this.sites.get(id),
   ): Promise<Site> {
     const site = await getSite(input.site);
-    if (!site) throw new FieldError(422, "site", `no site '${input.site}'; create it with POST /v1/sites`);
+    if (!site)
+      throw new FieldError(
+        422,
+        "site",
+        `no site '${input.site}'; create it with POST /v1/sites`,
+        "unknown_site",
+        {
+          site: input.site,
+        },
+      );
     if (!kindOf(site.kinds, input.kind)) {
       throw new FieldError(
         422,
         "kind",
         `site '${site.id}' has no visit kind '${input.kind}' (it has: ${Object.keys(site.kinds).join(", ")})`,
+        "unknown_kind",
+        { kind: input.kind, kinds: Object.keys(site.kinds).join(", ") },
       );
     }
     const window = visitWindowProblem(input.validFrom, input.validUntil, now, site.maxVisitDays);
-    if (window) throw new FieldError(422, window.path, window.message);
+    if (window) throw new FieldError(422, window.path, window.message, window.code, window.params);
     return site;
   }
 
@@ -113,7 +127,7 @@ export class VisitService {
       host: {
         name: input.host.name.trim(),
         email: input.host.email ?? null,
-        language: input.host.language ?? "en",
+        language: input.host.language ?? site.language,
       },
       validFrom: new Date(input.validFrom).toISOString(),
       validUntil: new Date(input.validUntil).toISOString(),
@@ -145,9 +159,10 @@ export class VisitService {
         422,
         "header.idempotency-key",
         "this Idempotency-Key was used for a different request",
+        "idempotency_conflict",
       );
     }
-    if ("refused" in stored) throw new FieldError(409, "event", stored.refused);
+    if ("refused" in stored) throw new FieldError(409, "event", stored.refused, "event_closed");
     if ("existing" in stored) {
       const visit = await this.visits.get(stored.existing);
       if (!visit) throw new Error(`idempotency key names a missing visit ${stored.existing}`);
@@ -246,7 +261,7 @@ export class VisitService {
     now: Date,
   ): Promise<VisitRecord> {
     const known = await this.visits.get(id);
-    if (!known) throw new FieldError(404, "id", `no visit ${id}`);
+    if (!known) throw new FieldError(404, "id", `no visit ${id}`, "not_found");
     const site = await this.sites.get(known.site);
     if (!site) throw new Error(`visit ${id} names a missing site ${known.site}`);
     const groups = kindOf(site.kinds, known.kind)?.accessGroups ?? [];
@@ -260,9 +275,21 @@ export class VisitService {
         const validUntil = times.validUntil ? new Date(times.validUntil).toISOString() : v.validUntil;
         if (action === "change_validity") {
           if (Date.parse(validUntil) <= Date.parse(validFrom))
-            return { refused: "validUntil must be after validFrom" };
+            return {
+              refused: {
+                path: "validUntil",
+                code: "after_valid_from",
+                message: "validUntil must be after validFrom",
+              },
+            };
           if (Date.parse(validUntil) <= now.getTime())
-            return { refused: "validUntil is in the past; check the visit out instead" };
+            return {
+              refused: {
+                path: "validUntil",
+                code: "ended_already",
+                message: "validUntil is in the past; check the visit out instead",
+              },
+            };
           const window = visitWindowProblem(validFrom, validUntil, now, site.maxVisitDays);
           if (window) return { refused: window };
         }
@@ -306,15 +333,20 @@ export class VisitService {
       },
       { actor, action: `visit.${action}` },
     );
-    if (!out) throw new FieldError(404, "id", `no visit ${id}`);
+    if (!out) throw new FieldError(404, "id", `no visit ${id}`, "not_found");
     if ("refused" in out) {
       const refused = out.refused;
       if (typeof refused === "object" && refused !== null)
-        throw new FieldError(422, refused.path, refused.message);
+        throw new FieldError(422, refused.path, refused.message, refused.code, refused.params);
       const reason = String(refused);
       // A visit in the wrong state is a conflict with it (409); bad new times are the caller's input (422).
       const conflict = action !== "change_validity" || reason.startsWith("the visit");
-      throw new FieldError(conflict ? 409 : 422, conflict ? "status" : "validUntil", reason);
+      throw new FieldError(
+        conflict ? 409 : 422,
+        conflict ? "status" : "validUntil",
+        reason,
+        conflict ? "invalid_state" : "invalid",
+      );
     }
     this.live.visitChanged(out.before, out.visit, actor.name);
     if (out.command) {

@@ -23,7 +23,14 @@ export const Incident = z
     doorName: z.string().nullable(),
     occurredAt: IsoDateTime.describe("When it happened (the passage's event time, or when it was found)"),
     detectedAt: IsoDateTime,
-    message: z.string().describe("What happened, for people"),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number()]))
+      .describe(
+        "The facts the incident is worded from, by name (guest, door, reason, from, to, hours, minutes, allowedHours, alarm), so each reader can word it in their own language",
+      ),
+    message: z
+      .string()
+      .describe("What happened, in English (readers in other languages word it from type and params)"),
   })
   .describe("A security incident for a site's security staff");
 export type Incident = z.infer<typeof Incident>;

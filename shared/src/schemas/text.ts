@@ -20,14 +20,31 @@ const hex = (c: number) => `U+${c.toString(16).toUpperCase().padStart(4, "0")}`;
  * string handling and the CSV export. Multi-line text keeps tab and line breaks.
  */
 export function textProblem(s: string, multiline = false): string | undefined {
+  return textIssue(s, multiline)?.message;
+}
+
+/** The same, as an issue with a stable code (for clients that word it in their reader's language). */
+export function textIssue(
+  s: string,
+  multiline = false,
+): { message: string; params: { code: string; character: string; position: number } } | undefined {
   const lone = LONE_SURROGATE.exec(s);
-  if (lone) return `contains a lone surrogate (${hex(lone[0].charCodeAt(0))}) at position ${lone.index}`;
+  if (lone) {
+    const character = hex(lone[0].charCodeAt(0));
+    return {
+      message: `contains a lone surrogate (${character}) at position ${lone.index}`,
+      params: { code: "lone_surrogate", character, position: lone.index },
+    };
+  }
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     const allowed = multiline && (c === 0x09 || c === 0x0a || c === 0x0d);
     const control = c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029;
     if ((control && !allowed) || isBidiControl(c))
-      return `contains the control character ${hex(c)} at position ${i}`;
+      return {
+        message: `contains the control character ${hex(c)} at position ${i}`,
+        params: { code: "control_character", character: hex(c), position: i },
+      };
   }
   return undefined;
 }
@@ -49,9 +66,10 @@ export function wireText(rule: TextRule) {
     .min(min, min === 1 ? (rule.required ?? "must not be empty") : `must be at least ${min} characters`)
     .max(rule.max, `must be at most ${rule.max} characters`)
     .superRefine((s, ctx) => {
-      const problem = textProblem(s, rule.multiline);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-      else if (s !== s.normalize("NFC")) ctx.addIssue({ code: "custom", message: "must be Unicode NFC" });
+      const problem = textIssue(s, rule.multiline);
+      if (problem) ctx.addIssue({ code: "custom", ...problem });
+      else if (s !== s.normalize("NFC"))
+        ctx.addIssue({ code: "custom", message: "must be Unicode NFC", params: { code: "not_nfc" } });
     });
 }
 
@@ -64,8 +82,8 @@ export function textInput<T extends z.ZodType<string, string>>(wire: T, multilin
   return z
     .string()
     .superRefine((s, ctx) => {
-      const problem = textProblem(s, multiline);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
+      const problem = textIssue(s, multiline);
+      if (problem) ctx.addIssue({ code: "custom", ...problem });
     })
     .transform((s) => s.normalize("NFC").trim())
     .pipe(wire);

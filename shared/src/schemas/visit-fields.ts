@@ -52,7 +52,10 @@ export const isReservedName = (name: string) => RESERVED_NAMES.has(name.toLowerC
 export const VisitKind = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,31}$/, "must be a lower-case word (a-z, 0-9, '_', '-'; at most 32)")
-  .refine((k) => !isReservedName(k), { message: "is a reserved name; choose another" })
+  .refine((k) => !isReservedName(k), {
+    message: "is a reserved name; choose another",
+    params: { code: "reserved_name" },
+  })
   .describe("Kind of visit (guest, student, contractor, ...)");
 
 /** A HikCentral access level (privilege group), by id or name. */
@@ -71,14 +74,14 @@ export const FaceJpegBase64 = z
   .string()
   .min(1, "must not be empty")
   .max(FIELD_LIMITS.photoBase64, "the photo is larger than 5 MB")
-  .refine(isBase64, { message: "must be base64" })
+  .refine(isBase64, { message: "must be base64", params: { code: "not_base64" } })
   .refine(
     (s) => {
       if (!isBase64(s)) return true; // said above; one reason per field
       const head = Buffer.from(s.slice(0, 8), "base64");
       return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
     },
-    { message: "must be a JPEG photo" },
+    { message: "must be a JPEG photo", params: { code: "not_jpeg" } },
   );
 
 /** The earliest and latest instants HikCentral and the terminals take for a person's validity. */
@@ -98,6 +101,7 @@ export const AccessTime = IsoDateTime.refine(
   {
     message:
       "must be from 2000-01-01 and before 2037-12-31, where HikCentral's and the terminals' clocks end",
+    params: { code: "time_out_of_range", from: "2000-01-01", until: "2037-12-31" },
   },
 );
 
@@ -135,12 +139,14 @@ export const PersonNameInput = textInput(PersonNameWire)
       ctx.addIssue({
         code: "custom",
         message: `the given name (every word but the last) ${given.error.issues[0]?.message ?? "is not valid"}; HikCentral keeps given and family names apart`,
+        params: { code: "given_name_too_long", maximum: FIELD_LIMITS.givenName },
       });
     const family = FamilyName.safeParse(parts.familyName);
     if (!family.success)
       ctx.addIssue({
         code: "custom",
         message: `the family name (the last word) ${family.error.issues[0]?.message ?? "is not valid"}`,
+        params: { code: "family_name_too_long", maximum: FIELD_LIMITS.familyName },
       });
   })
   .describe(

@@ -16,6 +16,10 @@ export const PassageRequest = z
     result: z.enum(["granted", "denied"]).optional().describe("Default: what the terminal would decide"),
     verifyMode: z.enum(["face", "card", "qr", "fingerprint"]).default("face"),
     at: z.iso.datetime({ offset: true }).optional(),
+    picture: z
+      .boolean()
+      .optional()
+      .describe("false: a turnstile without a camera, whose events carry no picUri (default true)"),
   })
   .refine((r) => r.personCode !== undefined || r.personId !== undefined || r.result === "denied", {
     message: "give personCode or personId (or result denied for a stranger)",
@@ -84,7 +88,7 @@ export function simulatePassage(state: HikState, req: PassageRequest, now = new 
     ...(req.verifyMode === "card" || req.verifyMode === "qr"
       ? { cardNo: person ? `C${person.personId}` : "99999999" }
       : {}),
-    picUri: `/pic?sim=${door.doorIndexCode}-${Date.now()}`,
+    ...(req.picture !== false ? { picUri: `/pic?sim=${door.doorIndexCode}-${Date.now()}` } : {}),
   });
 }
 

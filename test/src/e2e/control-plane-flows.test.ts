@@ -487,12 +487,17 @@ describe("bulk import", () => {
     );
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual([
-      { path: "line 3: guest_email", message: expect.any(String) },
-      { path: "line 4: guest_name", message: "the guest's name is required" },
+      { path: "line 3: guest_email", code: "invalid_email", message: expect.any(String) },
+      { path: "line 4: guest_name", code: "required", message: "the guest's name is required" },
     ]);
     const badKind = await importCsv([header, row("a4", "Alien", "", "alien")].join("\n"));
     expect(badKind.body.errors).toEqual([
-      { path: "line 2: kind", message: expect.stringContaining("alien") },
+      {
+        path: "line 2: kind",
+        code: "unknown_kind",
+        message: expect.stringContaining("alien"),
+        params: { kind: "alien", kinds: expect.stringContaining("guest") },
+      },
     ]);
     expect((await importCsv("guest_name,shoe_size\nA,42")).body.errors[0].path).toBe("column shoe_size");
     expect((await stack.api("GET", "/v1/visits?limit=500")).body.items.length).toBe(before);
@@ -518,7 +523,14 @@ describe("bulk import", () => {
       { guest: { name: "Jay" }, host: { name: "H" }, validFrom: inMinutes(-1), validUntil: "tomorrow" },
     ]);
     expect(json.status).toBe(422);
-    expect(json.body.errors).toEqual([{ path: "rows[1].validUntil", message: expect.any(String) }]);
+    expect(json.body.errors).toEqual([
+      {
+        path: "rows[1].validUntil",
+        code: "invalid_format",
+        params: { format: "datetime" },
+        message: expect.any(String),
+      },
+    ]);
   });
 });
 

@@ -122,6 +122,10 @@ describe("faces on a face-only site", () => {
       validUntil: new Date(Date.now() + 3600_000).toISOString(),
     });
     expect(r.status).toBe(400);
-    expect(r.body.errors).toContainEqual({ path: "guest.photo", message: "must be a JPEG photo" });
+    expect(r.body.errors).toContainEqual({
+      path: "guest.photo",
+      code: "not_jpeg",
+      message: "must be a JPEG photo",
+    });
   });
 });

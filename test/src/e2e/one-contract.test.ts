@@ -294,6 +294,7 @@ describe("one contract: what the API accepts, the agent accepts", () => {
     expectRefusedNamingAField(ctor, "constructor kinds");
     expect(ctor.body.errors[0]).toEqual({
       path: "kinds.constructor",
+      code: "reserved_name",
       message: "is a reserved name; choose another",
     });
     expect((await stack.api("GET", "/v1/sites/proto")).status).toBe(404);
@@ -310,6 +311,8 @@ describe("one contract: what the API accepts, the agent accepts", () => {
     expect(long.body.errors).toEqual([
       {
         path: "guest.name",
+        code: "given_name_too_long",
+        params: { maximum: 64 },
         message:
           "the given name (every word but the last) must be at most 64 characters; HikCentral keeps given and family names apart",
       },
@@ -336,6 +339,8 @@ describe("one contract: what the API accepts, the agent accepts", () => {
       await refusedAt({ validFrom: iso(Date.now() - 400 * DAY), validUntil: iso(Date.now() + DAY) }),
     ).toEqual({
       path: "validFrom",
+      code: "starts_too_early",
+      params: { days: 366 },
       message: "must not be more than 366 days ago",
     });
     expect(

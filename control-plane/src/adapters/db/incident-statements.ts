@@ -3,21 +3,25 @@ import type { Incident } from "@gatehouse/shared";
 import type { InStatement } from "@libsql/client";
 import { incidentMail } from "../mail/templates.js";
 
+/** What an incident's email needs of its site; `language` words it for the site's security staff. */
+export interface IncidentSite {
+  securityEmail: string | null;
+  siteName: string;
+  timeZone: string;
+  language: string;
+}
+
 /**
  * The incident row and its email to the site's security contact, for the same batch as what revealed it.
  * Both are keyed by `dedupKey`, so the same finding is recorded and mailed once however often it is found.
  */
-export function incidentStatements(
-  i: Incident,
-  dedupKey: string,
-  site: { securityEmail: string | null; siteName: string; timeZone: string },
-): InStatement[] {
-  const mail = incidentMail(i, site.siteName, site.timeZone);
+export function incidentStatements(i: Incident, dedupKey: string, site: IncidentSite): InStatement[] {
+  const mail = incidentMail(i, site.siteName, site.timeZone, site.language);
   return [
     {
       sql: `INSERT INTO incidents (id, dedup_key, site_id, type, severity, visit_id, passage_id, guest_name, door_name,
-              occurred_at, detected_at, message)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
+              occurred_at, detected_at, message, params)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING`,
       args: [
         i.id,
         dedupKey,
@@ -31,6 +35,7 @@ export function incidentStatements(
         i.occurredAt,
         i.detectedAt,
         i.message,
+        JSON.stringify(i.params),
       ],
     },
     {

@@ -1,7 +1,7 @@
 import type { Incident } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
 import type { Row } from "@libsql/client";
-import { incidentStatements } from "./incident-statements.js";
+import { type IncidentSite, incidentStatements } from "./incident-statements.js";
 import { keysetPage } from "./keyset-page.js";
 
 const s = (v: unknown) => (v === null || v === undefined ? null : String(v));
@@ -17,6 +17,7 @@ export const toIncident = (r: Row): Incident => ({
   doorName: s(r.door_name),
   occurredAt: String(r.occurred_at),
   detectedAt: String(r.detected_at),
+  params: r.params === null ? {} : (JSON.parse(String(r.params)) as Incident["params"]),
   message: String(r.message),
 });
 
@@ -24,11 +25,7 @@ export class IncidentsRepo {
   constructor(private readonly db: Database) {}
 
   /** Records the incident and queues its email, once per key; true if it is new. */
-  async raise(
-    i: Incident,
-    dedupKey: string,
-    site: { securityEmail: string | null; siteName: string; timeZone: string },
-  ): Promise<boolean> {
+  async raise(i: Incident, dedupKey: string, site: IncidentSite): Promise<boolean> {
     const r = await this.db.write(incidentStatements(i, dedupKey, site));
     return r[0]!.rowsAffected > 0;
   }
@@ -55,7 +52,7 @@ export class IncidentsRepo {
 export async function guestsInside(db: Database) {
   const r = await db.read(
     `SELECT v.id, v.site_id, v.guest_name, v.last_passage_at, s.name AS site_name, s.max_stay_minutes,
-            s.security_email, s.time_zone
+            s.security_email, s.time_zone, s.language
        FROM visits v JOIN sites s ON s.id = v.site_id WHERE v.inside = 1`,
   );
   return r.rows.map((row) => ({
@@ -67,5 +64,6 @@ export async function guestsInside(db: Database) {
     maxStayMinutes: Number(row.max_stay_minutes),
     securityEmail: row.security_email === null ? null : String(row.security_email),
     timeZone: String(row.time_zone),
+    language: String(row.language),
   }));
 }

@@ -77,15 +77,17 @@ export class IntakeRepo {
       const dedupKey = `alarm:${a.id}`;
       const known = await this.db.read("SELECT 1 FROM incidents WHERE dedup_key = ?", [dedupKey]);
       if (known.rows.length > 0) return false;
-      const site = await this.db.read("SELECT name, security_email, time_zone FROM sites WHERE id = ?", [
-        a.site,
-      ]);
+      const site = await this.db.read(
+        "SELECT name, security_email, time_zone, language FROM sites WHERE id = ?",
+        [a.site],
+      );
       const row = site.rows[0];
       await this.db.writeNow(
         incidentStatements(incident, dedupKey, {
           securityEmail: row?.security_email ? String(row.security_email) : null,
           siteName: String(row?.name ?? a.site),
           timeZone: String(row?.time_zone ?? "UTC"),
+          language: String(row?.language ?? "en"),
         }),
       );
       return true;
@@ -229,7 +231,7 @@ export class IntakeRepo {
       const [v, s] = await Promise.all([
         this.db.read("SELECT * FROM visits WHERE id = ?", [String(visitId)]),
         this.db.read(
-          `SELECT name, fallback_email, kinds, security_email, time_zone, opening_hours, max_stay_minutes
+          `SELECT name, fallback_email, kinds, security_email, time_zone, opening_hours, max_stay_minutes, language
              FROM sites WHERE id = ?`,
           [p.site],
         ),
@@ -263,6 +265,7 @@ export class IntakeRepo {
             securityEmail: site?.securityEmail ?? null,
             siteName: site?.name ?? p.site,
             timeZone: site?.timeZone ?? "UTC",
+            language: site?.language ?? "en",
           }),
         );
       // The unique (visit, kind) key makes "first entry" a fact that can be recorded only once.
@@ -325,5 +328,6 @@ const toSiteForPassage = (r: Record<string, unknown>): SiteForPassage => ({
   maxStayMinutes: Number(r.max_stay_minutes ?? 480),
   fallbackEmail: r.fallback_email ? String(r.fallback_email) : null,
   securityEmail: r.security_email ? String(r.security_email) : null,
+  language: r.language === "ru" ? "ru" : "en",
   kinds: JSON.parse(String(r.kinds ?? "{}")) as SiteForPassage["kinds"],
 });

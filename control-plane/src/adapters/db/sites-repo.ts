@@ -5,6 +5,8 @@ import type { OpeningHours } from "../../domain/incidents.js";
 import { hashPassword } from "../secrets.js";
 import { type Actor, auditStatement } from "./audit.js";
 
+export type SiteLanguage = "en" | "ru";
+
 export interface KindConfig {
   accessGroups: string[];
   revokeOnExit: boolean;
@@ -26,6 +28,8 @@ export interface Site {
   earlyArrivalMinutes: number;
   /** The longest a visit may last, validFrom to validUntil. */
   maxVisitDays: number;
+  /** The language of the site's emails: a new host's (unless the visit names one) and security incidents'. */
+  language: SiteLanguage;
   agentUsername: string;
   agentState: string;
   agentStatus: AgentStatus | null;
@@ -44,6 +48,7 @@ const toSite = (r: Row): Site => ({
   openingHours: r.opening_hours === null ? null : (JSON.parse(String(r.opening_hours)) as OpeningHours),
   earlyArrivalMinutes: Number(r.early_arrival_minutes),
   maxVisitDays: Number(r.max_visit_days),
+  language: r.language === "ru" ? "ru" : "en",
   agentUsername: String(r.agent_username),
   agentState: String(r.agent_state),
   agentStatus: r.agent_status === null ? null : (JSON.parse(String(r.agent_status)) as AgentStatus),
@@ -64,6 +69,7 @@ export interface SiteSettings {
   openingHours?: OpeningHours | null | undefined;
   earlyArrivalMinutes?: number | undefined;
   maxVisitDays?: number | undefined;
+  language?: SiteLanguage | undefined;
 }
 
 const settingsOf = (s: Site) => ({
@@ -76,6 +82,7 @@ const settingsOf = (s: Site) => ({
   openingHours: s.openingHours,
   earlyArrivalMinutes: s.earlyArrivalMinutes,
   maxVisitDays: s.maxVisitDays,
+  language: s.language,
 });
 
 export class SitesRepo {
@@ -93,8 +100,9 @@ export class SitesRepo {
       await this.db.writeNow([
         {
           sql: `INSERT INTO sites (id, name, time_zone, kinds, fallback_email, security_email, max_stay_minutes,
-                  opening_hours, early_arrival_minutes, max_visit_days, agent_username, agent_password_hash, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                  opening_hours, early_arrival_minutes, max_visit_days, language, agent_username, agent_password_hash,
+                  created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           args: [
             s.id,
             s.name,
@@ -106,6 +114,7 @@ export class SitesRepo {
             s.openingHours ? JSON.stringify(s.openingHours) : null,
             s.earlyArrivalMinutes ?? 0,
             s.maxVisitDays ?? 366,
+            s.language ?? "en",
             agentUsername(s.id),
             passwordHash,
             now,
@@ -136,7 +145,8 @@ export class SitesRepo {
       await this.db.writeNow([
         {
           sql: `UPDATE sites SET name = ?, time_zone = ?, kinds = ?, fallback_email = ?, security_email = ?,
-                  max_stay_minutes = ?, opening_hours = ?, early_arrival_minutes = ?, max_visit_days = ?
+                  max_stay_minutes = ?, opening_hours = ?, early_arrival_minutes = ?, max_visit_days = ?,
+                  language = ?
                 WHERE id = ?`,
           args: [
             next.name,
@@ -148,6 +158,7 @@ export class SitesRepo {
             next.openingHours ? JSON.stringify(next.openingHours) : null,
             next.earlyArrivalMinutes,
             next.maxVisitDays,
+            next.language,
             id,
           ],
         },

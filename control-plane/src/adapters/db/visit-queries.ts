@@ -71,7 +71,7 @@ export class VisitQueries {
       args.push(f.site);
     }
     const r = await this.db.read(
-      `SELECT p.*, v.kind AS visit_kind, v.guest_name, v.host_name,
+      `SELECT p.*, v.kind AS visit_kind, v.guest_name, v.host_name, p.body ->> '$.verifyMode' AS verify_mode,
               EXISTS (SELECT 1 FROM passage_pictures pp WHERE pp.passage_id = p.id) AS has_picture
          FROM passages p LEFT JOIN visits v ON v.id = p.visit_id
         ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY p.occurred_utc DESC LIMIT ?`,
@@ -86,6 +86,7 @@ export class VisitQueries {
       direction: String(p.direction) as "entry" | "exit" | "unknown",
       result: String(p.result) as "granted" | "denied",
       reasonCode: s(p.reason_code),
+      verifyMode: s(p.verify_mode),
       eventType: Number(p.event_type),
       occurredAt: String(p.occurred_at),
       storedAt: String(p.stored_at),
@@ -108,7 +109,7 @@ export class VisitQueries {
    */
   async occupancy(site?: string): Promise<Occupancy[]> {
     const r = await this.db.read(
-      `SELECT s.id AS site, v.id, v.guest_name, v.host_name, v.last_passage_at FROM sites s
+      `SELECT s.id AS site, v.id, v.guest_name, v.host_name, v.last_passage_at, v.status, v.ended_at FROM sites s
          LEFT JOIN visits v ON v.site_id = s.id AND v.inside = 1
         ${site ? "WHERE s.id = ?" : ""} ORDER BY s.id, v.last_passage_at`,
       site ? [site] : [],
@@ -124,6 +125,8 @@ export class VisitQueries {
           guestName: String(row.guest_name),
           hostName: String(row.host_name),
           since: s(row.last_passage_at),
+          visitStatus: String(row.status) as Occupancy["inside"][number]["visitStatus"],
+          endedAt: s(row.ended_at),
         });
         o.count++;
       }

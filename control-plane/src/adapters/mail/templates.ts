@@ -1,4 +1,5 @@
 import { formatInZone, type Incident } from "@gatehouse/shared";
+import { incidentSentence, incidentTitle, mailLanguage } from "../../domain/incident-words.js";
 
 export interface PassageMailFacts {
   kind: "first_entry" | "first_exit";
@@ -58,36 +59,59 @@ export function passageMail(f: PassageMailFacts): { subject: string; text: strin
   return { subject: k.subject(f.guestName), text, html };
 }
 
-const TYPE_TITLES: Record<Incident["type"], string> = {
-  denied_with_active_visit: "Guest with an active visit turned away",
-  exit_without_entry: "Exit without an entry",
-  overstay: "Guest inside longer than allowed",
-  entry_outside_hours: "Entry outside the site's hours",
-  passage_after_revoke: "Entry after access was taken away",
-  turnstile_alarm: "Turnstile alarm",
-};
+const FACT_NAMES = {
+  en: {
+    site: "Site",
+    when: "When",
+    guest: "Guest",
+    door: "Door",
+    visit: "Visit",
+    incident: "Incident",
+    unknown: "unknown",
+    critical: "CRITICAL",
+    warning: "Security",
+    at: "at",
+  },
+  ru: {
+    site: "Объект",
+    when: "Когда",
+    guest: "Гость",
+    door: "Проход",
+    visit: "Визит",
+    incident: "Инцидент",
+    unknown: "неизвестен",
+    critical: "КРИТИЧНО",
+    warning: "Безопасность",
+    at: "—",
+  },
+} as const;
 
-/** The email to a site's security contact about one incident. */
+/** The email to a site's security contact about one incident, in the site's language. */
 export function incidentMail(
   i: Incident,
   siteName: string,
   timeZone: string,
+  language = "en",
 ): { subject: string; text: string; html: string } {
-  const title = TYPE_TITLES[i.type];
+  const lang = mailLanguage(language);
+  const w = FACT_NAMES[lang];
+  const title = incidentTitle(i.type, lang);
+  // Stored before incidents carried their facts: the English sentence is all there is.
+  const sentence = Object.keys(i.params).length > 0 ? incidentSentence(i.type, i.params, lang) : i.message;
   const time = localTime(i.occurredAt, timeZone);
-  const subject = `[${i.severity === "critical" ? "CRITICAL" : "Security"}] ${title} at ${siteName}`;
+  const subject = `[${i.severity === "critical" ? w.critical : w.warning}] ${title} ${w.at} ${siteName}`;
   const facts: Array<[string, string]> = [
-    ["Site", siteName],
-    ["When", time],
-    ["Guest", i.guestName ?? "unknown"],
-    ["Door", i.doorName ?? "-"],
-    ["Visit", i.visitId ?? "-"],
-    ["Incident", i.id],
+    [w.site, siteName],
+    [w.when, time],
+    [w.guest, i.guestName ?? w.unknown],
+    [w.door, i.doorName ?? "-"],
+    [w.visit, i.visitId ?? "-"],
+    [w.incident, i.id],
   ];
-  const text = `${i.message}.\n\n${facts.map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n--\nGatehouse\n`;
+  const text = `${sentence}.\n\n${facts.map(([k, v]) => `${k}: ${v}`).join("\n")}\n\n--\nGatehouse\n`;
   const html =
     `<!doctype html><html><body style="font-family:sans-serif"><p><strong>${escapeHtml(title)}</strong></p>` +
-    `<p>${escapeHtml(i.message)}.</p><table>${facts
+    `<p>${escapeHtml(sentence)}.</p><table>${facts
       .map(([k, v]) => `<tr><td style="color:#666">${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
       .join("")}</table></body></html>`;
   return { subject, text, html };
