@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { type Passage, parsePublicKeys, topics } from "@gatehouse/shared";
+import { type Passage, parsePublicKeys, topics, unsupportedRuntime } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import type { Logger } from "pino";
 import { AgentStore } from "./adapters/db/agent-store.js";
@@ -170,6 +170,8 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   reporter.start();
   const healthUrl = `http://${config.AGENT_HTTP_HOST}:${healthServer.port}`;
   log.info({ site, health: healthUrl }, "agent started");
+  const oldRuntime = unsupportedRuntime();
+  if (oldRuntime) log.warn({ node: process.versions.node }, oldRuntime);
 
   return {
     healthUrl,

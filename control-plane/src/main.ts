@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type AgentTopic, listenFailed, topics } from "@gatehouse/shared";
+import { type AgentTopic, listenFailed, topics, unsupportedRuntime } from "@gatehouse/shared";
 import { applyMigrations, Database } from "@gatehouse/shared/db";
 import { type ServerType, serve } from "@hono/node-server";
 import { createTransport, type Transporter } from "nodemailer";
@@ -325,6 +325,8 @@ export async function startControlPlane(
   await leadership.start();
   ready = true;
   log.info({ http: httpUrl, mqtt: mqttUrl, instance: config.GATEHOUSE_INSTANCE_ID }, "control plane started");
+  const oldRuntime = unsupportedRuntime();
+  if (oldRuntime) log.warn({ node: process.versions.node }, oldRuntime);
 
   return {
     httpUrl,

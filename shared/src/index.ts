@@ -14,6 +14,7 @@ export {
 export { ConfigError, type ConfigSpec, loadConfig, TimeZone } from "./config.js";
 export * from "./errors.js";
 export { ndjsonLines } from "./ndjson.js";
+export { MINIMUM_NODE_MAJOR, unsupportedRuntime } from "./runtime.js";
 export * from "./schemas/ack.js";
 export * from "./schemas/agent-report.js";
 export * from "./schemas/command.js";

@@ -31,7 +31,7 @@ import { registerExportRoutes } from "./export-routes.js";
 import { registerImportRoutes } from "./import-routes.js";
 import { registerIncidentRoutes } from "./incident-routes.js";
 import { problem, zodProblems } from "./problem.js";
-import { VisitCreate, VisitView } from "./schemas.js";
+import { KindConfig, VisitCreate, VisitView } from "./schemas.js";
 import { registerSiteRoutes } from "./site-routes.js";
 import { registerStreamRoutes } from "./stream-routes.js";
 import { registerVisitRoutes } from "./visit-routes.js";
@@ -75,6 +75,8 @@ export function buildApp(deps: AppDeps) {
     },
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  // Referred to by the site kinds' schema, which is written by hand (its keys are checked before parsing).
+  app.openAPIRegistry.register("KindConfig", KindConfig);
 
   app.onError((err, c) => {
     if (err instanceof FieldError)
@@ -203,6 +205,7 @@ export function buildApp(deps: AppDeps) {
     createRoute({
       method: "get",
       path: "/v1/me",
+      operationId: "getMe",
       summary: "The token's name and role (the console shows only what the role may do)",
       security,
       responses: {
@@ -222,6 +225,7 @@ export function buildApp(deps: AppDeps) {
     createRoute({
       method: "post",
       path: "/v1/visits",
+      operationId: "createVisit",
       summary: "Create a visit; its grant is queued for the site's agent",
       security,
       request: {
@@ -252,6 +256,7 @@ export function buildApp(deps: AppDeps) {
     createRoute({
       method: "get",
       path: "/v1/visits/{id}",
+      operationId: "getVisit",
       summary: "A visit with its access, passages counts, commands and notifications",
       security,
       request: { params: z.object({ id: z.string() }) },
@@ -277,14 +282,17 @@ export function buildApp(deps: AppDeps) {
   registerStreamRoutes(app, deps);
   registerExportRoutes(app, deps);
 
-  app.doc31("/openapi.json", {
+  // The server is the one the document was fetched from, so a generated client points where its reader is.
+  app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
     info: {
       title: "Gatehouse control plane",
       version: "1.0.0",
       description: "Visitor access on Hikvision turnstiles",
+      license: { name: "Proprietary", identifier: "LicenseRef-Gatehouse" },
     },
-  });
+    servers: [{ url: new URL(c.req.url).origin, description: "This control plane" }],
+  }));
 
   registerConsoleRoutes(app);
 

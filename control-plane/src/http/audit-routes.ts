@@ -11,6 +11,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AuthEnv>, deps: { audit: Au
     createRoute({
       method: "get",
       path: "/v1/audit",
+      operationId: "listAudit",
       summary: "The audit log, newest first: every write with who, what, when and before/after (admin)",
       security,
       request: {

@@ -23,7 +23,9 @@ const DenyCreate = z
     value: textInput(wireText({ min: 2, max: 200 })),
     reason: textField(500, "give a reason"),
   })
-  .openapi("DenyListCreate");
+  .openapi("DenyListCreate", {
+    example: { field: "document", value: "N12345678", reason: "Banned after the incident of 2026-11-02" },
+  });
 
 /** The deny list (admins only): a visit whose guest matches is held for an admin to approve or refuse. */
 export function registerDenyListRoutes(app: OpenAPIHono<AuthEnv>, deps: { denyList: DenyListRepo }): void {
@@ -31,6 +33,7 @@ export function registerDenyListRoutes(app: OpenAPIHono<AuthEnv>, deps: { denyLi
     createRoute({
       method: "get",
       path: "/v1/deny-list",
+      operationId: "listDenyList",
       summary: "The deny list (admin)",
       security,
       responses: { 200: json(Page(DenyEntry), "Entries"), ...problems(401, 403) },
@@ -42,6 +45,7 @@ export function registerDenyListRoutes(app: OpenAPIHono<AuthEnv>, deps: { denyLi
     createRoute({
       method: "post",
       path: "/v1/deny-list",
+      operationId: "addDenyListEntry",
       summary: "Add a name or document number; matching visits are held for approval from now on (admin)",
       security,
       request: { body: { content: { "application/json": { schema: DenyCreate } }, required: true } },
@@ -61,6 +65,7 @@ export function registerDenyListRoutes(app: OpenAPIHono<AuthEnv>, deps: { denyLi
     createRoute({
       method: "delete",
       path: "/v1/deny-list/{id}",
+      operationId: "removeDenyListEntry",
       summary: "Remove an entry (admin)",
       security,
       request: { params: z.object({ id: z.string() }) },

@@ -51,7 +51,18 @@ const GroupEventCreate = z
     path: ["registrationDeadline"],
     params: { code: "not_after_ends_at" },
   })
-  .openapi("GroupEventCreate");
+  .openapi("GroupEventCreate", {
+    example: {
+      site: "north-campus",
+      name: "Open day",
+      kind: "guest",
+      organizer: { name: "Olga Organiser", email: "olga@example.edu" },
+      startsAt: "2026-12-12T09:00:00+05:00",
+      endsAt: "2026-12-12T17:00:00+05:00",
+      capacity: 200,
+      registrationDeadline: "2026-12-11T18:00:00+05:00",
+    },
+  });
 
 // The visit's site, kind and times come from the event.
 const RegistrationCreate = z
@@ -60,14 +71,16 @@ const RegistrationCreate = z
     host: VisitCreate.shape.host.optional().describe("Defaults to the organiser"),
     note: NoteInput.optional(),
   })
-  .openapi("RegistrationCreate");
+  .openapi("RegistrationCreate", {
+    example: { guest: { name: "Aigerim Sadykova", email: "aigerim@example.com" } },
+  });
 
 const Reopen = z
   .strictObject({
     capacity: z.int().min(1).max(100_000).optional(),
     registrationDeadline: IsoDateTime.optional(),
   })
-  .openapi("GroupEventReopen");
+  .openapi("GroupEventReopen", { example: { capacity: 250 } });
 
 const Id = z.object({ id: z.string() });
 
@@ -79,6 +92,7 @@ export function registerEventRoutes(
     createRoute({
       method: "post",
       path: "/v1/events",
+      operationId: "createEvent",
       summary: "Create a group event (open day, conference) with a capacity and a registration deadline",
       security,
       request: { body: { content: { "application/json": { schema: GroupEventCreate } }, required: true } },
@@ -91,6 +105,7 @@ export function registerEventRoutes(
     createRoute({
       method: "get",
       path: "/v1/events",
+      operationId: "listEvents",
       summary: "Group events, latest start first",
       security,
       request: {
@@ -120,6 +135,7 @@ export function registerEventRoutes(
     createRoute({
       method: "get",
       path: "/v1/events/{id}",
+      operationId: "getEvent",
       summary: "One group event with its registration count",
       security,
       request: { params: Id },
@@ -139,6 +155,7 @@ export function registerEventRoutes(
     createRoute({
       method: "post",
       path: "/v1/events/{id}/registrations",
+      operationId: "registerForEvent",
       summary:
         "Register a guest: a visit of the event's kind for its time; 409 when registration is closed or full",
       security,
@@ -169,6 +186,7 @@ export function registerEventRoutes(
     createRoute({
       method: "post",
       path: "/v1/events/{id}/reopen",
+      operationId: "reopenEvent",
       summary: "Reopen registration, optionally with a larger capacity or a later deadline",
       security,
       request: {

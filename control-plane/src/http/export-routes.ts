@@ -31,6 +31,7 @@ export function registerExportRoutes(app: OpenAPIHono<AuthEnv>, deps: { visits: 
     createRoute({
       method: "get",
       path: "/v1/exports/visits.csv",
+      operationId: "exportVisitsCsv",
       summary:
         "Every visit matching the filters as CSV (admin only; cells that look like formulas are defused)",
       security,

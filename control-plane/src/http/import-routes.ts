@@ -28,6 +28,7 @@ export function registerImportRoutes(app: OpenAPIHono<AuthEnv>, deps: { visitImp
     createRoute({
       method: "post",
       path: "/v1/visits/import",
+      operationId: "importVisits",
       summary: `Bulk visits from CSV (text/csv, a header line) or JSON (an array of visit requests), up to ${MAX_ROWS} rows. Every row is validated first; any bad row → 422 listing every bad row by line and field, and nothing is created. Each row is idempotent (by externalId, else by content).`,
       security,
       request: {
@@ -38,13 +39,27 @@ export function registerImportRoutes(app: OpenAPIHono<AuthEnv>, deps: { visitImp
         body: {
           content: {
             "text/csv": {
+              example:
+                "site,kind,external_id,guest_name,host_name,valid_from,valid_until\nnorth-campus,guest,hr-1001,Aigerim Sadykova,Marat Akhmetov,2026-12-03T09:00:00+05:00,2026-12-03T18:00:00+05:00\n",
               schema: z
                 .string()
                 .describe(
                   "Columns: site, kind, external_id, guest_name, guest_email, guest_phone, guest_document, host_name, host_email, host_language, valid_from, valid_until, revoke_on_exit, note",
                 ),
             },
-            "application/json": { schema: z.array(z.record(z.string(), z.unknown())).max(MAX_ROWS) },
+            "application/json": {
+              schema: z.array(z.record(z.string(), z.unknown())).max(MAX_ROWS),
+              example: [
+                {
+                  site: "north-campus",
+                  externalId: "hr-1001",
+                  guest: { name: "Aigerim Sadykova" },
+                  host: { name: "Marat Akhmetov" },
+                  validFrom: "2026-12-03T09:00:00+05:00",
+                  validUntil: "2026-12-03T18:00:00+05:00",
+                },
+              ],
+            },
           },
           // Not marked required: the validator then checks the JSON form only when JSON is sent.
           required: false,

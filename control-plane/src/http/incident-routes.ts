@@ -11,6 +11,7 @@ export function registerIncidentRoutes(app: OpenAPIHono<AuthEnv>, deps: { incide
     createRoute({
       method: "get",
       path: "/v1/incidents",
+      operationId: "listIncidents",
       summary: "Security incidents, newest first (also on GET /v1/stream and gatehouse/v1/incidents/{site})",
       security,
       request: {

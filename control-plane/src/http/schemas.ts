@@ -155,7 +155,15 @@ export const SiteCreate = z
     maxVisitDays: siteRules.maxVisitDays.optional(),
     language: siteRules.language.optional(),
   })
-  .openapi("SiteCreate");
+  .openapi("SiteCreate", {
+    example: {
+      id: "north-campus",
+      name: "North campus",
+      timeZone: "Asia/Almaty",
+      language: "ru",
+      securityEmail: "security@example.edu",
+    },
+  });
 
 export const SitePatch = z
   .strictObject({
@@ -175,7 +183,7 @@ export const SitePatch = z
     path: ["(body)"],
     params: { code: "empty_patch" },
   })
-  .openapi("SitePatch");
+  .openapi("SitePatch", { example: { maxStayHours: 10, openingHours: { from: "07:00", to: "22:00" } } });
 
 export const SiteView = z
   .object({
@@ -254,7 +262,16 @@ export const VisitCreate = z
     path: ["validUntil"],
     params: { code: "after_valid_from" },
   })
-  .openapi("VisitCreate");
+  .openapi("VisitCreate", {
+    example: {
+      site: "north-campus",
+      kind: "guest",
+      guest: { name: "Aigerim Sadykova", email: "aigerim@example.com", phone: "+7 701 555 0101" },
+      host: { name: "Marat Akhmetov", email: "marat@example.edu" },
+      validFrom: "2026-12-03T09:00:00+05:00",
+      validUntil: "2026-12-03T18:00:00+05:00",
+    },
+  });
 
 export const OccupancyView = z
   .object({

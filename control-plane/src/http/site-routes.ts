@@ -60,6 +60,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
     createRoute({
       method: "post",
       path: "/v1/sites",
+      operationId: "createSite",
       summary: "Register a site; answers its agent's MQTT credentials once",
       security,
       request: { body: { content: { "application/json": { schema: SiteCreate } }, required: true } },
@@ -93,6 +94,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
     createRoute({
       method: "get",
       path: "/v1/sites",
+      operationId: "listSites",
       summary: "Sites with their agents' live status",
       security,
       responses: { 200: json(Page(SiteView), "Sites"), ...problems(401) },
@@ -109,6 +111,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
     createRoute({
       method: "get",
       path: "/v1/sites/{id}",
+      operationId: "getSite",
       summary: "One site, its agent's status and its command queue",
       security,
       request: { params: Id },
@@ -125,6 +128,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
     createRoute({
       method: "patch",
       path: "/v1/sites/{id}",
+      operationId: "updateSite",
       summary: "Change a site's name, time zone, visit kinds, contacts, opening hours or limits",
       security,
       request: {
@@ -145,6 +149,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
     createRoute({
       method: "post",
       path: "/v1/sites/{id}/sync",
+      operationId: "syncSite",
       summary: "Ask the site's agent to reconcile HikCentral with its replica now (a sync command)",
       security,
       request: { params: Id },
@@ -177,6 +182,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
     createRoute({
       method: "post",
       path: "/v1/sites/{id}/doors/{door}",
+      operationId: "operateDoor",
       summary:
         "Security staff: open, close, hold open or hold closed a door (terminal:door, e.g. gate-2:1) through the site's agent; the command is void after 30 s",
       security,
@@ -190,7 +196,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
             "application/json": {
               schema: z
                 .strictObject({ action: z.enum(["open", "close", "always_open", "always_closed"]) })
-                .openapi("DoorAction"),
+                .openapi("DoorAction", { example: { action: "open" } }),
             },
           },
           required: true,

@@ -22,6 +22,7 @@ export function registerStreamRoutes(app: OpenAPIHono<AuthEnv>, deps: { live: Li
     createRoute({
       method: "get",
       path: "/v1/stream",
+      operationId: "streamEvents",
       summary:
         "Live events as server-sent events: `visit`, `passage`, `incident`, `agent_status`, `agent_report`, `occupancy` (each `data` is the JSON of the matching MQTT message), and `picture` (`{passageId, site}`: a passage's picture arrived; fetch it from `/v1/passages/{id}/picture`)",
       security,

@@ -18,6 +18,14 @@ const Id = z.object({ id: z.string() });
 
 /** The visit lifecycle (cancel, check out, revoke, new times) and the visit and passage lists. */
 export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteDeps): void {
+  const operationIds = {
+    cancel: "cancelVisit",
+    checkout: "checkOutVisit",
+    revoke: "revokeVisit",
+    approve: "approveVisit",
+    refuse: "refuseVisit",
+    retry: "retryVisitGrant",
+  };
   const summaries = {
     cancel: "Cancel the visit; a revoke command is queued (none for a held visit)",
     checkout: "Check out the visit; a revoke command is queued",
@@ -32,6 +40,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
       createRoute({
         method: "post",
         path: `/v1/visits/{id}/${action}`,
+        operationId: operationIds[action],
         summary: summaries[action],
         security,
         request: { params: Id },
@@ -48,6 +57,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
     createRoute({
       method: "patch",
       path: "/v1/visits/{id}",
+      operationId: "changeVisitTimes",
       summary: "Change validFrom / validUntil; a validity command carries them to HikCentral",
       security,
       request: {
@@ -62,7 +72,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
                   path: ["validUntil"],
                   params: { code: "required" },
                 })
-                .openapi("VisitTimes"),
+                .openapi("VisitTimes", { example: { validUntil: "2026-12-03T20:00:00+05:00" } }),
             },
           },
           required: true,
@@ -88,6 +98,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
     createRoute({
       method: "get",
       path: "/v1/visits",
+      operationId: "listVisits",
       summary: "Visits, newest first, filtered and paginated",
       security,
       request: {
@@ -132,6 +143,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
     createRoute({
       method: "get",
       path: "/v1/visits/{id}/passages",
+      operationId: "listVisitPassages",
       summary: "A visit's passages, latest first",
       security,
       request: { params: Id },
@@ -157,6 +169,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
     createRoute({
       method: "get",
       path: "/v1/occupancy",
+      operationId: "getOccupancy",
       summary: "Who is inside now, per site (the muster list)",
       security,
       request: { query: z.object({ site: z.string().optional() }) },
@@ -175,6 +188,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
     createRoute({
       method: "get",
       path: "/v1/passages",
+      operationId: "listPassages",
       summary: "Passages, latest first",
       security,
       request: {
@@ -204,6 +218,7 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
     createRoute({
       method: "get",
       path: "/v1/passages/{id}/picture",
+      operationId: "getPassagePicture",
       summary: "The camera's picture of a passage, when HikCentral gave one (kept for the retention period)",
       security,
       request: { params: Id },
