@@ -28,7 +28,17 @@ async function port(name: string, wanted: number) {
 }
 
 const httpPort = await port("HTTP", Number(o.httpPort));
-const mqttPort = await port("MQTT", Number(o.mqttPort));
+// On a broker of the reader's own (GATEHOUSE_MQTT_URL, with GATEHOUSE_MQTT_USERNAME, _PASSWORD, _CA_FILE and
+// GATEHOUSE_MOSQUITTO_DYNSEC as the control plane reads them), the control plane and the agent both use it and
+// no broker is embedded.
+const brokerEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (e): e is [string, string] =>
+      (e[0].startsWith("GATEHOUSE_MQTT_") || e[0].startsWith("GATEHOUSE_MOSQUITTO_")) && e[1] !== undefined,
+  ),
+);
+const externalBroker = brokerEnv.GATEHOUSE_MQTT_URL;
+const mqttPort = externalBroker ? 0 : await port("MQTT", Number(o.mqttPort));
 const smtpUrl = process.env.GATEHOUSE_SMTP_URL;
 const sink = smtpUrl
   ? undefined
@@ -50,12 +60,13 @@ const stack = await startStack({
   smtpUrl: smtpUrl ?? sink!.url,
   adminToken,
   log,
+  ...(externalBroker ? { controlPlaneEnv: brokerEnv } : {}),
 });
 
 const api = stack.controlPlane.httpUrl;
 console.log(`Gatehouse demo is running (site '${stack.siteId}', data in ${resolve(o.dataDir)})
   API and docs:  ${api}/docs
-  MQTT broker:   ${stack.controlPlane.mqttUrl} (consumers: any username, the API token as password)
+  MQTT broker:   ${externalBroker ? `${stack.controlPlane.mqttUrl.replace(/\/\/[^@]*@/, "//***@")} (yours: GATEHOUSE_MQTT_URL)` : `${stack.controlPlane.mqttUrl} (consumers: any username, the API token as password)`}
   Simulator:     ${stack.simulator.url}/_sim/persons
   Emails:        ${sink ? `printed here (SMTP sink ${sink.url})` : `sent to ${smtpUrl?.replace(/\/\/[^@]*@/, "//***@")}`}
 Try:
@@ -66,7 +77,7 @@ console.log(
   JSON.stringify({
     ready: true,
     api,
-    mqtt: stack.controlPlane.mqttUrl,
+    mqtt: stack.controlPlane.mqttUrl.replace(/\/\/[^@]*@/, "//***@"),
     console: `${api}/`,
     simulator: stack.simulator.url,
     smtp: sink?.url ?? smtpUrl?.replace(/\/\/[^@]*@/, "//***@"),
