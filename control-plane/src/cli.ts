@@ -93,11 +93,64 @@ token
   .description("create an API token and print it once")
   .addOption(new Option("--role <role>", "what the token may do").choices(ROLES).makeOptionMandatory())
   .option("--name <name>", "who or what uses it", "cli")
+  .option("--expires <when>", "when it stops working: an ISO time, or a number of days (e.g. 90)")
   .option("--config <file>")
-  .action(async (o: { role: Role; name: string; config?: string }) => {
+  .action(async (o: { role: Role; name: string; expires?: string; config?: string }) => {
+    let expiresAt: string | undefined;
+    if (o.expires !== undefined) {
+      const days = /^\d+$/.test(o.expires) ? Number(o.expires) : undefined;
+      const at = days !== undefined ? Date.now() + days * 86_400_000 : Date.parse(o.expires);
+      if (!Number.isFinite(at) || at <= Date.now()) {
+        console.error(`gatehouse: --expires '${o.expires}' must be a time in the future or a number of days`);
+        process.exit(2);
+      }
+      expiresAt = new Date(at).toISOString();
+    }
     const db = await openDb(o.config);
-    console.log(await new TokensRepo(db).create(o.role, o.name));
+    const t = await new TokensRepo(db).issue({ role: o.role, name: o.name, expiresAt }, SYSTEM.cli);
     db.close();
+    console.error(`token ${t.id} (${t.role}, ${t.name}${t.expiresAt ? `, until ${t.expiresAt}` : ""})`);
+    console.log(t.token);
+  });
+token
+  .command("list")
+  .description("every API token with its role, expiry, last use and revocation (never the tokens themselves)")
+  .option("--json", "one JSON object a line")
+  .option("--config <file>")
+  .action(async (o: { json?: boolean; config?: string }) => {
+    const db = await openDb(o.config);
+    const all = await new TokensRepo(db).list();
+    db.close();
+    if (o.json) for (const t of all) console.log(JSON.stringify(t));
+    else {
+      console.log(["ID", "ROLE", "NAME", "CREATED", "EXPIRES", "LAST USED", "REVOKED"].join("\t"));
+      for (const t of all)
+        console.log(
+          [
+            t.id,
+            t.role,
+            t.name,
+            t.createdAt,
+            t.expiresAt ?? "-",
+            t.lastUsedAt ?? "never",
+            t.revokedAt ?? "-",
+          ].join("\t"),
+        );
+    }
+  });
+token
+  .command("revoke <id>")
+  .description("revoke a token: refused at once, its live streams and MQTT connections end within a second")
+  .option("--config <file>")
+  .action(async (id: string, o: { config?: string }) => {
+    const db = await openDb(o.config);
+    const t = await new TokensRepo(db).revoke(id, SYSTEM.cli);
+    db.close();
+    if (!t) {
+      console.error(`gatehouse: no token ${id} (gatehouse token list shows them)`);
+      process.exit(1);
+    }
+    console.log(`revoked ${t.id} (${t.role}, ${t.name}) at ${t.revokedAt}`);
   });
 
 const site = program.command("site").description("sites");

@@ -34,6 +34,7 @@ import { Leadership } from "./services/leadership.js";
 import { LiveEvents } from "./services/live-events.js";
 import { Notifier } from "./services/notifier.js";
 import { OccupancyPublisher } from "./services/occupancy-publisher.js";
+import { TokenRevocations } from "./services/token-revocations.js";
 import { VisitImport } from "./services/visit-import.js";
 import { VisitScheduler } from "./services/visit-scheduler.js";
 import { VisitService } from "./services/visits.js";
@@ -131,6 +132,8 @@ export async function startControlPlane(
     publish(topic: string, payload: string, retain?: boolean): Promise<void>;
     close(): Promise<void>;
     adopt?(deadInstanceId: string): Promise<number>;
+    /** The embedded broker closes a revoked token's connections; a managed Mosquitto deletes its client. */
+    disconnectToken?(tokenId: string): number;
   };
   let mqttUrl: string;
   if (config.GATEHOUSE_MQTT_URL) {
@@ -262,8 +265,34 @@ export async function startControlPlane(
     config.GATEHOUSE_RETENTION_DAYS * 86_400_000,
   );
 
+  // A token that stops being good (revoked here or by another instance, or expired) ends its live streams and
+  // MQTT connections within a second.
+  const revocations = new TokenRevocations();
+  revocations.on((tokenId) => {
+    const closed = broker.disconnectToken?.(tokenId) ?? 0;
+    if (closed > 0)
+      log.info({ tokenId, connections: closed }, "closed the MQTT connections of a token no longer good");
+  });
+  // The window looks back 10 s further than the last sweep: a revocation committed by another process while
+  // a sweep was reading carries a time that sweep had already passed. Each token is ended once.
+  let tokensSweptAt = Date.now();
+  const ended = new Set<string>();
+  revocations.on((tokenId) => ended.add(tokenId));
+  const tokenSweep = setInterval(() => {
+    const now = Date.now();
+    tokens
+      .endedBetween(new Date(tokensSweptAt - 10_000).toISOString(), new Date(now).toISOString())
+      .then((ids) => {
+        tokensSweptAt = now;
+        for (const id of ids) if (!ended.has(id)) revocations.revoked(id);
+      })
+      .catch((e: Error) => log.warn({ err: e.message }, "checking for revoked tokens failed"));
+  }, 1000);
+  tokenSweep.unref();
+
   let ready = false;
   const app = buildApp({
+    revocations,
     pictures,
     audit,
     incidents,
@@ -336,6 +365,7 @@ export async function startControlPlane(
     commandPublicKeys: commandKeys.agentSetting,
     async stop() {
       ready = false;
+      clearInterval(tokenSweep);
       await leadership!.stop();
       occupancy.stop();
       await new Promise((r) => server.close(r));

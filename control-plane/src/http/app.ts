@@ -20,6 +20,7 @@ import type { ControlPlaneMetrics } from "../metrics.js";
 import type { CommandDispatcher } from "../services/command-dispatcher.js";
 import type { GroupEventService } from "../services/group-events.js";
 import type { LiveEvents } from "../services/live-events.js";
+import type { TokenRevocations } from "../services/token-revocations.js";
 import type { VisitImport } from "../services/visit-import.js";
 import { FieldError, type VisitService } from "../services/visits.js";
 import { registerAuditRoutes } from "./audit-routes.js";
@@ -34,10 +35,12 @@ import { problem, zodProblems } from "./problem.js";
 import { KindConfig, VisitCreate, VisitView } from "./schemas.js";
 import { registerSiteRoutes } from "./site-routes.js";
 import { registerStreamRoutes } from "./stream-routes.js";
+import { registerTokenRoutes } from "./token-routes.js";
 import { registerVisitRoutes } from "./visit-routes.js";
 
 export interface AppDeps {
   pictures: PicturesRepo;
+  revocations: TokenRevocations;
   incidents: IncidentsRepo;
   denyList: DenyListRepo;
   visitImport: VisitImport;
@@ -183,12 +186,18 @@ export function buildApp(deps: AppDeps) {
     const m = c.req.method;
     const path = c.req.path;
     if (m === "GET" || m === "HEAD" || m === "OPTIONS") {
-      if (path.startsWith("/v1/exports/") || path === "/v1/audit" || path.startsWith("/v1/deny-list"))
+      if (
+        path.startsWith("/v1/exports/") ||
+        path === "/v1/audit" ||
+        path.startsWith("/v1/deny-list") ||
+        path.startsWith("/v1/tokens")
+      )
         return admin(c, next);
       return next();
     }
     if (/^\/v1\/sites\/[^/]+\/(sync|doors\/[^/]+)$/.test(path)) return operator(c, next);
-    if (path.startsWith("/v1/sites") || path.startsWith("/v1/deny-list")) return admin(c, next);
+    if (path.startsWith("/v1/sites") || path.startsWith("/v1/deny-list") || path.startsWith("/v1/tokens"))
+      return admin(c, next);
     if (/^\/v1\/visits\/[^/]+\/(approve|refuse)$/.test(path)) return admin(c, next);
     return operator(c, next);
   });
@@ -278,6 +287,7 @@ export function buildApp(deps: AppDeps) {
   registerEventRoutes(app, deps);
   registerIncidentRoutes(app, deps);
   registerDenyListRoutes(app, deps);
+  registerTokenRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerStreamRoutes(app, deps);
   registerExportRoutes(app, deps);

@@ -16,7 +16,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AuthEnv>, deps: { audit: Au
       security,
       request: {
         query: z.object({
-          entity: z.enum(["visit", "site", "event", "deny_list", "command", "import"]).optional(),
+          entity: z.enum(["visit", "site", "event", "deny_list", "command", "import", "token"]).optional(),
           entityId: z.string().optional(),
           actor: z.string().optional().describe("A token's name, or scheduler / agent / cli"),
           site: z.string().optional(),

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { LiveEvent, LiveEvents } from "../services/live-events.js";
+import type { TokenRevocations } from "../services/token-revocations.js";
 import type { AuthEnv } from "./auth.js";
 import { problems, security } from "./openapi-helpers.js";
 
@@ -17,7 +18,10 @@ const TYPES = [
 const MAX_BACKLOG = 1000;
 
 /** Server-sent events: passages, visit changes, incidents, agent status and occupancy, live. */
-export function registerStreamRoutes(app: OpenAPIHono<AuthEnv>, deps: { live: LiveEvents }): void {
+export function registerStreamRoutes(
+  app: OpenAPIHono<AuthEnv>,
+  deps: { live: LiveEvents; revocations: TokenRevocations },
+): void {
   app.openapi(
     createRoute({
       method: "get",
@@ -46,10 +50,18 @@ export function registerStreamRoutes(app: OpenAPIHono<AuthEnv>, deps: { live: Li
     (c) => {
       const q = c.req.valid("query");
       const types = new Set(q.types ? q.types.split(",") : TYPES);
+      const tokenId = c.get("tokenId");
       return streamSSE(c, async (stream) => {
         const backlog: LiveEvent[] = [];
         let wake: (() => void) | undefined;
         let overflow = false;
+        // A revoked (or expired) token's stream ends at once, not at its next reconnect.
+        let revoked = false;
+        const unrevoke = deps.revocations.on((id) => {
+          if (id !== tokenId) return;
+          revoked = true;
+          wake?.();
+        });
         const unwatch = deps.live.watch((e) => {
           if ((q.site && e.site !== q.site) || !types.has(e.type)) return;
           if (backlog.length >= MAX_BACKLOG) overflow = true;
@@ -66,7 +78,7 @@ export function registerStreamRoutes(app: OpenAPIHono<AuthEnv>, deps: { live: Li
         }, 15_000);
         try {
           await stream.write(": connected\n\n");
-          while (!stream.aborted && !stream.closed && !overflow) {
+          while (!stream.aborted && !stream.closed && !overflow && !revoked) {
             const e = backlog.shift();
             if (!e) {
               await new Promise<void>((r) => {
@@ -84,6 +96,7 @@ export function registerStreamRoutes(app: OpenAPIHono<AuthEnv>, deps: { live: Li
         } finally {
           clearInterval(ping);
           unwatch();
+          unrevoke();
         }
       }) as never;
     },

@@ -18,7 +18,7 @@ export const SYSTEM = {
 export interface AuditEntry {
   actor: Actor;
   action: string;
-  entity: "visit" | "site" | "event" | "deny_list" | "command" | "import";
+  entity: "visit" | "site" | "event" | "deny_list" | "command" | "import" | "token";
   entityId: string;
   site?: string | null | undefined;
   before?: unknown;

@@ -69,6 +69,8 @@ export async function startEmbeddedBroker(opts: {
   tls?: { cert: string; key: string };
 }) {
   const identities = new WeakMap<Client, Identity>();
+  /** Consumers' connections by the token they logged in with, to close them when it is revoked. */
+  const byToken = new Map<string, Set<Client>>();
   /** Payloads the control plane refused; aedes' delivery copies keep the same Buffer. */
   const dropped = new WeakSet<Buffer>();
   const broker = await Aedes.createBroker({
@@ -110,6 +112,11 @@ export async function startEmbeddedBroker(opts: {
             return done(authError("this client id is reserved for another client", 2), false);
           }
           identities.set(client, who);
+          if (who.kind === "consumer") {
+            const set = byToken.get(who.tokenId) ?? new Set<Client>();
+            set.add(client);
+            byToken.set(who.tokenId, set);
+          }
           done(null, true);
         })
         .catch((e: Error) => {
@@ -166,6 +173,14 @@ export async function startEmbeddedBroker(opts: {
     },
   });
 
+  broker.on("clientDisconnect", (client) => {
+    const who = identities.get(client);
+    if (who?.kind !== "consumer") return;
+    const set = byToken.get(who.tokenId);
+    set?.delete(client);
+    if (set?.size === 0) byToken.delete(who.tokenId);
+  });
+
   const server: Server = opts.tls
     ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, minVersion: "TLSv1.2" }, broker.handle)
     : createServer(broker.handle);
@@ -185,6 +200,13 @@ export async function startEmbeddedBroker(opts: {
           (err) => (err ? reject(err) : resolve()),
         ),
       );
+    },
+    /** Closes every connection made with this token (revoked or expired); it cannot log in again. */
+    disconnectToken(tokenId: string): number {
+      const set = byToken.get(tokenId);
+      byToken.delete(tokenId);
+      for (const client of set ?? []) client.close();
+      return set?.size ?? 0;
     },
     async close(): Promise<void> {
       await new Promise<void>((r) => broker.close(() => r()));
