@@ -296,6 +296,29 @@ export const OccupancyView = z
   })
   .openapi("Occupancy");
 
+/** The filters of the passage list and of its CSV export. */
+export const PassageQuery = z.object({
+  site: z.string().optional(),
+  door: z.string().optional().describe("The door's id as the agent reports it (HikCentral's doorIndexCode)"),
+  result: z.enum(["granted", "denied"]).optional(),
+  direction: z.enum(["entry", "exit", "unknown"]).optional(),
+  since: z.iso.datetime({ offset: true }).optional().describe("Passages from this instant on (inclusive)"),
+  until: z.iso.datetime({ offset: true }).optional().describe("Passages before this instant"),
+});
+
+/** The query as the database filters it: instants in UTC, as passages keep them. */
+export function passageFilter(q: z.infer<typeof PassageQuery>) {
+  const utc = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
+  return {
+    site: q.site,
+    door: q.door,
+    result: q.result,
+    direction: q.direction,
+    since: utc(q.since),
+    until: utc(q.until),
+  };
+}
+
 export const PassageView = z
   .object({
     id: z.string(),

@@ -6,7 +6,7 @@ import type { VisitService } from "../services/visits.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
 import { badCursor, problem } from "./problem.js";
-import { OccupancyView, PassageView, VisitView } from "./schemas.js";
+import { OccupancyView, PassageQuery, PassageView, passageFilter, VisitView } from "./schemas.js";
 
 export interface VisitRouteDeps {
   pictures: PicturesRepo;
@@ -158,10 +158,8 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
         return problem(c, 404, "no such visit", [
           { path: "id", code: "not_found", message: "not found" },
         ]) as never;
-      return c.json(
-        { items: await deps.visits.passages({ visitId: id, limit: 500 }), nextCursor: null },
-        200,
-      );
+      const page = await deps.visits.passages({ visitId: id, limit: 500 });
+      return c.json({ items: page === "bad_cursor" ? [] : page.items, nextCursor: null }, 200);
     },
   );
 
@@ -189,12 +187,13 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
       method: "get",
       path: "/v1/passages",
       operationId: "listPassages",
-      summary: "Passages, latest first",
+      summary:
+        "Passages, latest first, filtered by site, door, result, direction and time; keyset-paged (pass nextCursor back as cursor)",
       security,
       request: {
-        query: z.object({
-          site: z.string().optional(),
+        query: PassageQuery.extend({
           limit: z.coerce.number().int().min(1).max(500).default(100),
+          cursor: z.string().optional().describe("The nextCursor of the page before"),
         }),
       },
       responses: {
@@ -204,13 +203,9 @@ export function registerVisitRoutes(app: OpenAPIHono<AuthEnv>, deps: VisitRouteD
     }),
     async (c) => {
       const q = c.req.valid("query");
-      return c.json(
-        {
-          items: await deps.visits.passages({ limit: q.limit, ...(q.site ? { site: q.site } : {}) }),
-          nextCursor: null,
-        },
-        200,
-      );
+      const page = await deps.visits.passages({ ...passageFilter(q), limit: q.limit, cursor: q.cursor });
+      if (page === "bad_cursor") return badCursor(c);
+      return c.json(page, 200);
     },
   );
 

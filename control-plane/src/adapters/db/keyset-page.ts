@@ -6,9 +6,10 @@ export type Filter = { sql: string; args: InValue[] } | false | undefined | "";
 
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
-const encode = (parts: [string, string]) => Buffer.from(JSON.stringify(parts)).toString("base64url");
+export const encodeCursor = (parts: [string, string]) =>
+  Buffer.from(JSON.stringify(parts)).toString("base64url");
 
-function decode(cursor: string): [string, string] | null {
+export function decodeCursor(cursor: string): [string, string] | null {
   try {
     const v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
     return Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "string")
@@ -44,7 +45,7 @@ export async function keysetPage<T>(
     args.push(...f.args);
   }
   if (q.cursor) {
-    const c = decode(q.cursor);
+    const c = decodeCursor(q.cursor);
     if (!c) return "bad_cursor";
     where.push(`(${q.orderBy} < ? OR (${q.orderBy} = ? AND id < ?))`);
     args.push(c[0], c[0], c[1]);
@@ -56,5 +57,8 @@ export async function keysetPage<T>(
   );
   const items = r.rows.slice(0, q.limit).map(q.map);
   const last = items.at(-1);
-  return { items, nextCursor: r.rows.length > q.limit && last !== undefined ? encode(q.key(last)) : null };
+  return {
+    items,
+    nextCursor: r.rows.length > q.limit && last !== undefined ? encodeCursor(q.key(last)) : null,
+  };
 }

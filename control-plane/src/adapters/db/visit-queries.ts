@@ -1,9 +1,20 @@
 import type { Occupancy } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
-import { keysetPage } from "./keyset-page.js";
+import { decodeCursor, encodeCursor, keysetPage } from "./keyset-page.js";
 import { type CommandRecord, type NotificationRecord, s, toVisit, type VisitRecord } from "./visit-record.js";
 
 /** What the API, the scheduler and the services read of visits: one visit, lists, passages, the muster list. */
+/** What a passage list can be narrowed to; times are UTC instants, `since` inclusive, `until` exclusive. */
+export interface PassageFilter {
+  visitId?: string | undefined;
+  site?: string | undefined;
+  door?: string | undefined;
+  result?: "granted" | "denied" | undefined;
+  direction?: "entry" | "exit" | "unknown" | undefined;
+  since?: string | undefined;
+  until?: string | undefined;
+}
+
 export class VisitQueries {
   constructor(private readonly db: Database) {}
 
@@ -59,25 +70,40 @@ export class VisitQueries {
     });
   }
 
-  async passages(f: { visitId?: string; site?: string; limit: number }) {
+  /**
+   * Passages, latest first (by event time in UTC, then id), filtered; keyset-paged like every list here, so a
+   * security office can walk a year of them page by page, or stream them, in constant memory.
+   */
+  async passages(f: PassageFilter & { limit: number; cursor?: string | undefined }) {
     const where: string[] = [];
     const args: Array<string | number> = [];
-    if (f.visitId) {
-      where.push("p.visit_id = ?");
-      args.push(f.visitId);
-    }
-    if (f.site) {
-      where.push("p.site_id = ?");
-      args.push(f.site);
+    const add = (sql: string, v: string | undefined) => {
+      if (v === undefined) return;
+      where.push(sql);
+      args.push(v);
+    };
+    add("p.visit_id = ?", f.visitId);
+    add("p.site_id = ?", f.site);
+    add("p.door_id = ?", f.door);
+    add("p.result = ?", f.result);
+    add("p.direction = ?", f.direction);
+    add("p.occurred_utc >= ?", f.since);
+    add("p.occurred_utc < ?", f.until);
+    if (f.cursor) {
+      const c = decodeCursor(f.cursor);
+      if (!c) return "bad_cursor" as const;
+      where.push("(p.occurred_utc < ? OR (p.occurred_utc = ? AND p.id < ?))");
+      args.push(c[0], c[0], c[1]);
     }
     const r = await this.db.read(
       `SELECT p.*, v.kind AS visit_kind, v.guest_name, v.host_name, p.body ->> '$.verifyMode' AS verify_mode,
               EXISTS (SELECT 1 FROM passage_pictures pp WHERE pp.passage_id = p.id) AS has_picture
          FROM passages p LEFT JOIN visits v ON v.id = p.visit_id
-        ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY p.occurred_utc DESC LIMIT ?`,
-      [...args, f.limit],
+        ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY p.occurred_utc DESC, p.id DESC LIMIT ?`,
+      [...args, f.limit + 1],
     );
-    return r.rows.map((p) => ({
+    const rows = r.rows.slice(0, f.limit);
+    const items = rows.map((p) => ({
       id: String(p.id),
       site: String(p.site_id),
       visitId: s(p.visit_id),
@@ -101,6 +127,12 @@ export class VisitQueries {
               hostName: String(p.host_name),
             },
     }));
+    const last = rows.at(-1);
+    return {
+      items,
+      nextCursor:
+        r.rows.length > f.limit && last ? encodeCursor([String(last.occurred_utc), String(last.id)]) : null,
+    };
   }
 
   /**
