@@ -9,12 +9,14 @@ import { SYSTEM } from "./adapters/db/audit.js";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
 import { ROLES, type Role, TokensRepo } from "./adapters/db/tokens-repo.js";
 import { mosquittoAcl, mosquittoPasswordLine } from "./adapters/mosquitto.js";
+import { MosquittoDynsec } from "./adapters/mqtt/mosquitto-dynsec.js";
 import { loadCommandKeys, promoteNextKey, stageNextKey } from "./adapters/signing-key.js";
 import { ConfigError, loadControlPlaneConfig } from "./config.js";
 import { DEFAULT_KINDS } from "./http/schemas.js";
 import { runImport } from "./import-cli.js";
 import { createLogger } from "./logger.js";
 import { startControlPlane } from "./main.js";
+import { type BrokerLogins, databaseLogins } from "./services/broker-logins.js";
 
 function config(path?: string) {
   try {
@@ -33,6 +35,26 @@ async function openDb(path?: string) {
   const db = await Database.open({ url: cfg.GATEHOUSE_DB_URL });
   await applyMigrations(db, fileURLToPath(new URL("../migrations", import.meta.url)));
   return db;
+}
+
+/** The broker's logins, told of what the CLI changes when Gatehouse manages a Mosquitto (its dynsec plugin). */
+async function brokerLogins(path?: string): Promise<BrokerLogins & { close(): Promise<void> }> {
+  const cfg = config(path);
+  if (!cfg.GATEHOUSE_MQTT_URL || !cfg.GATEHOUSE_MOSQUITTO_DYNSEC)
+    return { ...databaseLogins, close: async () => {} };
+  const d = await MosquittoDynsec.connect({
+    url: cfg.GATEHOUSE_MQTT_URL,
+    username: cfg.GATEHOUSE_MQTT_USERNAME,
+    password: cfg.GATEHOUSE_MQTT_PASSWORD,
+    ca: cfg.GATEHOUSE_MQTT_CA_FILE ? readFileSync(cfg.GATEHOUSE_MQTT_CA_FILE, "utf8") : undefined,
+    log: createLogger("warn", "gatehouse"),
+  });
+  return {
+    agentAdded: (site, username, password) => d.agentAdded(site, username, password),
+    consumerAdded: (username, token) => d.consumerAdded(username, token),
+    removed: (username) => d.removed(username),
+    close: () => d.close(),
+  };
 }
 
 const program = new Command("gatehouse").description("Gatehouse control plane");
@@ -109,6 +131,8 @@ token
     const db = await openDb(o.config);
     const t = await new TokensRepo(db).issue({ role: o.role, name: o.name, expiresAt }, SYSTEM.cli);
     db.close();
+    const logins = await brokerLogins(o.config);
+    await logins.consumerAdded(t.mqttUsername, t.token).finally(() => logins.close());
     console.error(`token ${t.id} (${t.role}, ${t.name}${t.expiresAt ? `, until ${t.expiresAt}` : ""})`);
     console.log(t.token);
   });
@@ -150,6 +174,8 @@ token
       console.error(`gatehouse: no token ${id} (gatehouse token list shows them)`);
       process.exit(1);
     }
+    const logins = await brokerLogins(o.config);
+    await logins.removed(t.mqttUsername).finally(() => logins.close());
     console.log(`revoked ${t.id} (${t.role}, ${t.name}) at ${t.revokedAt}`);
   });
 
@@ -195,6 +221,8 @@ site
         console.error(`gatehouse: site '${id}' exists already`);
         process.exit(1);
       }
+      const logins = await brokerLogins(o.config);
+      await logins.agentAdded(id, created.agentUsername, password).finally(() => logins.close());
       if (o.mosquittoPasswd) {
         appendFileSync(o.mosquittoPasswd, `${mosquittoPasswordLine(created.agentUsername, password)}\n`, {
           mode: 0o600,

@@ -46,6 +46,11 @@ export const ControlPlaneConfigSchema = z
     GATEHOUSE_MQTT_PASSWORD: z.string().optional(),
     /** CA certificate(s) the external broker's mqtts certificate is checked against (system CAs otherwise). */
     GATEHOUSE_MQTT_CA_FILE: z.string().min(1).optional(),
+    /**
+     * The external broker is a Mosquitto 2 whose dynamic security plugin Gatehouse manages: agents' and API
+     * tokens' logins are created, changed and deleted there live (the control plane's login is its admin).
+     */
+    GATEHOUSE_MOSQUITTO_DYNSEC: z.stringbool().default(false),
     /** Connections sharing agent messages from the external broker: MQTT.js commits one message at a time each. */
     GATEHOUSE_MQTT_INTAKE_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
     /** This instance's name: its MQTT client ids and lease holder. Unique per instance, stable across restarts. */
@@ -105,6 +110,12 @@ export const ControlPlaneConfigSchema = z
       const missing = c.GATEHOUSE_TLS_CERT_FILE ? "GATEHOUSE_TLS_KEY_FILE" : "GATEHOUSE_TLS_CERT_FILE";
       ctx.addIssue({ code: "custom", path: [missing], message: "TLS needs both a certificate and its key" });
     }
+    if (c.GATEHOUSE_MOSQUITTO_DYNSEC && !c.GATEHOUSE_MQTT_URL)
+      ctx.addIssue({
+        code: "custom",
+        path: ["GATEHOUSE_MOSQUITTO_DYNSEC"],
+        message: "manages an external Mosquitto: set GATEHOUSE_MQTT_URL too",
+      });
   });
 export type ControlPlaneConfig = z.infer<typeof ControlPlaneConfigSchema>;
 

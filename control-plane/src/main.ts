@@ -14,11 +14,12 @@ import { IntakeRepo } from "./adapters/db/intake-repo.js";
 import { LeasesRepo } from "./adapters/db/leases-repo.js";
 import { PicturesRepo } from "./adapters/db/pictures-repo.js";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
-import { TokensRepo } from "./adapters/db/tokens-repo.js";
+import { consumerUsername, TokensRepo } from "./adapters/db/tokens-repo.js";
 import { VisitQueries } from "./adapters/db/visit-queries.js";
 import { VisitWrites } from "./adapters/db/visit-writes.js";
 import { startEmbeddedBroker } from "./adapters/mqtt/embedded-broker.js";
 import { connectExternalBroker } from "./adapters/mqtt/external-broker.js";
+import { MosquittoDynsec } from "./adapters/mqtt/mosquitto-dynsec.js";
 import { verifyPassword } from "./adapters/secrets.js";
 import { loadCommandKeys } from "./adapters/signing-key.js";
 import { addressList } from "./address-list.js";
@@ -28,6 +29,7 @@ import { buildApp } from "./http/app.js";
 import { VisitCreate } from "./http/schemas.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { AgentIntake } from "./services/agent-intake.js";
+import { type BrokerLogins, databaseLogins } from "./services/broker-logins.js";
 import { CommandDispatcher } from "./services/command-dispatcher.js";
 import { GroupEventService } from "./services/group-events.js";
 import { Leadership } from "./services/leadership.js";
@@ -136,6 +138,23 @@ export async function startControlPlane(
     disconnectToken?(tokenId: string): number;
   };
   let mqttUrl: string;
+  let brokerLogins: BrokerLogins = databaseLogins;
+  let dynsec: MosquittoDynsec | undefined;
+  if (config.GATEHOUSE_MQTT_URL && config.GATEHOUSE_MOSQUITTO_DYNSEC) {
+    // Before the broker connection subscribes: the control plane's own client gets the Gatehouse topics here.
+    dynsec = await MosquittoDynsec.connect({
+      url: config.GATEHOUSE_MQTT_URL,
+      username: config.GATEHOUSE_MQTT_USERNAME,
+      password: config.GATEHOUSE_MQTT_PASSWORD,
+      ca: config.GATEHOUSE_MQTT_CA_FILE ? readFileSync(config.GATEHOUSE_MQTT_CA_FILE, "utf8") : undefined,
+      log: log.child({ component: "dynsec" }),
+    }).catch((e: Error) => {
+      db.close();
+      throw e;
+    });
+    await dynsec.prepare(config.GATEHOUSE_MQTT_USERNAME);
+    brokerLogins = dynsec;
+  }
   if (config.GATEHOUSE_MQTT_URL) {
     broker = await connectExternalBroker({
       url: config.GATEHOUSE_MQTT_URL,
@@ -269,6 +288,12 @@ export async function startControlPlane(
   // MQTT connections within a second.
   const revocations = new TokenRevocations();
   revocations.on((tokenId) => {
+    // On a managed Mosquitto the token's login goes, which disconnects it there.
+    brokerLogins
+      .removed(consumerUsername(tokenId))
+      .catch((e: Error) =>
+        log.error({ err: e.message, tokenId }, "could not delete a revoked token's broker login"),
+      );
     const closed = broker.disconnectToken?.(tokenId) ?? 0;
     if (closed > 0)
       log.info({ tokenId, connections: closed }, "closed the MQTT connections of a token no longer good");
@@ -293,6 +318,7 @@ export async function startControlPlane(
   let ready = false;
   const app = buildApp({
     revocations,
+    brokerLogins,
     pictures,
     audit,
     incidents,
@@ -370,6 +396,7 @@ export async function startControlPlane(
       occupancy.stop();
       await new Promise((r) => server.close(r));
       await broker.close();
+      await dynsec?.close();
       mail.close();
       db.close();
       log.info("control plane stopped");

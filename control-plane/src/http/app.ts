@@ -17,6 +17,7 @@ import type { TokensRepo } from "../adapters/db/tokens-repo.js";
 import type { VisitQueries } from "../adapters/db/visit-queries.js";
 import type { AuthThrottle } from "../domain/auth-throttle.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
+import type { BrokerLogins } from "../services/broker-logins.js";
 import type { CommandDispatcher } from "../services/command-dispatcher.js";
 import type { GroupEventService } from "../services/group-events.js";
 import type { LiveEvents } from "../services/live-events.js";
@@ -41,6 +42,7 @@ import { registerVisitRoutes } from "./visit-routes.js";
 export interface AppDeps {
   pictures: PicturesRepo;
   revocations: TokenRevocations;
+  brokerLogins: BrokerLogins;
   incidents: IncidentsRepo;
   denyList: DenyListRepo;
   visitImport: VisitImport;

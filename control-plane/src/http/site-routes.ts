@@ -5,6 +5,7 @@ import { type Actor, auditStatement } from "../adapters/db/audit.js";
 import type { Site, SiteSettings, SitesRepo } from "../adapters/db/sites-repo.js";
 import { doorCommand, syncCommand } from "../domain/commands.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
+import type { BrokerLogins } from "../services/broker-logins.js";
 import type { CommandDispatcher } from "../services/command-dispatcher.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
@@ -17,6 +18,7 @@ export interface SiteRouteDeps {
   metrics: ControlPlaneMetrics;
   /** The command public key(s) agents must trust, shown when a site is created. */
   commandPublicKeys: string;
+  brokerLogins: BrokerLogins;
 }
 
 type QueueStats = Awaited<ReturnType<SitesRepo["queueStats"]>>;
@@ -79,6 +81,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
           { path: "id", code: "exists", message: "already exists" },
         ]) as never;
       }
+      await deps.brokerLogins.agentAdded(created.id, created.agentUsername, password);
       return c.json(
         {
           ...siteView(created, await deps.sites.queueStats(created.id)),

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { ROLES, type TokensRepo } from "../adapters/db/tokens-repo.js";
+import type { BrokerLogins } from "../services/broker-logins.js";
 import type { TokenRevocations } from "../services/token-revocations.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
@@ -50,7 +51,7 @@ const TokenCreated = TokenView.extend({
 /** API tokens (admins): list them with their last use, make one with an optional expiry, revoke one at once. */
 export function registerTokenRoutes(
   app: OpenAPIHono<AuthEnv>,
-  deps: { tokens: TokensRepo; revocations: TokenRevocations },
+  deps: { tokens: TokensRepo; revocations: TokenRevocations; brokerLogins: BrokerLogins },
 ): void {
   app.openapi(
     createRoute({
@@ -74,7 +75,11 @@ export function registerTokenRoutes(
       request: { body: { content: { "application/json": { schema: TokenCreate } }, required: true } },
       responses: { 201: json(TokenCreated, "The token, shown once"), ...problems(400, 401, 403) },
     }),
-    async (c) => c.json(await deps.tokens.issue(c.req.valid("json"), c.get("actor")), 201),
+    async (c) => {
+      const t = await deps.tokens.issue(c.req.valid("json"), c.get("actor"));
+      await deps.brokerLogins.consumerAdded(t.mqttUsername, t.token);
+      return c.json(t, 201);
+    },
   );
 
   app.openapi(
