@@ -79,6 +79,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const reporter = new StatusReporter({
     site,
     version: AGENT_VERSION,
+    login: config.AGENT_MQTT_USERNAME,
     depths: () => store.depths(),
     lastAppliedSeq: () => store.meta.lastAppliedSeq(),
     link,

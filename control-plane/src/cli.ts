@@ -248,7 +248,14 @@ mosquitto
     const db = await openDb(o.config);
     const all = await new SitesRepo(db).list();
     db.close();
-    process.stdout.write(mosquittoAcl(all.map((s) => s.id)));
+    process.stdout.write(
+      mosquittoAcl(
+        all.map((s) => ({
+          id: s.id,
+          usernames: [s.agentUsername, ...(s.previousAgentLogin ? [s.previousAgentLogin.username] : [])],
+        })),
+      ),
+    );
   });
 mosquitto
   .command("passwd <username>")

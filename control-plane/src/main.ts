@@ -29,6 +29,7 @@ import { buildApp } from "./http/app.js";
 import { VisitCreate } from "./http/schemas.js";
 import { createControlPlaneMetrics } from "./metrics.js";
 import { AgentIntake } from "./services/agent-intake.js";
+import { AgentLogins } from "./services/agent-logins.js";
 import { type BrokerLogins, databaseLogins } from "./services/broker-logins.js";
 import { CommandDispatcher } from "./services/command-dispatcher.js";
 import { GroupEventService } from "./services/group-events.js";
@@ -155,6 +156,7 @@ export async function startControlPlane(
     await dynsec.prepare(config.GATEHOUSE_MQTT_USERNAME);
     brokerLogins = dynsec;
   }
+  const agentLogins = new AgentLogins(sites, () => brokerLogins, log.child({ component: "agent-logins" }));
   if (config.GATEHOUSE_MQTT_URL) {
     broker = await connectExternalBroker({
       url: config.GATEHOUSE_MQTT_URL,
@@ -180,10 +182,11 @@ export async function startControlPlane(
       hooks: {
         async authenticate(username, password) {
           if (username?.startsWith("agent-")) {
-            const cred = await sites.passwordHash(username);
-            return cred && (await verifyPassword(password, cred.hash))
-              ? { kind: "agent", site: cred.site }
-              : undefined;
+            const cred = await sites.agentLogin(username);
+            if (!cred || !(await verifyPassword(password, cred.hash))) return undefined;
+            // The agent uses its rotated login: the one before it is good no more.
+            if (cred.current) await agentLogins.inUse(cred.site, username);
+            return { kind: "agent", site: cred.site };
           }
           const token = password ? await tokens.verify(password) : undefined;
           return token ? { kind: "consumer", tokenId: token.id } : undefined;
@@ -237,6 +240,7 @@ export async function startControlPlane(
       publish: (topic, payload, retain) => broker.publish(topic, payload, retain),
       wakeNotifier,
       occupancyChanged: (site) => occupancy.changed(site),
+      agentLoginInUse: (site, username) => void agentLogins.inUse(site, username),
       live,
       resendRange: (site, fromSeq, toSeq) => dispatcher!.resendRange(site, fromSeq, toSeq),
       sendCommand: (command) => {
@@ -314,11 +318,18 @@ export async function startControlPlane(
       .catch((e: Error) => log.warn({ err: e.message }, "checking for revoked tokens failed"));
   }, 1000);
   tokenSweep.unref();
+  const loginSweep = setInterval(() => {
+    agentLogins
+      .sweep()
+      .catch((e: Error) => log.warn({ err: e.message }, "retiring agents' old logins failed"));
+  }, 30_000);
+  loginSweep.unref();
 
   let ready = false;
   const app = buildApp({
     revocations,
     brokerLogins,
+    agentLogins,
     pictures,
     audit,
     incidents,
@@ -392,6 +403,7 @@ export async function startControlPlane(
     async stop() {
       ready = false;
       clearInterval(tokenSweep);
+      clearInterval(loginSweep);
       await leadership!.stop();
       occupancy.stop();
       await new Promise((r) => server.close(r));

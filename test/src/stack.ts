@@ -47,7 +47,8 @@ export interface Stack {
   /** The visit once `ok` holds for it (polled), or a failure naming `what` after `ms`. */
   visitWhen(id: string, ok: (v: any) => boolean, what: string, ms?: number): Promise<any>;
   stopAgent(): Promise<void>;
-  startAgent(): Promise<RunningAgent>;
+  /** Starts the agent again, with these settings changed (a rotated login, say). */
+  startAgent(env?: Record<string, string>): Promise<RunningAgent>;
   /**
    * Stops the control plane and starts it again on the same database (and ports, when the stack was given
    * fixed ones, so that the agent reconnects), with these settings changed.
@@ -191,7 +192,11 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       await agent?.stop();
       agent = undefined;
     },
-    async startAgent() {
+    async startAgent(env = {}) {
+      if (Object.keys(env).length > 0) {
+        Object.assign(agentEnv, env);
+        Object.assign(agentConfig, loadAgentConfig(agentEnv));
+      }
       agent = await launchAgent();
       return agent;
     },

@@ -17,6 +17,8 @@ export interface StatusSources {
 export interface StatusReporterOptions {
   site: string;
   version: string;
+  /** The MQTT username it logs in with, so the control plane knows when a rotated login is in use. */
+  login?: string | undefined;
   depths(): Promise<{ inbox: number; outbox: number }>;
   lastAppliedSeq(): Promise<number>;
   sources: StatusSources;
@@ -51,6 +53,7 @@ export class StatusReporter {
       state,
       since: this.since,
       version: this.opts.version,
+      ...(this.opts.login ? { login: this.opts.login } : {}),
       queues: await this.opts.depths(),
       lastAppliedSeq: await this.opts.lastAppliedSeq(),
       refusedCommands: { ...this.refused },

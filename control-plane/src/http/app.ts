@@ -17,6 +17,7 @@ import type { TokensRepo } from "../adapters/db/tokens-repo.js";
 import type { VisitQueries } from "../adapters/db/visit-queries.js";
 import type { AuthThrottle } from "../domain/auth-throttle.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
+import type { AgentLogins } from "../services/agent-logins.js";
 import type { BrokerLogins } from "../services/broker-logins.js";
 import type { CommandDispatcher } from "../services/command-dispatcher.js";
 import type { GroupEventService } from "../services/group-events.js";
@@ -43,6 +44,7 @@ export interface AppDeps {
   pictures: PicturesRepo;
   revocations: TokenRevocations;
   brokerLogins: BrokerLogins;
+  agentLogins: AgentLogins;
   incidents: IncidentsRepo;
   denyList: DenyListRepo;
   visitImport: VisitImport;

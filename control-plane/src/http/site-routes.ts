@@ -5,6 +5,7 @@ import { type Actor, auditStatement } from "../adapters/db/audit.js";
 import type { Site, SiteSettings, SitesRepo } from "../adapters/db/sites-repo.js";
 import { doorCommand, syncCommand } from "../domain/commands.js";
 import type { ControlPlaneMetrics } from "../metrics.js";
+import type { AgentLogins } from "../services/agent-logins.js";
 import type { BrokerLogins } from "../services/broker-logins.js";
 import type { CommandDispatcher } from "../services/command-dispatcher.js";
 import type { AuthEnv } from "./auth.js";
@@ -19,6 +20,7 @@ export interface SiteRouteDeps {
   /** The command public key(s) agents must trust, shown when a site is created. */
   commandPublicKeys: string;
   brokerLogins: BrokerLogins;
+  agentLogins: AgentLogins;
 }
 
 type QueueStats = Awaited<ReturnType<SitesRepo["queueStats"]>>;
@@ -145,6 +147,57 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       const s = await deps.sites.update(c.req.valid("param").id, settings(b), c.get("actor"));
       if (!s) return problem(c, 404, "no such site", [notFound]) as never;
       return c.json(siteView(s, await deps.sites.queueStats(s.id)), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/sites/{id}/agent-credentials/rotate",
+      operationId: "rotateAgentCredentials",
+      summary:
+        "A new broker login for the site's agent (answered once); the one before stays good until the agent logs in with the new one, or for graceHours (admin, audited)",
+      security,
+      request: {
+        params: Id,
+        body: {
+          content: {
+            "application/json": {
+              schema: z
+                .strictObject({
+                  graceHours: z
+                    .int()
+                    .min(0)
+                    .max(168)
+                    .default(24)
+                    .describe("How long the old login stays good if the agent does not switch before"),
+                })
+                .openapi("AgentCredentialsRotate", { example: { graceHours: 24 } }),
+            },
+          },
+          required: false,
+        },
+      },
+      responses: {
+        200: json(
+          z
+            .object({
+              username: z.string(),
+              password: z.string().describe("Shown this once"),
+              previousUsername: z.string(),
+              previousValidUntil: z.string().describe("Unless the agent logs in with the new login before"),
+            })
+            .openapi("AgentCredentials"),
+          "The new login",
+        ),
+        ...problems(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json") ?? { graceHours: 24 };
+      const r = await deps.agentLogins.rotate(c.req.valid("param").id, body.graceHours ?? 24, c.get("actor"));
+      if (!r) return problem(c, 404, "no such site", [notFound]) as never;
+      return c.json(r, 200);
     },
   );
 

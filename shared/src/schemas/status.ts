@@ -41,6 +41,12 @@ export const AgentStatus = z
     state: z.enum(["online", "offline"]),
     since: IsoDateTime,
     version: z.string(),
+    login: z
+      .string()
+      .optional()
+      .describe(
+        "The MQTT username the agent is logged in with: a rotated login retires the one before once it names the new one",
+      ),
     queues: z.object({ inbox: z.int().nonnegative(), outbox: z.int().nonnegative() }).optional(),
     lastAppliedSeq: z.int().nonnegative().optional(),
     sources: z.array(SourceHealth).optional(),

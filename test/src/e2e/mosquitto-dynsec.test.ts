@@ -133,5 +133,41 @@ describe.skipIf(why !== undefined)(
       expect((await closed) - at).toBeLessThan(1000);
       await expect(connect(mqttUsername, token)).rejects.toThrow(/Bad username or password|Not authorized/i);
     });
+
+    it("rotates an agent's login on the broker: the new one works, the old one goes once the agent reports the new", async () => {
+      const old = {
+        username: stack.agentEnv.AGENT_MQTT_USERNAME!,
+        password: stack.agentEnv.AGENT_MQTT_PASSWORD!,
+      };
+      const r = await stack.api("POST", `/v1/sites/${stack.siteId}/agent-credentials/rotate`, {
+        graceHours: 24,
+      });
+      expect(r.status).toBe(200);
+      await (await connect(r.body.username, r.body.password)).endAsync();
+      await (await connect(old.username, old.password)).endAsync();
+      await stack.stopAgent();
+      await stack.startAgent({ AGENT_MQTT_USERNAME: r.body.username, AGENT_MQTT_PASSWORD: r.body.password });
+      // The agent's status names its login: the control plane deletes the old one from Mosquitto.
+      await eventually(
+        async () =>
+          connect(old.username, old.password).then(
+            async (c) => {
+              await c.endAsync();
+              return false;
+            },
+            () => true,
+          ),
+        10_000,
+        "the old login deleted",
+      );
+      const v = await stack.api("POST", "/v1/visits", {
+        site: stack.siteId,
+        guest: { name: "Rotated Agent" },
+        host: { name: "Host" },
+        validFrom: new Date().toISOString(),
+        validUntil: new Date(Date.now() + 3600_000).toISOString(),
+      });
+      await stack.visitWhen(v.body.id, (x) => x.access === "granted", "a grant through the rotated login");
+    });
   },
 );

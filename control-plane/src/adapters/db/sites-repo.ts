@@ -31,6 +31,8 @@ export interface Site {
   /** The language of the site's emails: a new host's (unless the visit names one) and security incidents'. */
   language: SiteLanguage;
   agentUsername: string;
+  /** The login before the last rotation, good until the agent uses the new one or this time passes. */
+  previousAgentLogin: { username: string; validUntil: string } | null;
   agentState: string;
   agentStatus: AgentStatus | null;
   agentSeenAt: string | null;
@@ -50,13 +52,19 @@ const toSite = (r: Row): Site => ({
   maxVisitDays: Number(r.max_visit_days),
   language: r.language === "ru" ? "ru" : "en",
   agentUsername: String(r.agent_username),
+  previousAgentLogin:
+    r.previous_agent_username === null || r.previous_agent_username === undefined
+      ? null
+      : { username: String(r.previous_agent_username), validUntil: String(r.previous_agent_valid_until) },
   agentState: String(r.agent_state),
   agentStatus: r.agent_status === null ? null : (JSON.parse(String(r.agent_status)) as AgentStatus),
   agentSeenAt: r.agent_seen_at === null ? null : String(r.agent_seen_at),
   createdAt: String(r.created_at),
 });
 
-export const agentUsername = (site: string) => `agent-${site}`;
+/** The first login is `agent-<site>`; each rotation numbers the next (a dot: site ids cannot hold one). */
+export const agentUsername = (site: string, generation = 1) =>
+  generation === 1 ? `agent-${site}` : `agent-${site}.${generation}`;
 
 /** What an admin may set on a site after creating it. */
 export interface SiteSettings {
@@ -186,12 +194,101 @@ export class SitesRepo {
     return (await this.db.read("SELECT * FROM sites ORDER BY id")).rows.map(toSite);
   }
 
-  async passwordHash(username: string): Promise<{ site: string; hash: string } | undefined> {
-    const r = await this.db.read("SELECT id, agent_password_hash FROM sites WHERE agent_username = ?", [
-      username,
-    ]);
+  /**
+   * An agent login by username: the site's current one, or the one before a rotation while it is still good.
+   * `current` says which, so that a login with the new one retires the old.
+   */
+  async agentLogin(
+    username: string,
+    now = new Date(),
+  ): Promise<{ site: string; hash: string; current: boolean } | undefined> {
+    const r = await this.db.read(
+      `SELECT id, agent_username, agent_password_hash, previous_agent_password_hash FROM sites
+        WHERE agent_username = ?1 OR (previous_agent_username = ?1 AND previous_agent_valid_until > ?2)`,
+      [username, now.toISOString()],
+    );
     const row = r.rows[0];
-    return row ? { site: String(row.id), hash: String(row.agent_password_hash) } : undefined;
+    if (!row) return undefined;
+    const current = String(row.agent_username) === username;
+    return {
+      site: String(row.id),
+      hash: String(current ? row.agent_password_hash : row.previous_agent_password_hash),
+      current,
+    };
+  }
+
+  /**
+   * A new login for the site's agent (username and password); the current one stays good until `graceUntil`
+   * or until the agent logs in with the new one. A login rotated before and still in its grace is retired.
+   */
+  async rotateAgentLogin(
+    id: string,
+    password: string,
+    graceUntil: string,
+    actor: Actor,
+  ): Promise<{ username: string; previous: string; retired: string | null } | undefined> {
+    const hash = await hashPassword(password);
+    return this.db.exclusive(async () => {
+      const r = await this.db.read(
+        "SELECT agent_generation, agent_username, agent_password_hash, previous_agent_username FROM sites WHERE id = ?",
+        [id],
+      );
+      const row = r.rows[0];
+      if (!row) return undefined;
+      const generation = Number(row.agent_generation) + 1;
+      const username = agentUsername(id, generation);
+      const previous = String(row.agent_username);
+      const now = new Date().toISOString();
+      await this.db.writeNow([
+        {
+          sql: `UPDATE sites SET agent_generation = ?, agent_username = ?, agent_password_hash = ?,
+                  previous_agent_username = ?, previous_agent_password_hash = ?, previous_agent_valid_until = ?
+                WHERE id = ?`,
+          args: [generation, username, hash, previous, String(row.agent_password_hash), graceUntil, id],
+        },
+        auditStatement({
+          actor,
+          action: "site.rotate_agent_login",
+          entity: "site",
+          entityId: id,
+          site: id,
+          before: { agentUsername: previous },
+          after: { agentUsername: username, previousValidUntil: graceUntil },
+          at: now,
+        }),
+      ]);
+      return {
+        username,
+        previous,
+        retired: row.previous_agent_username === null ? null : String(row.previous_agent_username),
+      };
+    });
+  }
+
+  /** Ends a site's previous agent login (the agent uses the new one); its username, or null when none was left. */
+  async retirePreviousAgentLogin(site: string): Promise<string | null> {
+    return this.db.exclusive(async () => {
+      const r = await this.db.read("SELECT previous_agent_username FROM sites WHERE id = ?", [site]);
+      const previous = r.rows[0]?.previous_agent_username;
+      if (previous === null || previous === undefined) return null;
+      await this.db.writeNow([
+        {
+          sql: `UPDATE sites SET previous_agent_username = NULL, previous_agent_password_hash = NULL,
+                  previous_agent_valid_until = NULL WHERE id = ?`,
+          args: [site],
+        },
+      ]);
+      return String(previous);
+    });
+  }
+
+  /** Previous agent logins whose grace has ended: (site, username) to retire. */
+  async expiredAgentLogins(now = new Date()): Promise<Array<{ site: string; username: string }>> {
+    const r = await this.db.read(
+      "SELECT id, previous_agent_username FROM sites WHERE previous_agent_valid_until <= ?",
+      [now.toISOString()],
+    );
+    return r.rows.map((row) => ({ site: String(row.id), username: String(row.previous_agent_username) }));
   }
 
   async recordStatus(site: string, status: AgentStatus): Promise<void> {

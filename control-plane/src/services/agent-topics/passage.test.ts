@@ -54,6 +54,7 @@ describe("a passage's consumer copy", () => {
       sendCommand: () => {},
       resendPending: () => {},
       resendRange: async () => 0,
+      agentLoginInUse: () => {},
     } satisfies IntakeEffects;
     const handler = passageHandler({
       intake: new IntakeRepo(db),

@@ -14,6 +14,7 @@ export function statusHandler(d: TopicDeps & { sites: SitesRepo }): TopicHandler
         .catch((e: Error) => d.log.warn({ err: e.message }, "republishing an agent status failed"));
       d.effects.live.emit({ type: "agent_status", site, data: status });
       if (status.state === "online") d.effects.resendPending(site);
+      if (status.state === "online" && status.login) d.effects.agentLoginInUse(site, status.login);
       return true;
     },
   };

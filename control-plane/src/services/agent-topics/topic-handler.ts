@@ -52,6 +52,8 @@ export interface IntakeEffects {
   sendCommand(command: Command): void;
   /** The agent saw a gap in command seq and asks for these again. */
   resendRange(site: string, fromSeq: number, toSeq: number | undefined): Promise<number>;
+  /** The agent reports the broker login it uses: a rotated one retires the one before. */
+  agentLoginInUse(site: string, username: string): void;
   live: LiveEvents;
 }
 
