@@ -8,6 +8,7 @@ import { forgetSites, loadSites } from "./sites.js";
 import { refreshRelativeTimes } from "./time-tag.js";
 import { Toasts } from "./toasts.js";
 import type { Me } from "./types.js";
+import { adminPage } from "./views/admin.js";
 import { dashboard } from "./views/dashboard.js";
 import { login } from "./views/login.js";
 import { registerForm } from "./views/register-form.js";
@@ -64,6 +65,7 @@ function route(): void {
   else if (parts[0] === "visits") view = visitsList(c, params);
   else if (parts[0] === "new" && may(me, "operator")) view = visitForm(c);
   else if (parts[0] === "register" && may(me, "operator")) view = registerForm(c);
+  else if (parts[0] === "admin" && may(me, "admin")) view = adminPage(c);
   else view = { el: h("section", { class: "panel" }, h("p", {}, t("notFound"))), dispose() {} };
   const main = document.getElementById("main")!;
   clear(main);
@@ -104,6 +106,7 @@ function shell(): void {
         ] as Array<[string, string]>)
       : []),
     ["#/wall", t("nav.wall")],
+    ...(may(me!, "admin") ? ([["#/admin", t("nav.admin")]] as Array<[string, string]>) : []),
   ];
   root.append(
     h("a", { class: "skip", href: "#main" }, t("skip")),

@@ -52,6 +52,23 @@ export interface paths {
         patch: operations["updateSite"];
         trace?: never;
     };
+    "/v1/sites/{id}/agent-credentials/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new broker login for the site's agent (answered once); the one before stays good until the agent logs in with the new one, or for graceHours (admin, audited) */
+        post: operations["rotateAgentCredentials"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sites/{id}/sync": {
         parameters: {
             query?: never;
@@ -265,7 +282,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Passages, latest first */
+        /** Passages, latest first, filtered by site, door, result, direction and time; keyset-paged (pass nextCursor back as cursor) */
         get: operations["listPassages"];
         put?: never;
         post?: never;
@@ -430,6 +447,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** API tokens with their role, expiry, last use and revocation, newest first (admin) */
+        get: operations["listTokens"];
+        put?: never;
+        /** Make an API token; it is answered this once and only its hash is kept (admin, audited) */
+        post: operations["createToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a token: refused at once on HTTP and MQTT, its live streams and MQTT connections end (admin, audited) */
+        delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -456,6 +508,23 @@ export interface paths {
         };
         /** Live events as server-sent events: `visit`, `passage`, `incident`, `agent_status`, `agent_report`, `occupancy` (each `data` is the JSON of the matching MQTT message), and `picture` (`{passageId, site}`: a passage's picture arrived; fetch it from `/v1/passages/{id}/picture`) */
         get: operations["streamEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/exports/passages.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Passages matching the filters as CSV, latest first, each time on its site's clock with its offset (admin only; streamed, so a year of passages costs no more memory than a page) */
+        get: operations["exportPassagesCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -638,6 +707,26 @@ export interface components {
              * @enum {string}
              */
             language?: "en" | "ru";
+        };
+        AgentCredentials: {
+            username: string;
+            /** @description Shown this once */
+            password: string;
+            previousUsername: string;
+            /** @description Unless the agent logs in with the new login before */
+            previousValidUntil: string;
+        };
+        /**
+         * @example {
+         *       "graceHours": 24
+         *     }
+         */
+        AgentCredentialsRotate: {
+            /**
+             * @description How long the old login stays good if the agent does not switch before
+             * @default 24
+             */
+            graceHours: number;
         };
         SyncQueued: {
             commandId: string;
@@ -1003,6 +1092,42 @@ export interface components {
             value: string;
             reason: string;
         };
+        Token: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "operator" | "viewer";
+            createdAt: string;
+            /** @description After this the token is refused; null: until revoked */
+            expiresAt: string | null;
+            /** @description The last request or MQTT login with it (kept to the minute); null: never used */
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            /** @description Its MQTT username on a Mosquitto that Gatehouse manages (any username on the embedded broker) */
+            mqttUsername: string;
+        };
+        TokenCreated: components["schemas"]["Token"] & {
+            /** @description The token itself, shown this once */
+            token: string;
+        };
+        /**
+         * @example {
+         *       "name": "security-office-export",
+         *       "role": "viewer",
+         *       "expiresAt": "2027-06-30T00:00:00Z"
+         *     }
+         */
+        TokenCreate: {
+            /** @description Who or what uses it */
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "operator" | "viewer";
+            /**
+             * Format: date-time
+             * @description When it stops working by itself; absent: until revoked
+             */
+            expiresAt?: string;
+        };
         AuditEntry: {
             id: string;
             at: string;
@@ -1208,6 +1333,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Site"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateAgentCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AgentCredentialsRotate"];
+            };
+        };
+        responses: {
+            /** @description The new login */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentCredentials"];
                 };
             };
             /** @description Problem */
@@ -2062,7 +2249,17 @@ export interface operations {
         parameters: {
             query?: {
                 site?: string;
+                /** @description The door's id as the agent reports it (HikCentral's doorIndexCode) */
+                door?: string;
+                result?: "granted" | "denied";
+                direction?: "entry" | "exit" | "unknown";
+                /** @description Passages from this instant on (inclusive) */
+                since?: string;
+                /** @description Passages before this instant */
+                until?: string;
                 limit?: number;
+                /** @description The nextCursor of the page before */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -2781,10 +2978,151 @@ export interface operations {
             };
         };
     };
+    listTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Token"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TokenCreate"];
+            };
+        };
+        responses: {
+            /** @description The token, shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenCreated"];
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token, revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Token"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAudit: {
         parameters: {
             query?: {
-                entity?: "visit" | "site" | "event" | "deny_list" | "command" | "import";
+                entity?: "visit" | "site" | "event" | "deny_list" | "command" | "import" | "token";
                 entityId?: string;
                 /** @description A token's name, or scheduler / agent / cli */
                 actor?: string;
@@ -2873,6 +3211,63 @@ export interface operations {
             };
             /** @description Problem */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportPassagesCsv: {
+        parameters: {
+            query?: {
+                site?: string;
+                /** @description The door's id as the agent reports it (HikCentral's doorIndexCode) */
+                door?: string;
+                result?: "granted" | "denied";
+                direction?: "entry" | "exit" | "unknown";
+                /** @description Passages from this instant on (inclusive) */
+                since?: string;
+                /** @description Passages before this instant */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV, latest passage first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -100,6 +100,7 @@ describe.skipIf(!bin)("the console as an operator reads it", { timeout: 90_000 }
     });
     data.add("Demo campus");
     data.add(stack.siteId);
+    data.add(`agent-${stack.siteId}`);
     browser = await launchChromium(bin!);
 
     // A guest inside; a guest checked out at the desk who has not gone out through a turnstile; a guest
@@ -370,6 +371,7 @@ describe.skipIf(!bin)("the console as an operator reads it", { timeout: 90_000 }
         },
       ],
       ["register", "#/register", async (p) => void (await p.locator("form.visit-form").waitFor())],
+      ["admin", "#/admin", async (p) => void (await p.locator("tr[data-site-row]").first().waitFor())],
       ["wall", "#/wall", async (p) => void (await p.locator("tbody tr[data-passage]").first().waitFor())],
     ];
     const texts: Record<string, Record<string, string[]>> = { en: {}, ru: {} };
@@ -452,6 +454,53 @@ describe.skipIf(!bin)("the console as an operator reads it", { timeout: 90_000 }
       host: { name: "Eve Host", email: "eve@host.test", language: "en" },
     });
     expect(named.host.language).toBe("en");
+  });
+
+  it("lets an admin make a token, see it used, revoke it in the console's dialog, and rotate an agent's login", async () => {
+    const { context, page } = await open();
+    await goto(page, "#/admin");
+    const form = page.locator("form.token-form");
+    await form.locator('input[name="name"]').fill("wall-display");
+    await form.locator('select[name="role"]').selectOption("viewer");
+    await form.locator('button[type="submit"]').click();
+    const secret = page.locator(".secret");
+    await secret.waitFor();
+    const token = (await secret.locator(".secret-value").first().textContent())!;
+    expect(token).toMatch(/^gh_/);
+    const row = page.locator("tr[data-token-row]", { hasText: "wall-display" });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("not yet");
+    // Used once, from elsewhere; the console shows it after a reload, and never the token.
+    const res = await fetch(`${stack.controlPlane.httpUrl}/v1/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    await secret.getByRole("button").click();
+    await expect
+      .poll(async () => {
+        await page.reload();
+        await row.waitFor();
+        return row.textContent();
+      })
+      .not.toContain("not yet");
+    expect(await page.locator("main").textContent()).not.toContain(token);
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await page.locator("dialog.confirm").getByRole("button", { name: "Revoke" }).click();
+    await row.locator(".badge.bad").waitFor();
+    const refused = await fetch(`${stack.controlPlane.httpUrl}/v1/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(refused.status).toBe(401);
+
+    await page.locator(`button[data-rotate="${stack.siteId}"]`).click();
+    await page.locator("dialog.confirm").getByRole("button", { name: "Rotate login" }).click();
+    await secret.waitFor();
+    expect(await secret.textContent()).toContain(`agent-${stack.siteId}.2`);
+    await page.screenshot({ path: screenshotPath("read-admin-en"), fullPage: true });
+    expect(await page.locator(`tr[data-site-row="${stack.siteId}"] code`).textContent()).toBe(
+      `agent-${stack.siteId}.2`,
+    );
+    await context.close();
   });
 
   it("raised no script errors and opened no browser dialogs", () => {
