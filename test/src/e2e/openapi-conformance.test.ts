@@ -214,6 +214,22 @@ describe("the API answers as /openapi.json says", () => {
     await call("GET", "/v1/audit", "/v1/audit?limit=5");
     await call("GET", "/v1/audit", "/v1/audit?since=yesterday");
     await call("GET", "/v1/exports/visits.csv", "/v1/exports/visits.csv");
+    await call("GET", "/v1/exports/passages.csv", "/v1/exports/passages.csv?result=denied");
+    await call("GET", "/v1/exports/passages.csv", "/v1/exports/passages.csv?since=last-week");
+    await call("GET", "/v1/passages", "/v1/passages?direction=entry&limit=2");
+
+    const token = (await call("POST", "/v1/tokens", "/v1/tokens", { name: "conf", role: "viewer" })).body;
+    await call("POST", "/v1/tokens", "/v1/tokens", { name: "", role: "root" });
+    await call("GET", "/v1/tokens", "/v1/tokens");
+    await call("DELETE", "/v1/tokens/{id}", `/v1/tokens/${token.id}`);
+    await call("DELETE", "/v1/tokens/{id}", "/v1/tokens/nope");
+    await call("POST", "/v1/sites/{id}/agent-credentials/rotate", "/v1/sites/second/agent-credentials/rotate", {
+      graceHours: 1,
+    });
+    await call("POST", "/v1/sites/{id}/agent-credentials/rotate", "/v1/sites/second/agent-credentials/rotate", {
+      graceHours: 1000,
+    });
+    await call("POST", "/v1/sites/{id}/agent-credentials/rotate", "/v1/sites/nope/agent-credentials/rotate", {});
 
     const ac = new AbortController();
     const s = await fetch(`${stack.controlPlane.httpUrl}/v1/stream?types=visit`, {
