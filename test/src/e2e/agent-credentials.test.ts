@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { visitRequest } from "../requests.js";
 import { type Stack, startStack } from "../stack.js";
 import { tempDir, testLogger } from "../support.js";
 
@@ -53,13 +54,7 @@ describe("rotating an agent's broker login without a gap", { timeout: 30_000 }, 
     // The agent restarted with its new login works as before.
     await stack.stopAgent();
     await stack.startAgent({ AGENT_MQTT_USERNAME: r.body.username, AGENT_MQTT_PASSWORD: r.body.password });
-    const v = await stack.api("POST", "/v1/visits", {
-      site: stack.siteId,
-      guest: { name: "After Rotation" },
-      host: { name: "Host" },
-      validFrom: new Date().toISOString(),
-      validUntil: new Date(Date.now() + 3600_000).toISOString(),
-    });
+    const v = await stack.api("POST", "/v1/visits", visitRequest(stack.siteId, "After Rotation"));
     await stack.visitWhen(v.body.id, (x) => x.access === "granted", "a grant after the rotation");
     const audit = (await stack.api("GET", "/v1/audit?entity=site")).body.items.map((a: any) => a.action);
     expect(audit).toContain("site.rotate_agent_login");

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumBinary, launchChromium, screenshotPath } from "../browser.js";
+import { simPassage as passageAt } from "../requests.js";
 import { type SmtpSink, startSmtpSink } from "../smtp-sink.js";
 import { type Stack, startStack } from "../stack.js";
 import { eventually, tempDir, testLogger } from "../support.js";
@@ -30,15 +31,7 @@ describe.skipIf(!bin)("the console as an operator reads it", { timeout: 90_000 }
   let inside: { id: string; personCode: string };
   let checkedOut: { id: string; personCode: string };
 
-  const simPassage = async (body: object) => {
-    const res = await fetch(`${stack.simulator.url}/_sim/passages`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    expect(res.status).toBe(201);
-    return (await res.json()) as { eventId: string };
-  };
+  const simPassage = (body: object) => passageAt(stack.simulator.url, body);
 
   let hosts = 0;
   async function visit(guest: string, host: string, extra: object = {}) {

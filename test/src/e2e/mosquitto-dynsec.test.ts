@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mosquittoBinary, startMosquitto } from "../mosquitto.js";
+import { visitRequest } from "../requests.js";
 import { type Stack, startStack } from "../stack.js";
 import { eventually, sleep, tempDir, testLogger } from "../support.js";
 
@@ -65,13 +66,7 @@ describe.skipIf(why !== undefined)(
 
     it("creates a site's agent login and role as the site is made, and the agent works through it", async () => {
       // The stack's site was made through the API: its agent logged in with the credentials it answered.
-      const v = await stack.api("POST", "/v1/visits", {
-        site: stack.siteId,
-        guest: { name: "Dynsec Guest" },
-        host: { name: "Host" },
-        validFrom: new Date().toISOString(),
-        validUntil: new Date(Date.now() + 3600_000).toISOString(),
-      });
+      const v = await stack.api("POST", "/v1/visits", visitRequest(stack.siteId, "Dynsec Guest"));
       expect(v.status).toBe(201);
       await stack.visitWhen(v.body.id, (x) => x.access === "granted", "granted through Mosquitto");
 
@@ -114,13 +109,7 @@ describe.skipIf(why !== undefined)(
       await expect(consumer.subscribeAsync("gatehouse/v1/sites/#", { qos: 1 })).rejects.toThrow(
         /Subscribe error/,
       );
-      await stack.api("POST", "/v1/visits", {
-        site: stack.siteId,
-        guest: { name: "Seen By Consumer" },
-        host: { name: "Host" },
-        validFrom: new Date().toISOString(),
-        validUntil: new Date(Date.now() + 3600_000).toISOString(),
-      });
+      await stack.api("POST", "/v1/visits", visitRequest(stack.siteId, "Seen By Consumer"));
       await eventually(
         async () => topics.some((t) => t.startsWith("gatehouse/v1/visits/")),
         5000,
@@ -160,13 +149,7 @@ describe.skipIf(why !== undefined)(
         10_000,
         "the old login deleted",
       );
-      const v = await stack.api("POST", "/v1/visits", {
-        site: stack.siteId,
-        guest: { name: "Rotated Agent" },
-        host: { name: "Host" },
-        validFrom: new Date().toISOString(),
-        validUntil: new Date(Date.now() + 3600_000).toISOString(),
-      });
+      const v = await stack.api("POST", "/v1/visits", visitRequest(stack.siteId, "Rotated Agent"));
       await stack.visitWhen(v.body.id, (x) => x.access === "granted", "a grant through the rotated login");
     });
   },

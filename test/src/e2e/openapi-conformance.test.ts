@@ -223,13 +223,28 @@ describe("the API answers as /openapi.json says", () => {
     await call("GET", "/v1/tokens", "/v1/tokens");
     await call("DELETE", "/v1/tokens/{id}", `/v1/tokens/${token.id}`);
     await call("DELETE", "/v1/tokens/{id}", "/v1/tokens/nope");
-    await call("POST", "/v1/sites/{id}/agent-credentials/rotate", "/v1/sites/second/agent-credentials/rotate", {
-      graceHours: 1,
-    });
-    await call("POST", "/v1/sites/{id}/agent-credentials/rotate", "/v1/sites/second/agent-credentials/rotate", {
-      graceHours: 1000,
-    });
-    await call("POST", "/v1/sites/{id}/agent-credentials/rotate", "/v1/sites/nope/agent-credentials/rotate", {});
+    await call(
+      "POST",
+      "/v1/sites/{id}/agent-credentials/rotate",
+      "/v1/sites/second/agent-credentials/rotate",
+      {
+        graceHours: 1,
+      },
+    );
+    await call(
+      "POST",
+      "/v1/sites/{id}/agent-credentials/rotate",
+      "/v1/sites/second/agent-credentials/rotate",
+      {
+        graceHours: 1000,
+      },
+    );
+    await call(
+      "POST",
+      "/v1/sites/{id}/agent-credentials/rotate",
+      "/v1/sites/nope/agent-credentials/rotate",
+      {},
+    );
 
     const ac = new AbortController();
     const s = await fetch(`${stack.controlPlane.httpUrl}/v1/stream?types=visit`, {
