@@ -1,3 +1,5 @@
+// Over 400 lines: the two dictionaries side by side, key for key, so a translator reads them together; a test
+// checks that both have every key and a browser walk that no visible text is left in the other language.
 export type Lang = "en" | "ru";
 
 const en = {
@@ -96,7 +98,6 @@ const en = {
   "visit.window": "Valid",
   "visit.counts": "Entries {entries}, exits {exits}",
   "visit.insideNow": "inside now",
-  "visit.held": "Held: {reason}",
   "visit.accessError": "Grant failed: {error}",
   "visit.note": "Note",
   "visit.actions": "Actions",
@@ -108,7 +109,6 @@ const en = {
   "act.refuse": "Refuse",
   "act.times": "Change times",
   "act.save": "Save times",
-  "act.confirm": "{action}: are you sure?",
   "act.done": "Done.",
   "tl.created": "Visit created",
   "tl.passage": "Passage: {direction} at {door}",
@@ -420,7 +420,6 @@ const ru: Record<Key, string> = {
   "visit.window": "Действует",
   "visit.counts": "Входов {entries}, выходов {exits}",
   "visit.insideNow": "сейчас внутри",
-  "visit.held": "Задержан: {reason}",
   "visit.accessError": "Доступ не выдан: {error}",
   "visit.note": "Примечание",
   "visit.actions": "Действия",
@@ -432,7 +431,6 @@ const ru: Record<Key, string> = {
   "act.refuse": "Отклонить",
   "act.times": "Изменить время",
   "act.save": "Сохранить время",
-  "act.confirm": "{action}: вы уверены?",
   "act.done": "Готово.",
   "tl.created": "Визит создан",
   "tl.passage": "Проход: {direction}, {door}",

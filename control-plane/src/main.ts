@@ -1,3 +1,5 @@
+// Over 400 lines: the control plane's one composition root — every adapter and service built from one config,
+// in the order their dependencies need (the broker's logins before the broker, the intake before messages).
 import { readFileSync } from "node:fs";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";

@@ -1,3 +1,5 @@
+// Over 400 lines: the security desk's one page — sites, passages, who is inside, incidents — fed by one live
+// stream whose events change several panels at once; split, each panel would need the others' state.
 import { ApiError, api, imageUrl, query } from "../api.js";
 import type { View, ViewContext } from "../context.js";
 import { clear, h } from "../dom.js";

@@ -1,14 +1,8 @@
-/**
- * Logins on the broker that follow Gatehouse's own records: a site's agent, an API token's consumer. The
- * embedded broker checks the database at each login and needs nothing; a managed Mosquitto (its dynamic
- * security plugin) is told at once.
- */
-export interface BrokerLogins {
-  agentAdded(site: string, username: string, password: string): Promise<void>;
-  consumerAdded(username: string, token: string): Promise<void>;
-  removed(username: string): Promise<void>;
-}
+import type { BrokerLogins } from "./ports.js";
 
+export type { BrokerLogins } from "./ports.js";
+
+/** The embedded broker (and a Mosquitto with password files) reads logins from the database: nothing to tell. */
 export const databaseLogins: BrokerLogins = {
   agentAdded: async () => {},
   consumerAdded: async () => {},

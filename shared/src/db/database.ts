@@ -1,3 +1,5 @@
+// Over 400 lines: one Database for both kinds (a local file with its group commit and checkpoints, a libSQL
+// server), behind the one interface services use; the write path's order and durability rules live together.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { readdirSync, readFileSync } from "node:fs";
 import {

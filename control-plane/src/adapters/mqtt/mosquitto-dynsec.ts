@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AGENT_TOPICS } from "@gatehouse/shared";
 import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
-import type { BrokerLogins } from "../../services/broker-logins.js";
+import type { BrokerLogins } from "../../services/ports.js";
 
 /**
  * Logins and ACLs on an external Mosquitto 2 through its dynamic security plugin (the `$CONTROL/dynamic-
