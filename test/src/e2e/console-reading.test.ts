@@ -371,20 +371,37 @@ describe.skipIf(!bin)("the console as an operator reads it", { timeout: 90_000 }
     for (const lang of ["en", "ru"] as const) {
       const wall = await open({ lang, width: 1920, height: 1080 });
       const desk = await open({ lang });
-      for (const [name, hash, ready] of pages) {
-        const page = name === "wall" ? wall.page : desk.page;
-        await goto(page, hash);
-        await ready(page);
-        await page.locator(".live-badge.on").waitFor();
-        await page.screenshot({ path: screenshotPath(`read-${name}-${lang}`), fullPage: name !== "wall" });
-        texts[lang]![name] = await page.evaluate(() =>
+      const visible = (page: Page) =>
+        page.evaluate(() =>
           // biome-ignore lint/performance/useDomNodeTextContent: what is shown is the point, hidden text is not
           (document.body.innerText ?? "")
             .split("\n")
             .map((l) => l.trim())
             .filter(Boolean),
         );
+      for (const [name, hash, ready] of pages) {
+        const page = name === "wall" ? wall.page : desk.page;
+        await goto(page, hash);
+        await ready(page);
+        await page.locator(".live-badge.on").waitFor();
+        await page.screenshot({ path: screenshotPath(`read-${name}-${lang}`), fullPage: name !== "wall" });
+        texts[lang]![name] = await visible(page);
       }
+      // Signed out: the login page, with a refused token's message.
+      const signedOut = await browser.newContext({ locale: lang === "ru" ? "ru-RU" : "en-GB" });
+      const login = await signedOut.newPage();
+      await login.goto(`${stack.controlPlane.httpUrl}/`);
+      await login.locator("input").first().fill("gh_not_a_token");
+      await login.locator("button[type=submit]").click();
+      await login.locator("#token-error:not(:empty)").waitFor();
+      texts[lang]!.login = await visible(login);
+      await signedOut.close();
+      // A phone's width, for a person to look at.
+      const phone = await open({ lang, width: 390, height: 844, mobile: true });
+      await goto(phone.page, "#/visits");
+      await phone.page.locator("table.visits tbody tr").first().waitFor();
+      await phone.page.screenshot({ path: screenshotPath(`read-visits-phone-${lang}`), fullPage: true });
+      await phone.context.close();
       await wall.context.close();
       await desk.context.close();
     }
@@ -396,7 +413,7 @@ describe.skipIf(!bin)("the console as an operator reads it", { timeout: 90_000 }
       return rest.replace(/[\d\s:.,;·–—\-+()/«»"'#№%×←→…|]+/g, " ").trim();
     };
     const untranslated: string[] = [];
-    for (const [name] of pages) {
+    for (const name of [...pages.map(([n]) => n), "login"]) {
       const en = new Set(texts.en![name]!);
       for (const line of texts.ru![name]!) {
         const left = words(line);
