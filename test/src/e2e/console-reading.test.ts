@@ -506,7 +506,7 @@ describe.skipIf(!bin)("the console as an operator reads it", { timeout: 90_000 }
     await page.locator("dialog.confirm").getByRole("button", { name: "Rotate login" }).click();
     await secret.waitFor();
     expect(await secret.textContent()).toContain(`agent-${stack.siteId}.2`);
-    await page.screenshot({ path: screenshotPath("read-admin-en"), fullPage: true });
+    await page.screenshot({ path: screenshotPath("read-admin-secret-en"), fullPage: true });
     expect(await page.locator(`tr[data-site-row="${stack.siteId}"] code`).textContent()).toBe(
       `agent-${stack.siteId}.2`,
     );
