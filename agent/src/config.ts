@@ -163,6 +163,9 @@ export const AgentConfigSchema = z
     AGENT_GAP_FILL_SECONDS: z.coerce.number().positive().default(60),
     /** Searches reach back this far before the cursor: terminals upload buffered events late. */
     AGENT_GAP_FILL_OVERLAP_SECONDS: z.coerce.number().nonnegative().default(900),
+    /** Between full searches (every AGENT_GAP_FILL_FULL_MINUTES, and after an outage), this much overlap. */
+    AGENT_GAP_FILL_RECENT_OVERLAP_SECONDS: z.coerce.number().nonnegative().default(120),
+    AGENT_GAP_FILL_FULL_MINUTES: z.coerce.number().positive().default(15),
     /** Commands of different persons carried out side by side at most; one person's always one at a time. */
     AGENT_COMMAND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     /** Reconciliation with HikCentral: at start, on a sync command, and this often. */

@@ -86,6 +86,8 @@ export function buildHikCentralBackend(
           doorDirections: config.AGENT_DOOR_DIRECTIONS,
         },
         overlapMs: config.AGENT_GAP_FILL_OVERLAP_SECONDS * 1000,
+        recentOverlapMs: config.AGENT_GAP_FILL_RECENT_OVERLAP_SECONDS * 1000,
+        fullEveryMs: config.AGENT_GAP_FILL_FULL_MINUTES * 60_000,
         firstLookbackMs: 15 * 60_000,
         pageSize: 500,
         onQueued: (fresh) => {

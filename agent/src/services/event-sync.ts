@@ -20,6 +20,8 @@ export interface EventSyncOptions {
 export class EventSync {
   subscribed = false;
   lastError: string | undefined;
+  /** After an outage, or a subscription HikCentral had forgotten, the next search reaches back the full overlap. */
+  private fullNext = true;
   private readonly loop: SerialLoop;
   private timer: NodeJS.Timeout | undefined;
 
@@ -43,8 +45,9 @@ export class EventSync {
     this.timer = setInterval(() => this.loop.wake(), this.opts.intervalMs);
   }
 
-  /** Runs a pass now (after an outage, or on request). */
+  /** Runs a pass now (after an outage, or on request), reaching back the full overlap. */
   wake(): void {
+    this.fullNext = true;
     this.loop.wake();
   }
 
@@ -54,12 +57,20 @@ export class EventSync {
   }
 
   private async pass(): Promise<void> {
-    await this.ensureSubscribed();
-    await this.gaps.pass(new Date(), () => this.loop.isStopped);
+    if (await this.ensureSubscribed()) this.fullNext = true;
+    const full = this.fullNext;
+    this.fullNext = false;
+    try {
+      await this.gaps.pass(new Date(), () => this.loop.isStopped, full);
+    } catch (e) {
+      this.fullNext ||= full;
+      throw e;
+    }
     this.lastError = undefined;
   }
 
-  private async ensureSubscribed(): Promise<void> {
+  /** True when the subscription had to be made again: pushes may have been missed meanwhile. */
+  private async ensureSubscribed(): Promise<boolean> {
     let present = false;
     try {
       const subs = await this.hik.subscriptions();
@@ -81,6 +92,7 @@ export class EventSync {
       this.log.info({ eventTypes: SUBSCRIBED_EVENT_TYPES.length }, "subscribed to HikCentral access events");
     }
     this.setSubscribed(true);
+    return !present;
   }
 
   private setSubscribed(now: boolean): void {

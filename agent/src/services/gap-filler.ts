@@ -15,6 +15,13 @@ export interface GapFillerOptions {
   ctx: Omit<PassageContext, "receivedAt">;
   /** Events are searched from the cursor minus this, since terminals upload buffered events late. */
   overlapMs: number;
+  /**
+   * Between full passes, a search reaches back only this far before the cursor: at a busy site the full
+   * overlap re-reads hundreds of thousands of pushed events every minute, taking the CPU that passages need.
+   */
+  recentOverlapMs?: number;
+  /** How often a pass reaches back the full overlap (the first pass, and one after an outage, always do). */
+  fullEveryMs?: number;
   /** How far back the first search ever goes. */
   firstLookbackMs: number;
   pageSize: number;
@@ -44,6 +51,8 @@ export function fromDoorEvent(e: DoorEventRecord): HikAccessEvent {
  * records, from a stored cursor. A passage found here has the same id as when pushed, so it is one passage.
  */
 export class GapFiller {
+  private lastFullAt: number | undefined;
+
   constructor(
     private readonly hik: HikCentralClient,
     private readonly store: AgentStore,
@@ -55,10 +64,18 @@ export class GapFiller {
    * One search pass from the cursor to now; returns how many passages were new. `stopped` ends it early
    * between searches, without moving the cursor, so the next pass covers the same window.
    */
-  async pass(now = new Date(), stopped: () => boolean = () => false): Promise<number> {
+  async pass(now = new Date(), stopped: () => boolean = () => false, full = false): Promise<number> {
     const stored = await this.store.meta.get(CURSOR);
     const cursor = stored ? new Date(stored) : new Date(now.getTime() - this.opts.firstLookbackMs);
-    let from = new Date(cursor.getTime() - this.opts.overlapMs);
+    const fullPass =
+      full ||
+      this.lastFullAt === undefined ||
+      now.getTime() - this.lastFullAt >= (this.opts.fullEveryMs ?? 0) ||
+      this.opts.recentOverlapMs === undefined;
+    const overlap = fullPass
+      ? this.opts.overlapMs
+      : Math.min(this.opts.overlapMs, this.opts.recentOverlapMs ?? this.opts.overlapMs);
+    let from = new Date(cursor.getTime() - overlap);
     if (now.getTime() - from.getTime() > MAX_WINDOW_MS) {
       this.log.warn(
         { from: from.toISOString() },
@@ -90,6 +107,7 @@ export class GapFiller {
       }
     }
     await this.store.meta.set(CURSOR, now.toISOString());
+    if (fullPass) this.lastFullAt = now.getTime();
     if (fresh > 0) this.log.info({ fresh, from: window.startTime }, "filled passages the pushes missed");
     return fresh;
   }
