@@ -319,6 +319,9 @@ const en = {
     "Give the agent of {site} a new broker login? Put it in the agent's settings within 24 hours.",
   "admin.rotated": "New login for the agent of {site}",
   "err.in_the_past": "Must be in the future.",
+  "source.api": "HikCentral API",
+  "source.push": "HikCentral events",
+  "source.terminal": "Terminal {id}",
   "err.failed": "The request was refused ({status}).",
 } as const;
 
@@ -641,6 +644,9 @@ const ru: Record<Key, string> = {
     "Выдать агенту объекта {site} новый вход в брокер? Внесите его в настройки агента в течение 24 часов.",
   "admin.rotated": "Новый вход агента объекта {site}",
   "err.in_the_past": "Должно быть в будущем.",
+  "source.api": "API HikCentral",
+  "source.push": "События HikCentral",
+  "source.terminal": "Терминал {id}",
   "err.failed": "Запрос отклонён ({status}).",
 };
 

@@ -79,3 +79,11 @@ export function heldText(heldReason: string | null): string {
     .map((f) => (isKey(`field.${f}`) ? t(`field.${f}` as Key) : f));
   return t("visit.heldDeny", { fields: [...new Set(fields)].join(", ") });
 }
+
+/** What the agent watches, by its name in the agent's status: HikCentral's API and pushes, a terminal. */
+export function sourceText(name: string): string {
+  if (name === "hikcentral-api") return t("source.api");
+  if (name === "hikcentral-push") return t("source.push");
+  const terminal = /^terminal[:-](.+)$/.exec(name);
+  return terminal ? t("source.terminal", { id: terminal[1]! }) : name;
+}

@@ -9,7 +9,7 @@ import { passageRow } from "../passages.js";
 import { rememberSites, siteName, zoneOf } from "../sites.js";
 import { timeTag, zoneNote } from "../time-tag.js";
 import type { AgentStatus, Incident, Occupancy, Page, PassageRow, Site } from "../types.js";
-import { incidentText, problemText, reasonText, verifyText } from "../words.js";
+import { incidentText, problemText, reasonText, sourceText, verifyText } from "../words.js";
 
 const MAX_ROWS = 100;
 
@@ -199,14 +199,17 @@ export function dashboard(ctx: ViewContext, opts: { wall: boolean }): View {
     return sources.map((x) =>
       h(
         "li",
-        { class: x.state === "down" ? "bad" : undefined },
-        `${x.name}: `,
+        { class: x.state === "down" ? "bad" : undefined, "data-source": x.name },
+        `${sourceText(x.name)}: `,
+        // The agent's own error text (a socket's, HikCentral's) is for support: in the tooltip, not the card.
         h(
           "span",
-          { class: `badge ${x.state === "up" ? "good" : x.state === "down" ? "bad" : ""}` },
+          {
+            class: `badge ${x.state === "up" ? "good" : x.state === "down" ? "bad" : ""}`,
+            title: x.error ? `${x.name}: ${x.error}` : x.name,
+          },
           label("health", x.state),
         ),
-        x.error ? h("span", { class: "reason" }, ` ${x.error}`) : null,
       ),
     );
   }
