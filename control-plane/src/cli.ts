@@ -9,14 +9,12 @@ import { SYSTEM } from "./adapters/db/audit.js";
 import { SitesRepo } from "./adapters/db/sites-repo.js";
 import { ROLES, type Role, TokensRepo } from "./adapters/db/tokens-repo.js";
 import { mosquittoAcl, mosquittoPasswordLine } from "./adapters/mosquitto.js";
-import { MosquittoDynsec } from "./adapters/mqtt/mosquitto-dynsec.js";
 import { loadCommandKeys, promoteNextKey, stageNextKey } from "./adapters/signing-key.js";
 import { ConfigError, loadControlPlaneConfig } from "./config.js";
 import { DEFAULT_KINDS } from "./http/schemas.js";
 import { runImport } from "./import-cli.js";
 import { createLogger } from "./logger.js";
-import { startControlPlane } from "./main.js";
-import { type BrokerLogins, databaseLogins } from "./services/broker-logins.js";
+import { connectBrokerLogins, startControlPlane } from "./main.js";
 
 function config(path?: string) {
   try {
@@ -37,25 +35,8 @@ async function openDb(path?: string) {
   return db;
 }
 
-/** The broker's logins, told of what the CLI changes when Gatehouse manages a Mosquitto (its dynsec plugin). */
-async function brokerLogins(path?: string): Promise<BrokerLogins & { close(): Promise<void> }> {
-  const cfg = config(path);
-  if (!cfg.GATEHOUSE_MQTT_URL || !cfg.GATEHOUSE_MOSQUITTO_DYNSEC)
-    return { ...databaseLogins, close: async () => {} };
-  const d = await MosquittoDynsec.connect({
-    url: cfg.GATEHOUSE_MQTT_URL,
-    username: cfg.GATEHOUSE_MQTT_USERNAME,
-    password: cfg.GATEHOUSE_MQTT_PASSWORD,
-    ca: cfg.GATEHOUSE_MQTT_CA_FILE ? readFileSync(cfg.GATEHOUSE_MQTT_CA_FILE, "utf8") : undefined,
-    log: createLogger("warn", "gatehouse"),
-  });
-  return {
-    agentAdded: (site, username, password) => d.agentAdded(site, username, password),
-    consumerAdded: (username, token) => d.consumerAdded(username, token),
-    removed: (username) => d.removed(username),
-    close: () => d.close(),
-  };
-}
+/** The broker's logins, told of what the CLI changes when Gatehouse manages a Mosquitto. */
+const brokerLogins = (path?: string) => connectBrokerLogins(config(path), createLogger("warn", "gatehouse"));
 
 const program = new Command("gatehouse").description("Gatehouse control plane");
 program
@@ -129,10 +110,12 @@ token
       expiresAt = new Date(at).toISOString();
     }
     const db = await openDb(o.config);
-    const t = await new TokensRepo(db).issue({ role: o.role, name: o.name, expiresAt }, SYSTEM.cli);
-    db.close();
     const logins = await brokerLogins(o.config);
-    await logins.consumerAdded(t.mqttUsername, t.token).finally(() => logins.close());
+    const t = await new TokensRepo(db)
+      .issue({ role: o.role, name: o.name, expiresAt }, SYSTEM.cli, (made) =>
+        logins.consumerAdded(made.mqttUsername, made.token),
+      )
+      .finally(() => Promise.all([logins.close(), db.close()]));
     console.error(`token ${t.id} (${t.role}, ${t.name}${t.expiresAt ? `, until ${t.expiresAt}` : ""})`);
     console.log(t.token);
   });

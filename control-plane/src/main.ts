@@ -57,6 +57,25 @@ export interface RunningControlPlane {
   stop(): Promise<void>;
 }
 
+/**
+ * The broker's logins that follow Gatehouse's own records: a managed Mosquitto's (its dynamic security plugin,
+ * connected with the control plane's login), or none to tell. The service and the CLI both change them.
+ */
+export async function connectBrokerLogins(
+  config: ControlPlaneConfig,
+  log: Logger,
+): Promise<BrokerLogins & { close(): Promise<void> }> {
+  if (!config.GATEHOUSE_MQTT_URL || !config.GATEHOUSE_MOSQUITTO_DYNSEC)
+    return { ...databaseLogins, close: async () => {} };
+  return MosquittoDynsec.connect({
+    url: config.GATEHOUSE_MQTT_URL,
+    username: config.GATEHOUSE_MQTT_USERNAME,
+    password: config.GATEHOUSE_MQTT_PASSWORD,
+    ca: config.GATEHOUSE_MQTT_CA_FILE ? readFileSync(config.GATEHOUSE_MQTT_CA_FILE, "utf8") : undefined,
+    log,
+  });
+}
+
 /** The control plane's composition root: everything is built here from one validated config. */
 export async function startControlPlane(
   config: ControlPlaneConfig,
@@ -141,24 +160,16 @@ export async function startControlPlane(
     disconnectToken?(tokenId: string): number;
   };
   let mqttUrl: string;
-  let brokerLogins: BrokerLogins = databaseLogins;
-  let dynsec: MosquittoDynsec | undefined;
-  if (config.GATEHOUSE_MQTT_URL && config.GATEHOUSE_MOSQUITTO_DYNSEC) {
-    // Before the broker connection subscribes: the control plane's own client gets the Gatehouse topics here.
-    dynsec = await MosquittoDynsec.connect({
-      url: config.GATEHOUSE_MQTT_URL,
-      username: config.GATEHOUSE_MQTT_USERNAME,
-      password: config.GATEHOUSE_MQTT_PASSWORD,
-      ca: config.GATEHOUSE_MQTT_CA_FILE ? readFileSync(config.GATEHOUSE_MQTT_CA_FILE, "utf8") : undefined,
-      log: log.child({ component: "dynsec" }),
-    }).catch((e: Error) => {
+  // Before the broker connection subscribes: on a managed Mosquitto the control plane's own login gets the
+  // Gatehouse topics here.
+  const brokerLogins = await connectBrokerLogins(config, log.child({ component: "dynsec" })).catch(
+    (e: Error) => {
       db.close();
       throw e;
-    });
-    await dynsec.prepare(config.GATEHOUSE_MQTT_USERNAME);
-    brokerLogins = dynsec;
-  }
-  const agentLogins = new AgentLogins(sites, () => brokerLogins, log.child({ component: "agent-logins" }));
+    },
+  );
+  if (brokerLogins instanceof MosquittoDynsec) await brokerLogins.prepare(config.GATEHOUSE_MQTT_USERNAME);
+  const agentLogins = new AgentLogins(sites, brokerLogins, log.child({ component: "agent-logins" }));
   if (config.GATEHOUSE_MQTT_URL) {
     broker = await connectExternalBroker({
       url: config.GATEHOUSE_MQTT_URL,
@@ -410,7 +421,7 @@ export async function startControlPlane(
       occupancy.stop();
       await new Promise((r) => server.close(r));
       await broker.close();
-      await dynsec?.close();
+      await brokerLogins.close();
       mail.close();
       db.close();
       log.info("control plane stopped");

@@ -22,6 +22,7 @@ import type { BrokerLogins } from "../services/broker-logins.js";
 import type { CommandDispatcher } from "../services/command-dispatcher.js";
 import type { GroupEventService } from "../services/group-events.js";
 import type { LiveEvents } from "../services/live-events.js";
+import { BrokerLoginFailed } from "../services/ports.js";
 import type { TokenRevocations } from "../services/token-revocations.js";
 import type { VisitImport } from "../services/visit-import.js";
 import { FieldError, type VisitService } from "../services/visits.js";
@@ -94,6 +95,10 @@ export function buildApp(deps: AppDeps) {
           message: err.message,
           ...(err.params ? { params: err.params } : {}),
         },
+      ]);
+    if (err instanceof BrokerLoginFailed)
+      return problem(c, 502, err.message, [
+        { path: "(broker)", code: "broker_unavailable", message: err.message },
       ]);
     if (err instanceof HTTPException && err.status < 500) {
       return problem(c, err.status, err.message, [{ path: "(body)", code: "invalid", message: err.message }]);

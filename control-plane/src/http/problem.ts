@@ -1,18 +1,9 @@
-import { type Issue, issueCode } from "@gatehouse/shared";
+import { type FieldProblem, type Issue, issueCode } from "@gatehouse/shared";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 
-/**
- * One field at fault: `code` is stable (a client words it in its reader's language from `code` and `params`),
- * `message` is English for people reading the raw answer.
- */
-export interface FieldProblem {
-  path: string;
-  code: string;
-  message: string;
-  params?: Record<string, string | number>;
-}
+export type { FieldProblem } from "@gatehouse/shared";
 
 const TITLES: Record<number, string> = {
   400: "Bad request",
@@ -25,6 +16,7 @@ const TITLES: Record<number, string> = {
   422: "Unprocessable content",
   429: "Too many requests",
   500: "Internal server error",
+  502: "Bad gateway",
 };
 
 /** RFC 9457 problem details, with the fields at fault in `errors`. */

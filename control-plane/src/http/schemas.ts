@@ -9,6 +9,7 @@ import {
   Incident,
   issueCode,
   NoteInput,
+  Occupancy,
   PersonNameInput,
   Phone,
   SiteId,
@@ -275,28 +276,8 @@ export const VisitCreate = z
     },
   });
 
-export const OccupancyView = z
-  .object({
-    site: z.string(),
-    count: z.int(),
-    at: z.string(),
-    inside: z.array(
-      z.object({
-        visitId: z.string(),
-        guestName: z.string(),
-        hostName: z.string(),
-        since: z.string().nullable(),
-        visitStatus: VisitStatus.describe(
-          "A guest checked out at the desk (or whose visit ended) who has not passed an exit is still inside",
-        ),
-        endedAt: z
-          .string()
-          .nullable()
-          .describe("When the visit closed or its access was taken away; null while it is open"),
-      }),
-    ),
-  })
-  .openapi("Occupancy");
+/** The muster list as the API answers it: the same message consumers read on `gatehouse/v1/occupancy/{site}`. */
+export const OccupancyView = Occupancy;
 
 /** The filters of the passage list and of its CSV export. */
 export const PassageQuery = z.object({

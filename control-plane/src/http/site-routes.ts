@@ -8,6 +8,7 @@ import type { ControlPlaneMetrics } from "../metrics.js";
 import type { AgentLogins } from "../services/agent-logins.js";
 import type { BrokerLogins } from "../services/broker-logins.js";
 import type { CommandDispatcher } from "../services/command-dispatcher.js";
+import { BrokerLoginFailed } from "../services/ports.js";
 import type { AuthEnv } from "./auth.js";
 import { json, problems, security } from "./openapi-helpers.js";
 import { problem } from "./problem.js";
@@ -68,7 +69,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
       summary: "Register a site; answers its agent's MQTT credentials once",
       security,
       request: { body: { content: { "application/json": { schema: SiteCreate } }, required: true } },
-      responses: { 201: json(SiteCreated, "The site"), ...problems(400, 401, 403, 409) },
+      responses: { 201: json(SiteCreated, "The site"), ...problems(400, 401, 403, 409, 502) },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -83,7 +84,12 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
           { path: "id", code: "exists", message: "already exists" },
         ]) as never;
       }
-      await deps.brokerLogins.agentAdded(created.id, created.agentUsername, password);
+      // Stored first (the id must be free: an existing site's agent login must not be overwritten on the broker).
+      await deps.brokerLogins.agentAdded(created.id, created.agentUsername, password).catch((e: Error) => {
+        throw new BrokerLoginFailed(
+          `site '${created.id}' was created, but ${e.message}; rotate its agent's login (POST /v1/sites/${created.id}/agent-credentials/rotate) once the broker answers`,
+        );
+      });
       return c.json(
         {
           ...siteView(created, await deps.sites.queueStats(created.id)),
@@ -190,7 +196,7 @@ export function registerSiteRoutes(app: OpenAPIHono<AuthEnv>, deps: SiteRouteDep
             .openapi("AgentCredentials"),
           "The new login",
         ),
-        ...problems(400, 401, 403, 404),
+        ...problems(400, 401, 403, 404, 409, 502),
       },
     }),
     async (c) => {

@@ -73,11 +73,13 @@ export function registerTokenRoutes(
       summary: "Make an API token; it is answered this once and only its hash is kept (admin, audited)",
       security,
       request: { body: { content: { "application/json": { schema: TokenCreate } }, required: true } },
-      responses: { 201: json(TokenCreated, "The token, shown once"), ...problems(400, 401, 403) },
+      responses: { 201: json(TokenCreated, "The token, shown once"), ...problems(400, 401, 403, 502) },
     }),
     async (c) => {
-      const t = await deps.tokens.issue(c.req.valid("json"), c.get("actor"));
-      await deps.brokerLogins.consumerAdded(t.mqttUsername, t.token);
+      // The broker takes the consumer login before the token is stored: no token is handed out half made.
+      const t = await deps.tokens.issue(c.req.valid("json"), c.get("actor"), (made) =>
+        deps.brokerLogins.consumerAdded(made.mqttUsername, made.token),
+      );
       return c.json(t, 201);
     },
   );

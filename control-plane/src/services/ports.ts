@@ -10,3 +10,10 @@ export interface BrokerLogins {
   consumerAdded(username: string, token: string): Promise<void>;
   removed(username: string): Promise<void>;
 }
+
+/** The broker did not take a login change (it is down, or refused it): said to the caller as a 502. */
+export class BrokerLoginFailed extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { issueCode } from "@gatehouse/shared";
+import { type FieldProblem, issueCode } from "@gatehouse/shared";
 import { parse } from "csv-parse/sync";
 import type { z } from "zod";
 import type { Actor } from "../adapters/db/audit.js";
@@ -8,12 +8,8 @@ import { columnFor, csvRecordToVisit, unknownColumns } from "../domain/import-ro
 import type { VisitCreate } from "../http/schemas.js";
 import { FieldError, type NewVisit, type VisitService } from "./visits.js";
 
-export interface ImportProblem {
-  code: string;
-  params?: Record<string, string | number>;
-  path: string;
-  message: string;
-}
+/** A bad row's field: its path says the line and the column (CSV) or the row and the field (JSON). */
+export type ImportProblem = FieldProblem;
 
 export interface ImportRow {
   /** Line in the CSV file (header = 1), or index + 1 in a JSON array. */

@@ -9,6 +9,12 @@ export interface FieldCode {
   params?: Record<string, string | number>;
 }
 
+/** One field at fault, as every refusal names it: where, the code and its numbers, and English for people. */
+export interface FieldProblem extends FieldCode {
+  path: string;
+  message: string;
+}
+
 export type Issue = z.core.$ZodIssue;
 
 /** zod's own issue codes as the API's field codes, with the numbers a reader needs (a length, a choice). */

@@ -916,24 +916,6 @@ export interface components {
                 hostName: string;
             } | null;
         };
-        Occupancy: {
-            site: string;
-            count: number;
-            at: string;
-            inside: {
-                visitId: string;
-                guestName: string;
-                hostName: string;
-                since: string | null;
-                /**
-                 * @description A guest checked out at the desk (or whose visit ended) who has not passed an exit is still inside
-                 * @enum {string}
-                 */
-                visitStatus: "held" | "scheduled" | "active" | "checked_out" | "cancelled" | "expired" | "refused";
-                /** @description When the visit closed or its access was taken away; null while it is open */
-                endedAt: string | null;
-            }[];
-        };
         ImportResult: {
             dryRun: boolean;
             total: number;
@@ -1269,6 +1251,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getSite: {
@@ -1426,6 +1417,24 @@ export interface operations {
             };
             /** @description Problem */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2230,7 +2239,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Occupancy"][];
+                        items: {
+                            /** @description Site identifier, used as one MQTT topic level */
+                            site: string;
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description ISO 8601 date-time with a Z or numeric offset, e.g. 2025-10-03T09:00:00+05:00
+                             */
+                            at: string;
+                            inside: {
+                                visitId: string;
+                                guestName: string;
+                                hostName: string;
+                                /**
+                                 * Format: date-time
+                                 * @description Event time of the entry that put the guest inside
+                                 */
+                                since: string | null;
+                                /**
+                                 * @description The visit's status: a guest checked out at the desk (or whose visit ended) who has not passed an exit is still inside
+                                 * @enum {string}
+                                 */
+                                visitStatus: "held" | "scheduled" | "active" | "checked_out" | "cancelled" | "expired" | "refused";
+                                /**
+                                 * Format: date-time
+                                 * @description When the visit closed or its access was taken away, while the guest is still inside; null while it is open
+                                 */
+                                endedAt: string | null;
+                            }[];
+                        }[];
                     };
                 };
             };
@@ -3061,6 +3099,15 @@ export interface operations {
             };
             /** @description Problem */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };

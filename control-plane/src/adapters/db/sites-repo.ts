@@ -217,16 +217,26 @@ export class SitesRepo {
     };
   }
 
+  /** The username the site's agent gets at its next rotation, and that rotation's number. */
+  async nextAgentLogin(id: string): Promise<{ generation: number; username: string } | undefined> {
+    const r = await this.db.read("SELECT agent_generation FROM sites WHERE id = ?", [id]);
+    if (!r.rows[0]) return undefined;
+    const generation = Number(r.rows[0].agent_generation) + 1;
+    return { generation, username: agentUsername(id, generation) };
+  }
+
   /**
-   * A new login for the site's agent (username and password); the current one stays good until `graceUntil`
-   * or until the agent logs in with the new one. A login rotated before and still in its grace is retired.
+   * Makes `next` (from `nextAgentLogin`) the site's agent login; the current one stays good until `graceUntil`
+   * or until the agent logs in with the new one. "conflict" when another rotation came first. A login rotated
+   * before and still in its grace is retired: its username comes back as `retired`.
    */
   async rotateAgentLogin(
     id: string,
+    next: { generation: number; username: string },
     password: string,
     graceUntil: string,
     actor: Actor,
-  ): Promise<{ username: string; previous: string; retired: string | null } | undefined> {
+  ): Promise<{ previous: string; retired: string | null } | "conflict"> {
     const hash = await hashPassword(password);
     return this.db.exclusive(async () => {
       const r = await this.db.read(
@@ -234,9 +244,7 @@ export class SitesRepo {
         [id],
       );
       const row = r.rows[0];
-      if (!row) return undefined;
-      const generation = Number(row.agent_generation) + 1;
-      const username = agentUsername(id, generation);
+      if (!row || Number(row.agent_generation) !== next.generation - 1) return "conflict";
       const previous = String(row.agent_username);
       const now = new Date().toISOString();
       await this.db.writeNow([
@@ -244,7 +252,15 @@ export class SitesRepo {
           sql: `UPDATE sites SET agent_generation = ?, agent_username = ?, agent_password_hash = ?,
                   previous_agent_username = ?, previous_agent_password_hash = ?, previous_agent_valid_until = ?
                 WHERE id = ?`,
-          args: [generation, username, hash, previous, String(row.agent_password_hash), graceUntil, id],
+          args: [
+            next.generation,
+            next.username,
+            hash,
+            previous,
+            String(row.agent_password_hash),
+            graceUntil,
+            id,
+          ],
         },
         auditStatement({
           actor,
@@ -253,33 +269,40 @@ export class SitesRepo {
           entityId: id,
           site: id,
           before: { agentUsername: previous },
-          after: { agentUsername: username, previousValidUntil: graceUntil },
+          after: { agentUsername: next.username, previousValidUntil: graceUntil },
           at: now,
         }),
       ]);
       return {
-        username,
         previous,
         retired: row.previous_agent_username === null ? null : String(row.previous_agent_username),
       };
     });
   }
 
-  /** Ends a site's previous agent login (the agent uses the new one); its username, or null when none was left. */
-  async retirePreviousAgentLogin(site: string): Promise<string | null> {
-    return this.db.exclusive(async () => {
-      const r = await this.db.read("SELECT previous_agent_username FROM sites WHERE id = ?", [site]);
-      const previous = r.rows[0]?.previous_agent_username;
-      if (previous === null || previous === undefined) return null;
-      await this.db.writeNow([
-        {
-          sql: `UPDATE sites SET previous_agent_username = NULL, previous_agent_password_hash = NULL,
-                  previous_agent_valid_until = NULL WHERE id = ?`,
-          args: [site],
-        },
-      ]);
-      return String(previous);
-    });
+  /**
+   * Ends a site's previous agent login; with `inUse`, only when that is the site's current login (the agent
+   * logged in with, or reported, the new one). The retired username, or null when nothing was retired.
+   */
+  async retirePreviousAgentLogin(site: string, inUse?: string): Promise<string | null> {
+    // Asked at every agent login and status: mostly there is nothing to retire, and one read says so.
+    const r = await this.db.read("SELECT agent_username, previous_agent_username FROM sites WHERE id = ?", [
+      site,
+    ]);
+    const row = r.rows[0];
+    if (!row || row.previous_agent_username === null) return null;
+    if (inUse !== undefined && String(row.agent_username) !== inUse) return null;
+    const previous = String(row.previous_agent_username);
+    // Only if nothing changed since the read: a rotation in between keeps its own previous login.
+    const w = await this.db.write([
+      {
+        sql: `UPDATE sites SET previous_agent_username = NULL, previous_agent_password_hash = NULL,
+                previous_agent_valid_until = NULL
+              WHERE id = ? AND previous_agent_username = ? AND agent_username = ?`,
+        args: [site, previous, String(row.agent_username)],
+      },
+    ]);
+    return w[0]!.rowsAffected > 0 ? previous : null;
   }
 
   /** Previous agent logins whose grace has ended: (site, username) to retire. */

@@ -54,10 +54,14 @@ export class TokensRepo {
     return token;
   }
 
-  /** A new token for an admin's request, audited: the record and the token, shown this once. */
+  /**
+   * A new token for an admin's request, audited: the record and the token, shown this once. `beforeStore`
+   * (the broker's consumer login) runs first; if it throws, nothing is stored.
+   */
   async issue(
     t: { role: Role; name: string; expiresAt?: string | undefined },
     actor: Actor,
+    beforeStore: (made: TokenRecord & { token: string }) => Promise<void> = async () => {},
   ): Promise<TokenRecord & { token: string }> {
     const token = newToken("gh");
     const id = randomUUID();
@@ -72,6 +76,7 @@ export class TokensRepo {
       revokedAt: null,
       mqttUsername: consumerUsername(id),
     };
+    await beforeStore({ ...record, token });
     await this.db.write([
       {
         sql: "INSERT INTO api_tokens (id, name, role, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AGENT_TOPICS } from "@gatehouse/shared";
 import mqtt, { type MqttClient } from "mqtt";
 import type { Logger } from "pino";
-import type { BrokerLogins } from "../../services/ports.js";
+import { BrokerLoginFailed, type BrokerLogins } from "../../services/ports.js";
 
 /**
  * Logins and ACLs on an external Mosquitto 2 through its dynamic security plugin (the `$CONTROL/dynamic-
@@ -69,12 +69,12 @@ interface Response {
   data?: unknown;
 }
 
-export class DynsecError extends Error {
+export class DynsecError extends BrokerLoginFailed {
   constructor(
     readonly command: string,
-    readonly reason: string,
+    reason: string,
   ) {
-    super(`Mosquitto dynamic security refused ${command}: ${reason}`);
+    super(`Mosquitto's dynamic security plugin did not ${command}: ${reason}`);
   }
 }
 
