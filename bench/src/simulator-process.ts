@@ -18,9 +18,11 @@ export class SimulatorProcess {
 
   async start(): Promise<this> {
     const log = createWriteStream(this.logFile, { flags: "a" });
+    // GATEHOUSE_CHILD_NODE_ARGS profiles it as it does the agent and the control plane.
+    const nodeArgs = (process.env.GATEHOUSE_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
     const child = spawn(
       process.execPath,
-      [cli, "--http", "--port", "0", "--terminals", "0", "--time-zone", "Asia/Almaty"],
+      [...nodeArgs, cli, "--http", "--port", "0", "--terminals", "0", "--time-zone", "Asia/Almaty"],
       { env: { PATH: process.env.PATH ?? "" }, stdio: ["ignore", "pipe", "pipe"] },
     );
     this.child = child;

@@ -421,6 +421,7 @@ export async function startControlPlane(
       occupancy.stop();
       await new Promise((r) => server.close(r));
       await broker.close();
+      await intake?.flush();
       await brokerLogins.close();
       mail.close();
       db.close();

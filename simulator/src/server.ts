@@ -140,7 +140,7 @@ export function buildSimulatorApp(
     }
     if (apiPath === "acs/v1/event/pictures") {
       const picUri = (parsed as { picUri?: unknown }).picUri;
-      if (typeof picUri !== "string" || !state.events.some((e) => e.picUri === picUri)) {
+      if (typeof picUri !== "string" || !state.hasPicture(picUri)) {
         return json({ code: "2", msg: "Incorrect request parameter. [picUri parameter error]" });
       }
       // As HCP does: a redirect whose Location is the picture.
@@ -218,7 +218,7 @@ export function buildSimulatorApp(
   app.get("/_sim/doors", (c) => c.json([...state.doors.values()]));
   app.get("/_sim/pictures", (c) => {
     const uri = c.req.query("uri");
-    if (!uri || !state.events.some((e) => e.picUri === uri)) return c.text("not found", 404);
+    if (!uri || !state.hasPicture(uri)) return c.text("not found", 404);
     return c.body(SNAPSHOT_JPEG, 200, { "content-type": "image/jpeg" });
   });
   app.get("/_sim/subscriptions", (c) =>

@@ -21,14 +21,16 @@ export type { IntakeEffects } from "./agent-topics/topic-handler.js";
 export class AgentIntake {
   private readonly handlers: AgentTopicHandlers;
   private readonly acks: ReturnType<typeof ackHandler>;
+  private readonly passages: ReturnType<typeof passageHandler>;
 
   constructor(
     private readonly deps: TopicDeps & { intake: IntakeRepo; sites: SitesRepo; pictures: PicturesRepo },
   ) {
     this.acks = ackHandler(deps);
+    this.passages = passageHandler(deps);
     this.handlers = {
       acks: this.acks,
-      "events/passage": passageHandler(deps),
+      "events/passage": this.passages,
       "events/report": reportHandler(deps),
       "events/alarm": alarmHandler(deps),
       "events/picture": pictureHandler(deps),
@@ -53,6 +55,11 @@ export class AgentIntake {
     if (r.data.site !== site)
       return this.dropped(site, topic, `site: '${r.data.site}' is not this agent's site`);
     return handler.handle(site, r.data);
+  }
+
+  /** Writes what waits to be written (at stop, once no message comes in any more). */
+  flush(): Promise<void> {
+    return this.passages.flush();
   }
 
   /** The control plane's own answer to a command it could not send, recorded as an agent's would be. */

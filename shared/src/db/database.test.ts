@@ -139,4 +139,32 @@ describe("Database units of work", () => {
     expect(largestLog).toBeLessThan(4 * 1024 * 1024);
     expect(db.stats.commits).toBeGreaterThan(20);
   });
+
+  it("once closed, takes no write lock: a late write fails, and the next instance on the file writes", async () => {
+    const [db] = open as [Database];
+    await db.write([{ sql: "INSERT INTO rows (id) VALUES (?)", args: [1] }]);
+    // A unit still running when the database closes: its transaction is open, and is rolled back.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const running = db.exclusive(async () => {
+      await db.writeNow([{ sql: "INSERT INTO rows (id) VALUES (?)", args: [2] }]);
+      await held;
+      await db.writeNow([{ sql: "INSERT INTO rows (id) VALUES (?)", args: [3] }]);
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    db.close();
+    release();
+    await expect(running).rejects.toThrow();
+    // A timer's write after the close (it used to run its kept statement on the closed connection, begin, and
+    // keep the write lock for good).
+    await expect(db.write([{ sql: "INSERT INTO rows (id) VALUES (?)", args: [4] }])).rejects.toThrow(
+      "the database is closed",
+    );
+    const next = await openDb();
+    await next.write([{ sql: "INSERT INTO rows (id) VALUES (?)", args: [5] }]);
+    const ids = (await next.read("SELECT id FROM rows ORDER BY id")).rows.map((r) => Number(r.id));
+    expect(ids).toEqual([1, 5]);
+  });
 });

@@ -16,6 +16,7 @@ interface DriverStatement {
 }
 
 interface DriverConnection {
+  readonly inTransaction: boolean;
   prepare(sql: string): DriverStatement;
   exec(sql: string): void;
   close(): void;
@@ -52,7 +53,8 @@ export const filePath = (url: string) => url.replace(/^file:(\/\/(?=\/))?/, "");
 
 export class LocalConnection {
   private readonly db: DriverConnection;
-  private readonly cache = new Map<string, { stmt: DriverStatement; columns: string[] }>();
+  private readonly cache = new Map<string, { stmt: DriverStatement; reader: boolean; columns: string[] }>();
+  private closed = false;
 
   constructor(path: string, pragmas: readonly string[]) {
     this.db = new Driver(path);
@@ -61,16 +63,19 @@ export class LocalConnection {
 
   /** Runs one statement now (synchronously: the driver answers from memory, or the OS's page cache). */
   execute(s: InStatement): ResultSet {
+    if (this.closed) throw closedError();
     const sql = typeof s === "string" ? s : s.sql;
     let p = this.cache.get(sql);
     if (!p) {
       const stmt = this.db.prepare(sql);
-      p = { stmt, columns: stmt.reader ? stmt.columns().map((c) => c.name) : [] };
+      // `reader` is a call into the driver each time it is read: asked once.
+      const reader = stmt.reader;
+      p = { stmt, reader, columns: reader ? stmt.columns().map((c) => c.name) : [] };
       if (this.cache.size >= CACHE) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(sql, p);
     }
     const bound = args(typeof s === "string" ? undefined : s.args);
-    if (p.stmt.reader) {
+    if (p.reader) {
       const rows = p.stmt.all(bound);
       return resultSet(p.columns, rows, rows.length, undefined);
     }
@@ -79,13 +84,31 @@ export class LocalConnection {
   }
 
   exec(sql: string): void {
+    if (this.closed) throw closedError();
     this.db.exec(sql);
   }
 
+  /**
+   * Ends an open transaction (what it wrote was never committed, so none of it was promised) and drops the
+   * kept statements: a kept statement still reaches the driver's connection after its close, so one run
+   * later (a late timer's write) took the write lock and held it, with nothing left to release it, from every
+   * other process and from the next instance on the same file.
+   */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+    } catch {
+      // the connection is gone already
+    }
+    this.cache.clear();
     this.db.close();
   }
 }
+
+const closedError = () =>
+  Object.assign(new Error("the database is closed"), { code: "SQLITE_MISUSE", retryable: false });
 
 const resultSet = (
   columns: string[],

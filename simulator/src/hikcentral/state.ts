@@ -73,6 +73,8 @@ export class HikState {
     { orgIndexCode: "65", orgName: "Visitor Management", parentOrgIndexCode: "1" },
   ];
   events: SimEvent[] = [];
+  /** The pictures events name, looked up on every download: a scan of `events` grew with every passage. */
+  private readonly pictureUris = new Set<string>();
   subscriptions = new Map<number, SimSubscription>();
   private nextPersonId = 1;
   private nextSeq = 1;
@@ -133,7 +135,13 @@ export class HikState {
       receiveTime: new Date(),
     };
     this.events.push(event);
+    if (event.picUri) this.pictureUris.add(event.picUri);
     return event;
+  }
+
+  /** Whether an event names this picture. */
+  hasPicture(uri: string): boolean {
+    return this.pictureUris.has(uri);
   }
 }
 

@@ -11,7 +11,9 @@ import type { TopicDeps, TopicHandler } from "./topic-handler.js";
  * incidents, host emails, a revoke at first exit — as `planPassage` decides, then told to consumers, the
  * console and the notifier.
  */
-export function passageHandler(d: TopicDeps & { intake: IntakeRepo }): TopicHandler<Passage> {
+export function passageHandler(
+  d: TopicDeps & { intake: IntakeRepo },
+): TopicHandler<Passage> & { flush(): Promise<void> } {
   const copies = new ConsumerCopies(d.intake, d.log);
   /**
    * The consumer copy, published before the agent's message is acknowledged: a control plane that dies first
@@ -23,6 +25,7 @@ export function passageHandler(d: TopicDeps & { intake: IntakeRepo }): TopicHand
   };
   return {
     schema: Passage,
+    flush: () => copies.flush(),
     async handle(site, p) {
       const now = new Date();
       const outcome = await d.intake.recordPassage(
