@@ -23,6 +23,8 @@ export interface LoadPlan {
 }
 
 export interface LoadResult {
+  /** CPU seconds this process used for the whole load. */
+  cpuSeconds: number;
   rates: Array<{
     rate: number;
     sent: number;
@@ -68,7 +70,8 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     for await (const eventId of passageAnswers((await response).body!)) events.push(eventId);
   })();
 
-  const result: LoadResult = { rates: [] };
+  const cpuBefore = process.cpuUsage();
+  const result: LoadResult = { cpuSeconds: 0, rates: [] };
   for (const rate of plan.rates) {
     const warmUp = Math.round(rate * plan.warmUpSeconds);
     const n = warmUp + Math.round(rate * plan.seconds);
@@ -103,6 +106,8 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
       receiptToConsumer: receipt.sort((a, b) => a - b),
     });
   }
+  const cpu = process.cpuUsage(cpuBefore);
+  result.cpuSeconds = (cpu.user + cpu.system) / 1e6;
   send.close();
   await answers;
   await consumer.endAsync();

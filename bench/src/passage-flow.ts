@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadControlPlaneConfig, startControlPlane } from "@gatehouse/control-plane";
@@ -11,6 +11,7 @@ import pino from "pino";
 import { bareBroker, p } from "./bare-broker.js";
 import { benchAgentEnv, benchApi, benchControlPlane, benchSite, visitBody } from "./fixtures.js";
 import type { LoadPlan, LoadResult } from "./load-generator.js";
+import { cpuSeconds } from "./process-cpu.js";
 import { type BenchResult, result } from "./results.js";
 import { SimulatorProcess } from "./simulator-process.js";
 
@@ -58,7 +59,19 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
   };
   const agentUrl = `http://127.0.0.1:${agentHttp}`;
   await Promise.all([lagMax(url), lagMax(agentUrl)]);
+  // How busy the box was: each process's CPU time over the load (Linux only), as a share of one core.
+  const pids = { "control plane": cp.pid, agent: agent.pid, simulator: sim.pid };
+  const cpuBefore = Object.entries(pids).map(([name, pid]) => [name, pid, cpuSeconds(pid)] as const);
+  const loadStarted = performance.now();
   const load = await runLoadGenerator(plan, join(dir, "load.log"));
+  const loadSeconds = (performance.now() - loadStarted) / 1000;
+  const cpuShares = cpuBefore.flatMap(([name, pid, before]) => {
+    const after = cpuSeconds(pid);
+    return before === undefined || after === undefined
+      ? []
+      : [[name, (after - before) / loadSeconds] as const];
+  });
+  if (cpuShares.length > 0) cpuShares.push(["load generator", load.cpuSeconds / loadSeconds]);
   const lag = { controlPlane: await lagMax(url), agent: await lagMax(agentUrl) };
   await agent.stop();
   await cp.stop();
@@ -117,6 +130,16 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
       null,
     ),
     result("event loop held at most during that run, agent", lag.agent, "ms", null, null, null),
+    ...cpuShares.map(([name, share]) =>
+      result(
+        `CPU used during that run (all rates), ${name}, of one core's time (${cpus().length} cores)`,
+        share * 100,
+        "%",
+        null,
+        null,
+        null,
+      ),
+    ),
   );
   return results;
 }

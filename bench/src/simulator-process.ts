@@ -50,6 +50,10 @@ export class SimulatorProcess {
     return this;
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** OpenAPI calls answered so far, all paths. */
   async calls(): Promise<number> {
     const r = (await (await fetch(`${this.url}/_sim/faults`)).json()) as { calls: Record<string, number> };
