@@ -1,5 +1,6 @@
 import { formatInZone } from "@gatehouse/shared";
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { stream } from "hono/streaming";
 import type { SitesRepo } from "../adapters/db/sites-repo.js";
 import type { VisitQueries } from "../adapters/db/visit-queries.js";
@@ -66,36 +67,27 @@ export function registerExportRoutes(
     async (c) => {
       const filter = passageFilter(c.req.valid("query"));
       const zones = new Map((await deps.sites.list()).map((s) => [s.id, s.timeZone]));
-      c.header("content-type", "text/csv; charset=utf-8");
-      c.header("content-disposition", 'attachment; filename="passages.csv"');
-      return stream(c, async (out) => {
-        await out.write(csvRow(PASSAGE_COLUMNS));
-        let cursor: string | undefined;
-        do {
-          const page = await deps.visits.passages({ ...filter, limit: 1000, cursor });
-          if (page === "bad_cursor") break;
-          let chunk = "";
-          for (const p of page.items) {
-            chunk += csvRow([
-              p.id,
-              p.site,
-              formatInZone(new Date(p.occurredAt), zones.get(p.site) ?? "UTC"),
-              p.door.id,
-              p.door.name,
-              p.direction,
-              p.result,
-              p.reasonCode,
-              p.verifyMode,
-              p.visit?.guestName ?? null,
-              p.visit?.hostName ?? null,
-              p.visitId,
-              p.personCode,
-            ]);
-          }
-          await out.write(chunk);
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor && !out.aborted);
-      }) as never;
+      return streamCsv(
+        c,
+        "passages.csv",
+        PASSAGE_COLUMNS,
+        (cursor) => deps.visits.passages({ ...filter, limit: 1000, cursor }),
+        (p) => [
+          p.id,
+          p.site,
+          formatInZone(new Date(p.occurredAt), zones.get(p.site) ?? "UTC"),
+          p.door.id,
+          p.door.name,
+          p.direction,
+          p.result,
+          p.reasonCode,
+          p.verifyMode,
+          p.visit?.guestName ?? null,
+          p.visit?.hostName ?? null,
+          p.visitId,
+          p.personCode,
+        ],
+      );
     },
   );
 
@@ -120,46 +112,62 @@ export function registerExportRoutes(
     }),
     (c) => {
       const q = c.req.valid("query");
-      c.header("content-type", "text/csv; charset=utf-8");
-      c.header("content-disposition", 'attachment; filename="visits.csv"');
-      // Streamed a page at a time: a campus has hundreds of thousands of visits.
-      return stream(c, async (out) => {
-        await out.write(csvRow(COLUMNS));
-        let cursor: string | undefined;
-        do {
-          const page = await deps.visits.list({
+      return streamCsv(
+        c,
+        "visits.csv",
+        COLUMNS,
+        (cursor) =>
+          deps.visits.list({
             limit: 500,
             ...(q.site ? { site: q.site } : {}),
             ...(q.status ? { status: q.status } : {}),
             ...(cursor ? { cursor } : {}),
-          });
-          if (page === "bad_cursor") break;
-          let chunk = "";
-          for (const v of page.items) {
-            chunk += csvRow([
-              v.id,
-              v.site,
-              v.kind,
-              v.status,
-              v.access,
-              v.guest.name,
-              v.guest.email,
-              v.guest.phone,
-              v.host.name,
-              v.host.email,
-              v.validFrom,
-              v.validUntil,
-              v.firstEntryAt,
-              v.firstExitAt,
-              v.entryCount,
-              v.exitCount,
-              v.createdAt,
-            ]);
-          }
-          await out.write(chunk);
-          cursor = page.nextCursor ?? undefined;
-        } while (cursor);
-      }) as never;
+          }),
+        (v) => [
+          v.id,
+          v.site,
+          v.kind,
+          v.status,
+          v.access,
+          v.guest.name,
+          v.guest.email,
+          v.guest.phone,
+          v.host.name,
+          v.host.email,
+          v.validFrom,
+          v.validUntil,
+          v.firstEntryAt,
+          v.firstExitAt,
+          v.entryCount,
+          v.exitCount,
+          v.createdAt,
+        ],
+      );
     },
   );
+}
+
+/**
+ * A CSV download written a page at a time (a campus has hundreds of thousands of visits, a year of passages
+ * millions): memory holds one page, and reading stops when the pages end or the client goes away.
+ */
+function streamCsv<T>(
+  c: Context,
+  filename: string,
+  header: readonly string[],
+  page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null } | "bad_cursor">,
+  row: (item: T) => unknown[],
+): never {
+  c.header("content-type", "text/csv; charset=utf-8");
+  c.header("content-disposition", `attachment; filename="${filename}"`);
+  return stream(c, async (out) => {
+    await out.write(csvRow(header));
+    let cursor: string | undefined;
+    do {
+      const p = await page(cursor);
+      if (p === "bad_cursor") break;
+      await out.write(p.items.map((item) => csvRow(row(item))).join(""));
+      cursor = p.nextCursor ?? undefined;
+    } while (cursor && !out.aborted);
+  }) as never;
 }
