@@ -3,7 +3,6 @@ import type { Database } from "@gatehouse/shared/db";
 import { decodeCursor, encodeCursor, keysetPage } from "./keyset-page.js";
 import { type CommandRecord, type NotificationRecord, s, toVisit, type VisitRecord } from "./visit-record.js";
 
-/** What the API, the scheduler and the services read of visits: one visit, lists, passages, the muster list. */
 /** What a passage list can be narrowed to; times are UTC instants, `since` inclusive, `until` exclusive. */
 export interface PassageFilter {
   visitId?: string | undefined;
@@ -15,6 +14,7 @@ export interface PassageFilter {
   until?: string | undefined;
 }
 
+/** What the API, the scheduler and the services read of visits: one visit, lists, passages, the muster list. */
 export class VisitQueries {
   constructor(private readonly db: Database) {}
 
