@@ -10,7 +10,6 @@ import {
   type ResultSet,
   type Transaction,
 } from "@libsql/client";
-import { WAL_SIZE_LIMIT } from "./checkpoint-worker.js";
 import { Checkpointer, type CheckpointTuning } from "./checkpointer.js";
 import { filePath, LocalConnection, WalSync } from "./local-connection.js";
 
@@ -364,7 +363,6 @@ class LocalFile {
       "PRAGMA journal_mode=WAL",
       "PRAGMA synchronous=OFF",
       "PRAGMA wal_autocheckpoint=0",
-      `PRAGMA journal_size_limit=${WAL_SIZE_LIMIT}`,
       "PRAGMA busy_timeout=0",
       "PRAGMA foreign_keys=ON",
       ...(opts.secureDelete ? ["PRAGMA secure_delete=ON"] : []),

@@ -1,5 +1,5 @@
 import type { Ack, Command, CommandRef } from "@gatehouse/shared";
-import type { Database } from "@gatehouse/shared/db";
+import { type Database, deleteInBatches } from "@gatehouse/shared/db";
 import type { InStatement, Row } from "@libsql/client";
 import { commandLane, type PersonChange } from "../../domain/replica.js";
 import type { MetaStore } from "./meta-store.js";
@@ -218,15 +218,15 @@ export class InboxStore {
     await this.db.write(stmts);
   }
 
-  /** Forgets finished commands older than `before` below the watermark. */
-  async prune(before: Date): Promise<number> {
-    const [r] = await this.db.write([
-      {
-        sql: `DELETE FROM inbox WHERE status <> 'pending' AND finished_at < ?
-                AND seq <= coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_applied_seq'), 0)`,
-        args: [before.toISOString()],
-      },
-    ]);
-    return r?.rowsAffected ?? 0;
+  /** Forgets finished commands older than `before` below the watermark, in batches (a command may hold a photo). */
+  prune(before: Date): Promise<number> {
+    return deleteInBatches(
+      this.db,
+      "inbox",
+      `status <> 'pending' AND finished_at < ?
+         AND seq <= coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_applied_seq'), 0)`,
+      [before.toISOString()],
+      10,
+    );
   }
 }

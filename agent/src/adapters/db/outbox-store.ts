@@ -1,5 +1,5 @@
 import { type Ack, type AgentReport, type Passage, type TerminalAlarm, topics } from "@gatehouse/shared";
-import type { Database } from "@gatehouse/shared/db";
+import { type Database, deleteInBatches } from "@gatehouse/shared/db";
 import type { InStatement } from "@libsql/client";
 
 export interface OutboxRow {
@@ -119,12 +119,12 @@ export class OutboxStore {
     return out;
   }
 
-  /** Forgets event identities older than this: HikCentral does not send an event again that late. */
-  async pruneSeen(before: Date): Promise<number> {
-    const [r] = await this.db.write([
-      { sql: "DELETE FROM seen_passages WHERE occurred_at < ?", args: [before.toISOString()] },
-    ]);
-    return r?.rowsAffected ?? 0;
+  /**
+   * Forgets event identities older than this: HikCentral does not send an event again that late. In batches:
+   * an hour of a busy site's passages is too many rows for one statement on the event loop.
+   */
+  pruneSeen(before: Date): Promise<number> {
+    return deleteInBatches(this.db, "seen_passages", "occurred_at < ?", [before.toISOString()]);
   }
 
   /** The oldest `limit` rows after `afterId` (ids only grow: the table is AUTOINCREMENT). */

@@ -1,5 +1,5 @@
 import type { PassagePicture } from "@gatehouse/shared";
-import type { Database } from "@gatehouse/shared/db";
+import { type Database, deleteInBatches } from "@gatehouse/shared/db";
 
 /** Passage pictures: personal data (a face), stored as the agent sent them and deleted after retention. */
 export class PicturesRepo {
@@ -33,11 +33,11 @@ export class PicturesRepo {
     return { contentType: String(row.content_type), bytes: Buffer.from(row.bytes as ArrayBuffer) };
   }
 
-  /** Deletes pictures stored before the cutoff; returns how many. */
-  async prune(cutoff: string): Promise<number> {
-    const [r] = await this.db.write([
-      { sql: "DELETE FROM passage_pictures WHERE stored_at < ?", args: [cutoff] },
-    ]);
-    return r?.rowsAffected ?? 0;
+  /**
+   * Deletes pictures stored before the cutoff; returns how many. In batches: after a retention change, or a
+   * control plane that was down, one statement would overwrite gigabytes with zeros on the event loop.
+   */
+  prune(cutoff: string): Promise<number> {
+    return deleteInBatches(this.db, "passage_pictures", "stored_at < ?", [cutoff], 10);
   }
 }
