@@ -6,7 +6,7 @@ import { SYSTEM } from "../adapters/db/audit.js";
 import { guestsInside, type IncidentsRepo } from "../adapters/db/incidents-repo.js";
 import type { PicturesRepo } from "../adapters/db/pictures-repo.js";
 import type { VisitQueries } from "../adapters/db/visit-queries.js";
-import type { VisitWrites } from "../adapters/db/visit-writes.js";
+import { ERASE_BATCH, type VisitWrites } from "../adapters/db/visit-writes.js";
 import { overstay } from "../domain/incidents.js";
 import type { GroupEventService } from "./group-events.js";
 import type { LiveEvents } from "./live-events.js";
@@ -82,8 +82,12 @@ export class VisitScheduler {
     if (events > 0) log.info({ events }, "closed group events at their registration deadline");
     await this.raiseOverstays(now);
     const cutoff = new Date(now.getTime() - this.retentionMs).toISOString();
-    const erased = await this.deps.visitWrites.erasePersonalData(cutoff, now.toISOString());
-    if (erased.length > 0) log.info({ visits: erased.length }, "erased guests' personal data past retention");
+    let erased = 0;
+    for (let batch = ERASE_BATCH; batch === ERASE_BATCH; ) {
+      batch = (await this.deps.visitWrites.erasePersonalData(cutoff, now.toISOString())).length;
+      erased += batch;
+    }
+    if (erased > 0) log.info({ visits: erased }, "erased guests' personal data past retention");
     const pictures = await this.deps.pictures.prune(cutoff);
     if (pictures > 0) log.info({ pictures }, "deleted passage pictures past retention");
     return closed;

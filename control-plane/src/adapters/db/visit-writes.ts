@@ -6,6 +6,11 @@ import { commandStatements } from "./command-statements.js";
 import type { VisitQueries } from "./visit-queries.js";
 import type { VisitRecord } from "./visit-record.js";
 
+/**
+ * Visits erased in one unit at most: each rewrites its grant commands without their photo (up to 8 MiB of JSON
+ * each, overwritten with zeros), on the event loop; a backlog is erased a batch after another.
+ */
+export const ERASE_BATCH = 50;
 const ERASED_GUEST = JSON.stringify({ name: "(erased)", email: null, phone: null, documentNumber: null });
 
 /**
@@ -204,7 +209,7 @@ export class VisitWrites {
    * its way: the name becomes "(erased)", contacts and note go, and the grant commands lose the person's
    * name, contacts and any photo. Returns the visits erased. Safe to run any number of times at once.
    */
-  async erasePersonalData(cutoff: string, now: string, limit = 500): Promise<string[]> {
+  async erasePersonalData(cutoff: string, now: string, limit = ERASE_BATCH): Promise<string[]> {
     return this.db.exclusive(async () => {
       const r = await this.db.read(
         `SELECT v.id FROM visits v
