@@ -45,6 +45,7 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
   const store = new AgentStore(db, site);
   const eventToken = await store.meta.eventToken();
   const metrics = createAgentMetrics(AGENT_VERSION, () => store.depths());
+  db.onSync((seconds) => metrics.dbSyncSeconds.observe(seconds));
   const isapiMode = config.AGENT_MODE === "isapi";
 
   const link = agentLinkFromConfig(config, log.child({ component: "mqtt" }));

@@ -155,6 +155,12 @@ export function createAgentMetrics(
     labelNames: ["alarm"],
     registers: [registry],
   });
+  const dbSyncSeconds = new Histogram({
+    name: "gatehouse_agent_db_sync_seconds",
+    help: "How long each commit of the agent's database waited for the disk (fdatasync of its log); HikCentral's push is answered after it",
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
   const mqttConnected = new Gauge({
     name: "gatehouse_agent_mqtt_connected",
     help: "1 while the agent is connected to the broker",
@@ -162,6 +168,7 @@ export function createAgentMetrics(
   });
   return {
     registry,
+    dbSyncSeconds,
     commands,
     commandsRejected,
     commandSeconds,

@@ -32,6 +32,8 @@ export interface LoadResult {
     endToEnd: number[];
     /** The agent's receipt → consumer, ms, sorted. */
     receiptToConsumer: number[];
+    /** Sent → the agent's receipt (the simulator's push, and the agent's answer to the one before), ms, sorted. */
+    sentToReceipt: number[];
   }>;
 }
 
@@ -94,16 +96,19 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     if (counted() < n) throw new Error(`only ${counted()} of ${n} passages arrived at ${rate}/s`);
     const e2e: number[] = [];
     const receipt: number[] = [];
+    const push: number[] = [];
     for (let i = first + warmUp; i < first + n; i++) {
       const a = arrived.get(events[i]!)!;
       e2e.push(a.at - sentAt[i]!);
       receipt.push(a.at - a.receivedAt);
+      push.push(a.receivedAt - sentAt[i]!);
     }
     result.rates.push({
       rate,
       sent: n - warmUp,
       endToEnd: e2e.sort((a, b) => a - b),
       receiptToConsumer: receipt.sort((a, b) => a - b),
+      sentToReceipt: push.sort((a, b) => a - b),
     });
   }
   const cpu = process.cpuUsage(cpuBefore);

@@ -59,6 +59,10 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
   };
   const agentUrl = `http://127.0.0.1:${agentHttp}`;
   await Promise.all([lagMax(url), lagMax(agentUrl)]);
+  // The agent's commits wait for the disk, and HikCentral's next push for the answer after them.
+  const syncs = async () =>
+    histogram(await (await fetch(`${agentUrl}/metrics`)).text(), "gatehouse_agent_db_sync_seconds");
+  const syncsBefore = await syncs();
   // How busy the box was: each process's CPU time over the load (Linux only), as a share of one core.
   const pids = { "control plane": cp.pid, agent: agent.pid, simulator: sim.pid };
   const cpuBefore = Object.entries(pids).map(([name, pid]) => [name, pid, cpuSeconds(pid)] as const);
@@ -73,6 +77,7 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
   });
   if (cpuShares.length > 0) cpuShares.push(["load generator", load.cpuSeconds / loadSeconds]);
   const lag = { controlPlane: await lagMax(url), agent: await lagMax(agentUrl) };
+  const sync = since(await syncs(), syncsBefore);
   await agent.stop();
   await cp.stop();
   await sim.stop();
@@ -117,6 +122,14 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
         receiptTarget,
         receipt99 <= receiptTarget,
       ),
+      result(
+        `passage_push_p99 at ${r.rate}/s (sent → the agent's receipt: the simulator's push, behind the agent's answer to the one before)`,
+        p(r.sentToReceipt, 99),
+        "ms",
+        null,
+        null,
+        null,
+      ),
     );
   }
   await bare.close();
@@ -130,6 +143,22 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
       null,
     ),
     result("event loop held at most during that run, agent", lag.agent, "ms", null, null, null),
+    result(
+      `agent database syncs during that run (${sync.count}): mean`,
+      sync.count > 0 ? Math.round((sync.sum / sync.count) * 1e5) / 100 : Number.NaN,
+      "ms",
+      null,
+      null,
+      null,
+    ),
+    result(
+      "agent database syncs during that run: p99 at most (histogram bucket)",
+      sync.quantileBound(0.99) * 1000,
+      "ms",
+      null,
+      null,
+      null,
+    ),
     ...cpuShares.map(([name, share]) =>
       result(
         `CPU used during that run (all rates), ${name}, of one core's time (${cpus().length} cores)`,
@@ -142,6 +171,34 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
     ),
   );
   return results;
+}
+
+interface Histogram {
+  count: number;
+  sum: number;
+  /** Cumulative counts by upper bound (seconds), ascending. */
+  buckets: Array<[number, number]>;
+}
+
+/** A histogram from Prometheus text. */
+function histogram(text: string, name: string): Histogram {
+  const value = (suffix: string) =>
+    Number(new RegExp(`^${name}_${suffix} (\\S+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, "gm"))].map(
+    (m) => [m[1] === "+Inf" ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2])] as [number, number],
+  );
+  return { count: value("count"), sum: value("sum"), buckets };
+}
+
+/** What a histogram counted between two scrapes, and the smallest bucket bound `q` of it falls under. */
+function since(after: Histogram, before: Histogram) {
+  const count = after.count - before.count;
+  const buckets = after.buckets.map(([le, n], i) => [le, n - (before.buckets[i]?.[1] ?? 0)] as const);
+  return {
+    count,
+    sum: after.sum - before.sum,
+    quantileBound: (q: number) => buckets.find(([, n]) => n >= q * count)?.[0] ?? Number.NaN,
+  };
 }
 
 /** Runs the load generator as a process of its own and reads its one-line result. */

@@ -140,6 +140,25 @@ describe("Database units of work", () => {
     expect(db.stats.commits).toBeGreaterThan(20);
   });
 
+  it("tells how long each commit waited for its sync, where commits are synced, and only there", async () => {
+    const syncs: number[] = [];
+    const full = await Database.open({ url: `file:${join(dir, "full.db")}`, synchronous: "FULL" });
+    open.push(full);
+    full.onSync((s) => syncs.push(s));
+    await full.write(["CREATE TABLE t (n INTEGER)"]);
+    for (let i = 0; i < 3; i++) await full.write([{ sql: "INSERT INTO t VALUES (?)", args: [i] }]);
+    // A group that only read has nothing to sync.
+    await full.exclusive(() => full.read("SELECT count(*) FROM t"));
+    expect(syncs).toHaveLength(4);
+    expect(syncs.every((s) => s > 0 && s < 10)).toBe(true);
+
+    const [normal] = open as [Database];
+    const none: number[] = [];
+    normal.onSync((s) => none.push(s));
+    await normal.write([{ sql: "INSERT INTO rows (id) VALUES (?)", args: [1] }]);
+    expect(none).toEqual([]);
+  });
+
   it("once closed, takes no write lock: a late write fails, and the next instance on the file writes", async () => {
     const [db] = open as [Database];
     await db.write([{ sql: "INSERT INTO rows (id) VALUES (?)", args: [1] }]);

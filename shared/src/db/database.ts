@@ -157,6 +157,14 @@ export class Database {
     return tx.batch(stmts);
   }
 
+  /**
+   * Tells `observer` how long each commit's sync to the disk took (seconds): a local file opened with
+   * `synchronous=FULL` only. Its callers' answers wait for it (the agent answers HikCentral's push after it).
+   */
+  onSync(observer: (seconds: number) => void): void {
+    if (this.writer instanceof LocalFile) this.writer.onSync = observer;
+  }
+
   close(): void {
     this.readClient?.close();
     this.writer.close();
@@ -357,6 +365,8 @@ class LocalFile {
   private idle: Promise<void> = Promise.resolve();
   /** Settles when the last commit is durable (whatever the outcome). */
   private lastDurable: Promise<void> = Promise.resolve();
+  /** Told each commit's sync time (seconds). */
+  onSync: ((seconds: number) => void) | undefined;
 
   constructor(path: string, opts: DatabaseOptions) {
     this.writer = new LocalConnection(path, [
@@ -444,7 +454,7 @@ class LocalFile {
         this.checkpointer.noteCommit();
         // Groups settle in commit order even when a later sync finishes first: answers (an MQTT PUBACK) go
         // out in the order their messages came, and no group is answered before one whose data it read.
-        const synced = this.walSync && wrote ? this.walSync.datasync() : undefined;
+        const synced = this.walSync && wrote ? this.sync(this.walSync) : undefined;
         const durable = synced ? Promise.all([this.lastDurable, synced]).then(() => {}) : this.lastDurable;
         this.lastDurable = durable.catch(() => {});
         return { durable };
@@ -459,6 +469,12 @@ class LocalFile {
         leave();
       },
     };
+  }
+
+  private async sync(wal: WalSync): Promise<void> {
+    const started = performance.now();
+    await wal.datasync();
+    this.onSync?.((performance.now() - started) / 1000);
   }
 
   close(): void {

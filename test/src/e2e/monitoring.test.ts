@@ -77,6 +77,8 @@ describe("monitoring", () => {
   it("exposes metrics that promtool finds clean, from the control plane and the agent", () => {
     expect(controlPlaneMetrics).toContain("gatehouse_commands_pending{site=");
     expect(controlPlaneMetrics).toMatch(/gatehouse_command_oldest_pending_seconds\{site="demo"\} 0/);
+    // The agent's commits wait for the disk (synchronous=FULL): each sync's time, from its first commits on.
+    expect(agentMetrics).toMatch(/^gatehouse_agent_db_sync_seconds_count [1-9]\d*$/m);
     // Event-loop health (prom-client's, from perf_hooks.monitorEventLoopDelay), on both services.
     for (const text of [controlPlaneMetrics, agentMetrics]) {
       expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
