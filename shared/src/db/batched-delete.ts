@@ -9,7 +9,7 @@ const MAX_BATCH = 10_000;
  * Deletes the rows of `table` that `where` selects, a batch a unit of work: a prune of a day of passages at a
  * busy site (hundreds of thousands of rows, 3 µs each; pictures of up to 256 KiB, overwritten with zeros by
  * `secure_delete`) done in one statement held the event loop, and every other writer, for seconds, and wrote
- * all of it into the log at once. The batch size follows what the last one cost, so a batch takes about
+ * all of it into the log at once. On a local file the batch size follows what the last one cost, so a batch takes about
  * `BATCH_MS` whatever a row weighs; other units and the event loop get their turn between batches. Returns
  * the rows deleted. `table` and `where` are the caller's constants, never input.
  */
@@ -21,7 +21,9 @@ export async function deleteInBatches(
   firstBatch = 100,
 ): Promise<number> {
   const sql = `DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${where} LIMIT ?)`;
-  let limit = firstBatch;
+  // A libSQL server runs the statement on its side: the wait is a network one, and a round trip must not
+  // shrink the batch.
+  let limit = db.isLocal ? firstBatch : MAX_BATCH;
   let total = 0;
   for (;;) {
     let tookMs = 0;
@@ -33,6 +35,7 @@ export async function deleteInBatches(
     });
     total += deleted;
     if (deleted < limit) return total;
+    if (!db.isLocal) continue;
     if (tookMs > BATCH_MS) limit = Math.max(1, Math.floor(limit / 2));
     else if (tookMs < BATCH_MS / 4) limit = Math.min(MAX_BATCH, limit * 2);
   }
