@@ -9,9 +9,9 @@ const MAX_BATCH = 10_000;
  * Deletes the rows of `table` that `where` selects, a batch a unit of work: a prune of a day of passages at a
  * busy site (hundreds of thousands of rows, 3 µs each; pictures of up to 256 KiB, overwritten with zeros by
  * `secure_delete`) done in one statement held the event loop, and every other writer, for seconds, and wrote
- * all of it into the log at once. On a local file the batch size follows what the last one cost, so a batch takes about
- * `BATCH_MS` whatever a row weighs; other units and the event loop get their turn between batches. Returns
- * the rows deleted. `table` and `where` are the caller's constants, never input.
+ * all of it into the log at once. On a local file the batch size follows what the last one cost, so a batch
+ * takes about `BATCH_MS` whatever a row weighs; other units and the event loop get their turn between
+ * batches. Returns the rows deleted. `table` and `where` are the caller's constants, never input.
  */
 export async function deleteInBatches(
   db: Database,
