@@ -235,10 +235,17 @@ export async function passageThroughput(n: number): Promise<BenchResult[]> {
   let got = 0;
   let first = 0;
   let last = 0;
+  // CPU from the first arrival to the last: this process (the control plane and the consumer) and the agent's.
+  let cpuAtFirst: NodeJS.CpuUsage | undefined;
+  let agentCpuAtFirst: number | undefined;
   consumer.on("message", () => {
     got += 1;
     last = performance.now();
-    if (got === 1) first = last;
+    if (got === 1) {
+      first = last;
+      cpuAtFirst = process.cpuUsage();
+      agentCpuAtFirst = cpuSeconds(agent.pid);
+    }
   });
   await consumer.subscribeAsync("gatehouse/v1/passages/bench", { qos: 1 });
   const statsBefore = { ...cp.db.stats };
@@ -257,6 +264,13 @@ export async function passageThroughput(n: number): Promise<BenchResult[]> {
   if (got < n) throw new Error(`only ${got} of ${n} passages arrived`);
   // Sustained: from the first passage to arrive to the last, without the agent process's start-up.
   const rate = (n - 1) / ((last - first) / 1000);
+  const cpu = process.cpuUsage(cpuAtFirst);
+  const controlPlaneUs = (cpu.user + cpu.system) / (n - 1);
+  const agentCpu = cpuSeconds(agent.pid);
+  const agentUs =
+    agentCpu === undefined || agentCpuAtFirst === undefined
+      ? Number.NaN
+      : ((agentCpu - agentCpuAtFirst) * 1e6) / (n - 1);
   const commits = cp.db.stats.commits - statsBefore.commits;
   const units = cp.db.stats.units - statsBefore.units;
   const stored = Number((await cp.db.read("SELECT count(*) AS n FROM passages")).rows[0]!.n);
@@ -267,7 +281,9 @@ export async function passageThroughput(n: number): Promise<BenchResult[]> {
   await sim.stop();
 
   const bare = await bareBroker();
+  const bareCpuBefore = process.cpuUsage();
   const baseline = await bare.throughput(n);
+  const bareCpu = process.cpuUsage(bareCpuBefore);
   await bare.close();
   return [
     {
@@ -285,6 +301,25 @@ export async function passageThroughput(n: number): Promise<BenchResult[]> {
       "control-plane units of work per commit during that run (group commit size)",
       units / Math.max(1, commits),
       "units/commit",
+      null,
+      null,
+      null,
+    ),
+    // What the ratio costs: CPU a durable passage against a bare message's, and the cores the durable path
+    // would need at half the baseline's rate (the box has cpus().length).
+    result(
+      "CPU a durable passage during that run: control plane, with the consumer (baseline: CPU a bare QoS 1 message, publisher, broker and subscriber together)",
+      Math.round(controlPlaneUs),
+      "µs",
+      Math.round(((bareCpu.user + bareCpu.system) / n) * 10) / 10,
+      null,
+      null,
+    ),
+    result("CPU a durable passage during that run: agent", Math.round(agentUs), "µs", null, null, null),
+    result(
+      `cores the durable path would need at half the baseline's rate (${cpus().length} cores here)`,
+      Math.round((baseline / 2) * (controlPlaneUs + agentUs) * 1e-4) / 100,
+      "cores",
       null,
       null,
       null,
