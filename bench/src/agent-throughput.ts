@@ -12,6 +12,7 @@ import {
   tempDir,
 } from "@gatehouse/test";
 import { connectAsync } from "mqtt";
+import { memoryMb } from "./process-usage.js";
 import { type BenchResult, result } from "./results.js";
 
 const SITE = "bench";
@@ -71,12 +72,6 @@ function systemdNodeOptions(): string {
   if (!m) throw new Error("deploy/systemd/gatehouse-agent.service sets no NODE_OPTIONS");
   return m[1]!;
 }
-
-const rssOf = (pid: number) => {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
-  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
-};
 
 /**
  * Outbox drain: `passages` undelivered passages in the agent's database, the broker comes up, the agent
@@ -224,7 +219,7 @@ export async function replicaMemory(persons: number): Promise<BenchResult[]> {
       }
       throw new Error("no start-up reconciliation report");
     })();
-    const mem = rssOf(agent.pid!);
+    const mem = memoryMb(agent.pid!);
     await agent.stop();
     await cp.stop();
     await sim.stop();

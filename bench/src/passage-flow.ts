@@ -11,7 +11,7 @@ import pino from "pino";
 import { bareBroker, p } from "./bare-broker.js";
 import { benchAgentEnv, benchApi, benchControlPlane, benchSite, visitBody } from "./fixtures.js";
 import type { LoadPlan, LoadResult } from "./load-generator.js";
-import { cpuSeconds } from "./process-cpu.js";
+import { cpuSeconds } from "./process-usage.js";
 import { type BenchResult, result } from "./results.js";
 import { SimulatorProcess } from "./simulator-process.js";
 

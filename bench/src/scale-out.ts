@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadControlPlaneConfig, startControlPlane } from "@gatehouse/control-plane";
@@ -8,6 +8,7 @@ import { connectAsync, type MqttClient } from "mqtt";
 import pino from "pino";
 import { p } from "./bare-broker.js";
 import { benchAgentEnv, benchApi, benchControlPlane, benchSite, visitBody } from "./fixtures.js";
+import { cpuSeconds, memoryMb } from "./process-usage.js";
 import { type BenchResult, result } from "./results.js";
 import { SimulatorProcess } from "./simulator-process.js";
 
@@ -80,12 +81,8 @@ export async function bulkGrants(visits: number, rate: number): Promise<BenchRes
   ];
 }
 
-const cpuSeconds = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-};
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN) / 1024;
+/** CPU seconds of the control plane's process (Linux only, as this benchmark is). */
+const cpuOf = (pid: number) => cpuSeconds(pid) ?? Number.NaN;
 
 /**
  * `agents` simulated agents (MQTT clients with their site's credentials) on one control plane (its own
@@ -159,12 +156,12 @@ export async function manyAgents(agents: number, seconds: number): Promise<Bench
 
   // Idle, all connected: the baseline.
   await new Promise((r) => setTimeout(r, 2000));
-  const idle0 = cpuSeconds(pid);
+  const idle0 = cpuOf(pid);
   await new Promise((r) => setTimeout(r, 3000));
-  const idleCpu = (cpuSeconds(pid) - idle0) / 3;
-  const idleRss = rssMb(pid);
+  const idleCpu = (cpuOf(pid) - idle0) / 3;
+  const idleRss = memoryMb(pid).rss;
 
-  const cpu0 = cpuSeconds(pid);
+  const cpu0 = cpuOf(pid);
   const w0 = performance.now();
   let passages = 0;
   // Each agent sends one passage a second, the agents spread over the second (turnstiles do not all turn at
@@ -201,8 +198,8 @@ export async function manyAgents(agents: number, seconds: number): Promise<Bench
   }
   clearInterval(ticker);
   const wall = (performance.now() - w0) / 1000;
-  const loadCpu = (cpuSeconds(pid) - cpu0) / wall;
-  const loadRss = rssMb(pid);
+  const loadCpu = (cpuOf(pid) - cpu0) / wall;
+  const loadRss = memoryMb(pid).rss;
   await new Promise((r) => setTimeout(r, 1000));
   const lost = passages - passageLatency.length;
   for (const c of clients) c.end(true);

@@ -72,7 +72,7 @@ export class HikState {
     { orgIndexCode: "1", orgName: "All Persons", parentOrgIndexCode: "" },
     { orgIndexCode: "65", orgName: "Visitor Management", parentOrgIndexCode: "1" },
   ];
-  events: SimEvent[] = [];
+  readonly events: SimEvent[] = [];
   /** The pictures events name, looked up on every download: a scan of `events` grew with every passage. */
   private readonly pictureUris = new Set<string>();
   subscriptions = new Map<number, SimSubscription>();
