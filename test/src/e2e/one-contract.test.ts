@@ -181,7 +181,7 @@ const times = fc.oneof(
         fc.oneof(weirdTime, fc.string()),
         fc.oneof(
           weirdTime,
-          fc.date().map((d) => d.toISOString()),
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
         ),
       )
       .map(([validFrom, validUntil]) => ({ validFrom, validUntil })),
