@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { MetaStore } from "./adapters/db/meta-store.js";
 import { StoredRefusedLogins } from "./adapters/db/refused-logins.js";
 import { ConfigError, loadAgentConfig } from "./config.js";
-import { type Check, runDoctor } from "./doctor.js";
+import type { Check } from "./doctor.js";
 import { createLogger } from "./logger.js";
 import { startAgent } from "./main.js";
 import { exportReplica, importReplica } from "./replica-file.js";
@@ -59,6 +59,8 @@ program
     const token = await eventToken(cfg.AGENT_DB_URL);
     const db = await openStore(cfg.AGENT_DB_URL).catch(() => undefined);
     const refused = db ? new StoredRefusedLogins(new MetaStore(db)) : undefined;
+    // Loaded here, not by `run`: the doctor brings the ISAPI client and its XML libraries with it.
+    const { runDoctor } = await import("./doctor.js");
     const checks = await runDoctor(cfg, token, refused);
     db?.close();
     for (const c of checks) console.log(formatCheck(c));

@@ -9,7 +9,6 @@ import { buildHikCentralBackend } from "./hikcentral-mode.js";
 import { healthRoutes } from "./http/health-routes.js";
 import { listen } from "./http/listen.js";
 import { startPushListener } from "./http/push-routes.js";
-import { buildIsapiBackend } from "./isapi-mode.js";
 import { createAgentMetrics } from "./metrics.js";
 import { AccessExecutor } from "./services/access-executor.js";
 import { CommandResync } from "./services/command-resync.js";
@@ -58,13 +57,22 @@ export async function startAgent(config: AgentConfig, log: Logger): Promise<Runn
         onQueued: wakeRelay,
         publishPicture: (p) => link.publish(topics.pictures(site), JSON.stringify(p)),
       });
-  // In `both` mode the terminals bring passages and open doors; persons stay HikCentral's.
+  // In `both` mode the terminals bring passages and open doors; persons stay HikCentral's. Loaded only then:
+  // the ISAPI client and its XML libraries are some megabytes of a gateway box's memory.
   const isapi =
     config.AGENT_MODE === "hikcentral"
       ? undefined
-      : buildIsapiBackend(config, store, lanes, metrics, log.child({ component: "isapi" }), wakeRelay, {
-          eventsOnly: !isapiMode,
-        });
+      : (await import("./isapi-mode.js")).buildIsapiBackend(
+          config,
+          store,
+          lanes,
+          metrics,
+          log.child({ component: "isapi" }),
+          wakeRelay,
+          {
+            eventsOnly: !isapiMode,
+          },
+        );
   const passagesQueued = (fresh: Passage[]) => {
     wakeRelay();
     hik?.pictures.offer(fresh);

@@ -65,12 +65,20 @@ function seedSimulator(sim: Simulator, persons: number): void {
   }
 }
 
-/** The NODE_OPTIONS the shipped systemd unit runs the agent with: the bench measures what is deployed. */
-function systemdNodeOptions(): string {
+/**
+ * The environment the shipped systemd unit sets for memory (V8's heap sizes in NODE_OPTIONS, glibc's arenas):
+ * the bench measures what is deployed.
+ */
+function systemdMemoryEnvironment(): Record<string, string> {
   const unit = readFileSync(new URL("../../deploy/systemd/gatehouse-agent.service", import.meta.url), "utf8");
-  const m = /^Environment="NODE_OPTIONS=([^"]+)"$/m.exec(unit);
-  if (!m) throw new Error("deploy/systemd/gatehouse-agent.service sets no NODE_OPTIONS");
-  return m[1]!;
+  const env = Object.fromEntries(
+    [...unit.matchAll(/^Environment="?((?:NODE_OPTIONS|MALLOC_\w+)=[^"\n]+)"?$/gm)].map((m) => {
+      const at = m[1]!.indexOf("=");
+      return [m[1]!.slice(0, at), m[1]!.slice(at + 1)];
+    }),
+  );
+  if (!env.NODE_OPTIONS) throw new Error("deploy/systemd/gatehouse-agent.service sets no NODE_OPTIONS");
+  return env;
 }
 
 /**
@@ -194,8 +202,8 @@ export async function grantThroughput(grants: number, limit: number): Promise<Be
  * start-up reconciliation has compared them all. Baseline: the same agent with an empty replica.
  */
 export async function replicaMemory(persons: number): Promise<BenchResult[]> {
-  const shipped = systemdNodeOptions();
-  const measure = async (count: number, nodeOptions: string | undefined) => {
+  const shipped = systemdMemoryEnvironment();
+  const measure = async (count: number, deployed: Record<string, string> | undefined) => {
     const sim = await startSimulator({ timeZone: ZONE });
     seedSimulator(sim, count);
     const cp = new FakeControlPlane(SITE);
@@ -206,7 +214,7 @@ export async function replicaMemory(persons: number): Promise<BenchResult[]> {
       {
         ...agentEnv({ dir, cp, sim, rate: 2000, http: await freePort(), events: await freePort() }),
         AGENT_GAP_FILL_SECONDS: "3600",
-        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+        ...deployed,
       },
       join(dir, "agent.log"),
     );
@@ -232,7 +240,11 @@ export async function replicaMemory(persons: number): Promise<BenchResult[]> {
     throw new Error(`reconciliation checked ${full.report.checked} of ${persons}`);
   return [
     result(
-      `agent resident memory with ${persons} persons in the replica after reconciling them, as deployed (NODE_OPTIONS ${shipped}; baseline: empty replica)`,
+      `agent resident memory with ${persons} persons in the replica after reconciling them, as deployed (${Object.entries(
+        shipped,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}; baseline: empty replica)`,
       full.rss,
       "MB",
       empty.rss,
