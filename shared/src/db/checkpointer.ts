@@ -97,6 +97,8 @@ export class Checkpointer {
     worker.on("message", (m: CheckpointMessage) => {
       if ("pause" in m) {
         void this.pauseWriter().then((resume) => {
+          // The thread died or was closed while the writer came to a stop: nothing will let it go on but this.
+          if (this.worker !== worker || this.closed) return resume();
           this.resume = resume;
           worker.postMessage("paused");
         });

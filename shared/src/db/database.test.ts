@@ -125,7 +125,8 @@ describe("Database units of work", () => {
     await db.write(["CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)"]);
     // The checkpoint thread starts with the first checkpoint due; the log grows while it starts (the file keeps
     // its largest size), so the steady writes begin once it is up.
-    for (let i = 0; i < 4; i++) await db.write([{ sql: "INSERT INTO blobs (body) VALUES (x'00')", args: [] }]);
+    for (let i = 0; i < 4; i++)
+      await db.write([{ sql: "INSERT INTO blobs (body) VALUES (x'00')", args: [] }]);
     await new Promise((r) => setTimeout(r, 500));
     let largestLog = 0;
     // 4,000 rows of 2 KB: 8 MB of pages, all in the log if it never started over.
