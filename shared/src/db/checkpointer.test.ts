@@ -1,22 +1,12 @@
 import { mkdtempSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Worker } from "node:worker_threads";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Checkpointer } from "./checkpointer.js";
+import { LocalConnection } from "./local-connection.js";
 
-const Driver = createRequire(import.meta.url)("libsql") as new (
-  path: string,
-) => { exec(sql: string): void; close(): void };
-
-async function until(what: string, done: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const within = { timeout: 5000, interval: 20 };
 
 describe("the checkpoint thread", () => {
   const closing: Array<() => unknown> = [];
@@ -26,10 +16,8 @@ describe("the checkpoint thread", () => {
 
   it("starts a new thread for the next checkpoint when its thread died, and checkpoints with it", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "gatehouse-checkpointer-")), "a.db");
-    const writer = new Driver(path);
+    const writer = new LocalConnection(path, ["PRAGMA journal_mode=WAL", "PRAGMA wal_autocheckpoint=0"]);
     closing.push(() => writer.close());
-    writer.exec("PRAGMA journal_mode=WAL");
-    writer.exec("PRAGMA wal_autocheckpoint=0");
     writer.exec("CREATE TABLE blobs (body BLOB NOT NULL)");
     // 1,000 rows of 2 KB: 2 MB of pages that stay in the log until a checkpoint copies them into the file.
     const fill = () => {
@@ -51,16 +39,18 @@ describe("the checkpoint thread", () => {
     fill();
     checkpointer.noteCommit();
     checkpointer.noteCommit();
-    await until("the log copied into the file", () => fileSize() > 2 * 1024 * 1024);
+    // The log copied into the file.
+    await vi.waitFor(() => expect(fileSize()).toBeGreaterThan(2 * 1024 * 1024), within);
 
     // What an uncaught error or an out-of-memory end of the thread comes to: it is gone.
     await (checkpointer as unknown as { worker: Worker }).worker.terminate();
-    await until("the dead thread noticed", () => !checkpointer.threadRunning);
+    await vi.waitFor(() => expect(checkpointer.threadRunning).toBe(false), within);
     fill();
     checkpointer.noteCommit();
     checkpointer.noteCommit();
     expect(checkpointer.threadRunning).toBe(true);
-    await until("the next log copied by a new thread", () => fileSize() > 4 * 1024 * 1024);
+    // The next log copied by a new thread.
+    await vi.waitFor(() => expect(fileSize()).toBeGreaterThan(4 * 1024 * 1024), within);
     expect(errors).toEqual([]);
   });
 });
