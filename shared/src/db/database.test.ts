@@ -86,6 +86,37 @@ describe("Database units of work", () => {
     expect((await db.read("SELECT count(*) AS n FROM rows")).rows[0]!.n).toBe(0);
   });
 
+  it("one-row statements and reads give their row, or none, on a file and in memory alike", async () => {
+    const memory = await Database.open({ url: ":memory:" });
+    open.push(memory);
+    await memory.write(["CREATE TABLE rows (id INTEGER PRIMARY KEY)"]);
+    for (const db of [open[0]!, memory]) {
+      const insert = {
+        sql: "INSERT INTO rows (id) VALUES (?) ON CONFLICT DO NOTHING RETURNING id",
+        oneRow: true,
+      } as const;
+      const [first] = await db.write([{ ...insert, args: [5] }]);
+      expect(first!.rows.map((r) => r.id)).toEqual([5]);
+      // A repeat inserts nothing and returns no row; the unit goes on.
+      const [again, after] = await db.exclusive(() =>
+        db.writeNow([
+          { ...insert, args: [5] },
+          { ...insert, args: [6] },
+        ]),
+      );
+      expect(again!.rows).toEqual([]);
+      expect(after!.rows.map((r) => r.id)).toEqual([6]);
+      expect((await db.readRow("SELECT id FROM rows WHERE id = ?", [6]))?.id).toBe(6);
+      expect(await db.readRow("SELECT id FROM rows WHERE id = ?", [7])).toBeUndefined();
+      // Inside a unit it sees the unit's own write.
+      const inside = await db.exclusive(async () => {
+        await db.writeNow([{ sql: "INSERT INTO rows (id) VALUES (8)", args: [] }]);
+        return db.readRow("SELECT count(*) AS n FROM rows");
+      });
+      expect(inside?.n).toBe(3);
+    }
+  });
+
   it("read-then-write units stay atomic across processes sharing the file (two instances)", async () => {
     const [db] = open as [Database];
     // Separate processes, as instances are: in one process, one client's busy wait would block the other's

@@ -8,16 +8,17 @@ import {
   type InArgs,
   type InStatement,
   type ResultSet,
+  type Row,
   type Transaction,
 } from "@libsql/client";
 import { Checkpointer, type CheckpointTuning } from "./checkpointer.js";
-import { filePath, LocalConnection, WalSync } from "./local-connection.js";
+import { filePath, LocalConnection, type Statement, WalSync } from "./local-connection.js";
 
 /** A transaction of the group commit: what the units run their statements in. */
 interface UnitTx {
   readonly closed: boolean;
-  execute(stmt: InStatement): Promise<ResultSet>;
-  batch(stmts: InStatement[]): Promise<ResultSet[]>;
+  execute(stmt: Statement): Promise<ResultSet>;
+  batch(stmts: Statement[]): Promise<ResultSet[]>;
   /** Statements with no result (savepoints), run in order with the rest; a failed one fails the commit. */
   script(sql: string): void;
   /** Commits; resolves once committed, with `durable` for when the commit is on disk as promised. */
@@ -122,17 +123,26 @@ export class Database {
 
   /** Inside a unit of work, reads see the unit's own writes. */
   read(sql: string, args: InArgs = []): Promise<ResultSet> {
+    return this.readStatement({ sql, args });
+  }
+
+  /** A read that finds one row at most (by a unique key), as `read` does; undefined when there is none. */
+  async readRow(sql: string, args: InArgs = []): Promise<Row | undefined> {
+    return (await this.readStatement({ sql, args, oneRow: true })).rows[0];
+  }
+
+  private readStatement(stmt: Extract<Statement, object>): Promise<ResultSet> {
     const tx = this.unit();
-    if (tx) return tx.execute({ sql, args });
+    if (tx) return tx.execute(stmt);
     // An in-memory database has one connection, which a unit's transaction holds while it runs.
-    if (this.isMemory) return this.exclusive(() => this.read(sql, args));
-    if (!(this.writer instanceof LocalFile)) return this.writer.execute({ sql, args });
+    if (this.isMemory) return this.exclusive(() => this.readStatement(stmt));
+    if (!(this.writer instanceof LocalFile)) return this.writer.execute(plain(stmt));
     const reader = this.writer.reader;
-    return attempt(() => reader.execute({ sql, args }));
+    return attempt(() => reader.execute(stmt));
   }
 
   /** Atomic write of several statements, committed before it resolves. */
-  write(stmts: InStatement[]): Promise<ResultSet[]> {
+  write(stmts: Statement[]): Promise<ResultSet[]> {
     return this.exclusive(() => this.writeNow(stmts));
   }
 
@@ -151,7 +161,7 @@ export class Database {
   }
 
   /** Inside `exclusive`: writes statements in order as part of the unit. */
-  writeNow(stmts: InStatement[]): Promise<ResultSet[]> {
+  writeNow(stmts: Statement[]): Promise<ResultSet[]> {
     const tx = this.unit();
     if (!tx) return this.write(stmts);
     return tx.batch(stmts);
@@ -279,8 +289,8 @@ function clientUnitTx(tx: Transaction): UnitTx {
     get closed() {
       return tx.closed;
     },
-    execute: (stmt) => tx.execute(stmt),
-    batch: (stmts) => tx.batch(stmts),
+    execute: (stmt) => tx.execute(plain(stmt)),
+    batch: (stmts) => tx.batch(stmts.map(plain)),
     script(sql) {
       pending.push(
         tx.executeMultiple(sql).catch((e: unknown) => {
@@ -333,6 +343,10 @@ export async function applyMigrations(db: Database, dir: string): Promise<string
   }
   return done;
 }
+
+/** A statement as the client takes it: the one-row mark is the local driver's alone. */
+const plain = (s: Statement): InStatement =>
+  typeof s === "string" || !("oneRow" in s) ? s : { sql: s.sql, args: s.args ?? [] };
 
 /** A synchronous driver call as a promise: its throw becomes the rejection. */
 function attempt<T>(f: () => T): Promise<T> {
@@ -427,7 +441,7 @@ class LocalFile {
     let failed: unknown;
     // A group that only read has nothing to sync.
     let wrote = false;
-    const write = (stmt: InStatement) => {
+    const write = (stmt: Statement) => {
       if (!PURE_READ.test(typeof stmt === "string" ? stmt : stmt.sql)) wrote = true;
       return w.execute(stmt);
     };
@@ -435,8 +449,8 @@ class LocalFile {
       get closed() {
         return closed;
       },
-      execute: (stmt: InStatement) => attempt(() => write(stmt)),
-      batch: (stmts: InStatement[]) => attempt(() => stmts.map(write)),
+      execute: (stmt: Statement) => attempt(() => write(stmt)),
+      batch: (stmts: Statement[]) => attempt(() => stmts.map(write)),
       script(sql: string) {
         if (failed !== undefined) return;
         try {

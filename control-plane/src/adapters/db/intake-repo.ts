@@ -104,16 +104,15 @@ export class IntakeRepo {
     now: Date,
   ): Promise<AckOutcome> {
     return this.db.exclusive(async () => {
-      const r = await this.db.read(
+      const row = await this.db.readRow(
         "SELECT type, status, visit_id, created_at FROM commands WHERE id = ? AND site_id = ?",
         [ack.commandId, ack.site],
       );
-      const row = r.rows[0];
       if (!row) return { kind: "unknown_command" };
       const command = { type: String(row.type), status: String(row.status) as CommandStatus };
       const visitId = row.visit_id === null ? null : String(row.visit_id);
-      const v = visitId ? await this.db.read("SELECT * FROM visits WHERE id = ?", [visitId]) : undefined;
-      const before = v?.rows[0] ? toVisit(v.rows[0]) : null;
+      const v = visitId ? await this.db.readRow("SELECT * FROM visits WHERE id = ?", [visitId]) : undefined;
+      const before = v ? toVisit(v) : null;
       const decided = plan(command, before?.access ?? null);
       if (!decided.command) return { kind: "unchanged", status: command.status };
       const stamp = now.toISOString();
@@ -159,12 +158,11 @@ export class IntakeRepo {
 
   /** A passage taken in again: whether its consumer copy is still owed, with the visit it belongs to. */
   private async repeated(id: string): Promise<PassageOutcome> {
-    const r = await this.db.read(
+    const row = await this.db.readRow(
       `SELECT v.* FROM passages p LEFT JOIN visits v ON v.id = p.visit_id
         WHERE p.id = ? AND p.consumer_copy_pending = 1`,
       [id],
     );
-    const row = r.rows[0];
     if (!row) return { kind: "duplicate" };
     return { kind: "duplicate", copyPending: { visit: row.id === null ? null : toVisit(row) } };
   }
@@ -203,6 +201,7 @@ export class IntakeRepo {
                   ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1)
                 ON CONFLICT (id) DO NOTHING
                 RETURNING visit_id`,
+          oneRow: true,
           args: [
             p.id,
             p.site,
@@ -229,15 +228,15 @@ export class IntakeRepo {
         return { kind: "stored", visit: null, before: null, plan: decided, command: null };
       }
       const [v, s] = await Promise.all([
-        this.db.read("SELECT * FROM visits WHERE id = ?", [String(visitId)]),
-        this.db.read(
+        this.db.readRow("SELECT * FROM visits WHERE id = ?", [String(visitId)]),
+        this.db.readRow(
           `SELECT name, fallback_email, kinds, security_email, time_zone, opening_hours, max_stay_minutes, language
              FROM sites WHERE id = ?`,
           [p.site],
         ),
       ]);
-      const before = v.rows[0] ? toVisit(v.rows[0]) : null;
-      const site = s.rows[0] ? toSiteForPassage(s.rows[0]) : null;
+      const before = v ? toVisit(v) : null;
+      const site = s ? toSiteForPassage(s) : null;
       const decided = plan(before, site);
       const after = decided.visit;
       if (!before || !after) return { kind: "stored", visit: null, before, plan: decided, command: null };

@@ -69,6 +69,21 @@ export async function startEmbeddedBroker(opts: {
   tls?: { cert: string; key: string };
 }) {
   const identities = new WeakMap<Client, Identity>();
+  /**
+   * Messages committed and ready to be acknowledged. aedes writes a PUBACK as soon as it is told, and a group
+   * commit's messages are ready in different turns of the event loop (each consumer copy is done in a turn of
+   * its own): told together in the next turn, a group's PUBACKs leave in one socket write instead of one each
+   * (one write system call a passage was a fifth of the intake's time at 8,000 passages a second).
+   */
+  let ready: Array<() => void> = [];
+  const acknowledgeReady = () => {
+    const now = ready;
+    ready = [];
+    for (const tell of now) tell();
+  };
+  const acknowledge = (tell: () => void) => {
+    if (ready.push(tell) === 1) setImmediate(acknowledgeReady);
+  };
   /** Consumers' connections by the token they logged in with, to close them when it is revoked. */
   const byToken = new Map<string, Set<Client>>();
   /** Payloads the control plane refused; aedes' delivery copies keep the same Buffer. */
@@ -164,7 +179,7 @@ export async function startEmbeddedBroker(opts: {
             packet.retain = false;
             dropped.add(packet.payload as Buffer);
           }
-          done(null);
+          acknowledge(() => done(null));
         })
         .catch((e: Error) => {
           opts.log.error({ err: e.message, topic: packet.topic }, "could not commit an agent message");
