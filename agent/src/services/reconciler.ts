@@ -37,6 +37,16 @@ const MAX_LISTED = 1000;
 type HeldRecord = Omit<HeldPerson, "groups"> & { personCode: string };
 
 /**
+ * A level member's personId as a set keeps it: HikCentral's ids are decimal numbers in strings, kept as numbers
+ * (a small integer is stored in the set itself; a string is an object of its own, 100,000 of them for a
+ * level of a big site); an id that is not such a number stays a string.
+ */
+const memberKey = (personId: string): number | string => {
+  const n = Number(personId);
+  return Number.isSafeInteger(n) && String(n) === personId ? n : personId;
+};
+
+/**
  * Compares the replica with what HikCentral really holds (persons under Gatehouse's personCode prefix, their
  * levels and validity) and repairs drift both ways; deletes persons whose access ended longer ago than the
  * retention period; reports every change. The caller holds the lanes: nothing else touches HikCentral meanwhile.
@@ -65,23 +75,22 @@ export class Reconciler {
     const ctx: DriftContext = { now: Date.now(), retentionMs: this.opts.retentionMs, managedGroups: managed };
     const view = (r: HeldRecord): HeldPerson => ({
       ...r,
-      groups: new Set([...managed].filter((g) => members.get(g)?.has(r.personId))),
+      groups: new Set([...managed].filter((g) => members.get(g)?.has(memberKey(r.personId)))),
     });
 
-    // HikCentral's persons a page at a time, each compared with its replica row; only the codes seen are
-    // kept (a site holds 100,000 persons on a gateway box). Repairs wait until the listing is done, so that
-    // no page shifts under it.
+    // HikCentral's persons a page at a time, each compared with its replica row; the replica rows seen are
+    // marked with this run in the database, not kept in memory (a site holds 100,000 persons on a gateway
+    // box). Repairs wait until the listing is done, so that no page shifts under it.
     type Work =
       | { person: ReplicaPerson; record: HeldRecord | undefined; repairs: Repair[] }
       | { person: undefined; record: HeldRecord; repairs: Repair[] };
     const work: Work[] = [];
-    const seen = new Set<string>();
+    const run = randomUUID();
     let count = 0;
     await this.eachHeldPage(async (records) => {
       const replica = await this.store.replica.getMany(records.map((r) => r.personCode));
       const checked: string[] = [];
       for (const record of records) {
-        seen.add(record.personCode);
         count += 1;
         const person = replica.get(record.personCode);
         // A replica just restored from a backup does not know the grants made after it until the control
@@ -93,11 +102,14 @@ export class Reconciler {
         if (repairs.length > 0) work.push({ person, record, repairs });
         else if (person) checked.push(person.personCode);
       }
-      await this.store.replica.markChecked(checked);
+      await this.store.replica.markSeen(
+        run,
+        records.filter((r) => replica.has(r.personCode)).map((r) => r.personCode),
+        checked,
+      );
     });
     // Replica persons HikCentral does not hold at all.
-    for await (const person of this.store.replica.all()) {
-      if (seen.has(person.personCode)) continue;
+    for await (const person of this.store.replica.unseen(run)) {
       count += 1;
       const repairs = planRepairs(wanted(person), undefined, ctx);
       if (repairs.length > 0) work.push({ person, record: undefined, repairs });
@@ -177,14 +189,14 @@ export class Reconciler {
   }
 
   /** Each managed level's members (personIds). A level HikCentral no longer has is logged and left out. */
-  private async groupMembers(groups: Set<string>): Promise<Map<string, Set<string>>> {
-    const out = new Map<string, Set<string>>();
+  private async groupMembers(groups: Set<string>): Promise<Map<string, Set<number | string>>> {
+    const out = new Map<string, Set<number | string>>();
     for (const g of groups) {
       try {
-        const set = new Set<string>();
+        const set = new Set<number | string>();
         for (let pageNo = 1; ; pageNo++) {
           const page = await this.hik.groupMembers(g, pageNo, 500);
-          for (const id of page.list) set.add(id);
+          for (const id of page.list) set.add(memberKey(id));
           if (page.list.length < 500 || pageNo * 500 >= page.total) break;
         }
         out.set(g, set);

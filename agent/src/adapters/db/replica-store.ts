@@ -63,8 +63,8 @@ export class ReplicaStore {
   constructor(private readonly db: Database) {}
 
   async get(personCode: string): Promise<ReplicaPerson | undefined> {
-    const r = await this.db.read("SELECT * FROM persons WHERE person_code = ?", [personCode]);
-    return r.rows[0] ? toReplica(r.rows[0] as Record<string, unknown>) : undefined;
+    const row = await this.db.readRow("SELECT * FROM persons WHERE person_code = ?", [personCode]);
+    return row ? toReplica(row as Record<string, unknown>) : undefined;
   }
 
   /** The replica rows of these persons, by personCode. */
@@ -144,15 +144,39 @@ export class ReplicaStore {
     await this.db.write(stmts);
   }
 
-  async markChecked(personCodes: string[]): Promise<void> {
-    if (personCodes.length === 0) return;
+  /**
+   * One page of a reconciliation: `seen` were in HikCentral's listing (marked with the run), `checked` of them
+   * compared and found right.
+   */
+  async markSeen(run: string, seen: string[], checked: string[]): Promise<void> {
     const now = new Date().toISOString();
-    await this.db.write([
-      {
-        sql: `UPDATE persons SET checked_at = ? WHERE person_code IN (${personCodes.map(() => "?").join(",")})`,
-        args: [now, ...personCodes],
-      },
-    ]);
+    const marks = (codes: string[]) => codes.map(() => "?").join(",");
+    const stmts: InStatement[] = [];
+    if (seen.length > 0)
+      stmts.push({
+        sql: `UPDATE persons SET seen_run = ? WHERE person_code IN (${marks(seen)})`,
+        args: [run, ...seen],
+      });
+    if (checked.length > 0)
+      stmts.push({
+        sql: `UPDATE persons SET checked_at = ? WHERE person_code IN (${marks(checked)})`,
+        args: [now, ...checked],
+      });
+    if (stmts.length > 0) await this.db.write(stmts);
+  }
+
+  /** The replica persons reconciliation `run` has not marked seen, a page at a time in personCode order. */
+  async *unseen(run: string, pageSize = 500): AsyncGenerator<ReplicaPerson> {
+    for (let after = ""; ; ) {
+      const r = await this.db.read(
+        `SELECT * FROM persons WHERE person_code > ? AND seen_run IS NOT ? ORDER BY person_code LIMIT ?`,
+        [after, run, pageSize],
+      );
+      if (r.rows.length === 0) return;
+      const page = r.rows.map((row) => toReplica(row as Record<string, unknown>));
+      after = page[page.length - 1]!.personCode;
+      yield* page;
+    }
   }
 
   async forget(personCode: string): Promise<void> {
@@ -184,7 +208,7 @@ export class ReplicaStore {
       : "SELECT person_code, visit_id, person_id FROM persons WHERE person_id = ?";
     const key = p.personCode ?? p.personId;
     if (!key) return;
-    const row = (await this.db.read(sql, [key])).rows[0];
+    const row = await this.db.readRow(sql, [key]);
     if (!row) return;
     const person = toPersonRow(row as Record<string, unknown>);
     p.personCode = person.personCode;
