@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GrantCommand, topics } from "@gatehouse/shared";
 import { type Simulator, startSimulator } from "@gatehouse/simulator";
 import {
   AgentProcess,
+  deployedEnvironment,
   FakeControlPlane,
   freePort,
   grantCommand,
@@ -63,22 +63,6 @@ function seedSimulator(sim: Simulator, persons: number): void {
     } as never);
     group.members.add(personId);
   }
-}
-
-/**
- * The environment the shipped systemd unit sets for memory (V8's heap sizes in NODE_OPTIONS, glibc's arenas):
- * the bench measures what is deployed.
- */
-function systemdMemoryEnvironment(): Record<string, string> {
-  const unit = readFileSync(new URL("../../deploy/systemd/gatehouse-agent.service", import.meta.url), "utf8");
-  const env = Object.fromEntries(
-    [...unit.matchAll(/^Environment="?((?:NODE_OPTIONS|MALLOC_\w+)=[^"\n]+)"?$/gm)].map((m) => {
-      const at = m[1]!.indexOf("=");
-      return [m[1]!.slice(0, at), m[1]!.slice(at + 1)];
-    }),
-  );
-  if (!env.NODE_OPTIONS) throw new Error("deploy/systemd/gatehouse-agent.service sets no NODE_OPTIONS");
-  return env;
 }
 
 /**
@@ -202,7 +186,7 @@ export async function grantThroughput(grants: number, limit: number): Promise<Be
  * start-up reconciliation has compared them all. Baseline: the same agent with an empty replica.
  */
 export async function replicaMemory(persons: number): Promise<BenchResult[]> {
-  const shipped = systemdMemoryEnvironment();
+  const shipped = deployedEnvironment("gatehouse-agent.service");
   const measure = async (count: number, deployed: Record<string, string> | undefined) => {
     const sim = await startSimulator({ timeZone: ZONE });
     seedSimulator(sim, count);

@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadControlPlaneConfig, startControlPlane } from "@gatehouse/control-plane";
 import { startSimulator } from "@gatehouse/simulator";
-import { AgentProcess, ControlPlaneProcess, freePort, seedAgentDatabase } from "@gatehouse/test";
+import {
+  AgentProcess,
+  ControlPlaneProcess,
+  deployedEnvironment,
+  freePort,
+  seedAgentDatabase,
+} from "@gatehouse/test";
 import { connectAsync } from "mqtt";
 import pino from "pino";
 import { bareBroker, p } from "./bare-broker.js";
@@ -26,7 +32,11 @@ import { SimulatorProcess } from "./simulator-process.js";
 export async function passageLatencyAtRates(rates: number[], seconds: number): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "gatehouse-bench-rate-"));
   const { token, env } = benchControlPlane(dir);
-  const cp = new ControlPlaneProcess({ ...env, GATEHOUSE_LOG_LEVEL: "info" }, join(dir, "control-plane.log"));
+  // Each service with the runtime settings of its systemd unit, as deployed.
+  const cp = new ControlPlaneProcess(
+    { ...env, ...deployedEnvironment("gatehouse.service"), GATEHOUSE_LOG_LEVEL: "info" },
+    join(dir, "control-plane.log"),
+  );
   const url = await cp.start();
   const mqttUrl = (/"mqtt":"([^"]+)"/.exec(cp.log) ?? [])[1]!;
   const api = benchApi(url, token);
@@ -34,7 +44,10 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
   const sim = await new SimulatorProcess(join(dir, "simulator.log")).start();
   const agentHttp = await freePort();
   const agent = new AgentProcess(
-    benchAgentEnv(dir, sim, { mqttUrl, ...site, http: agentHttp, events: await freePort() }),
+    {
+      ...benchAgentEnv(dir, sim, { mqttUrl, ...site, http: agentHttp, events: await freePort() }),
+      ...deployedEnvironment("gatehouse-agent.service"),
+    },
     join(dir, "agent.log"),
   );
   await agent.start();

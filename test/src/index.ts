@@ -1,6 +1,7 @@
 export { AgentProcess } from "./agent-process.js";
 export { agentPassage, seedAgentDatabase } from "./agent-seed.js";
 export { ControlPlaneProcess } from "./control-plane-process.js";
+export { deployedEnvironment } from "./deployed-environment.js";
 export { FakeControlPlane } from "./fake-control-plane.js";
 export { freePort } from "./ports.js";
 export { type ReceivedMail, type SmtpSink, startSmtpSink } from "./smtp-sink.js";

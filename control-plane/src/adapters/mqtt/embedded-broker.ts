@@ -73,7 +73,7 @@ export async function startEmbeddedBroker(opts: {
    * Messages committed and ready to be acknowledged. aedes writes a PUBACK as soon as it is told, and a group
    * commit's messages are ready in different turns of the event loop (each consumer copy is done in a turn of
    * its own): told together in the next turn, a group's PUBACKs leave in one socket write instead of one each
-   * (one write system call a passage was a fifth of the intake's time at 8,000 passages a second).
+   * (100,000 passages: 100,006 writes to the agent's socket before, 1,258 after).
    */
   let ready: Array<() => void> = [];
   const acknowledgeReady = () => {
