@@ -117,6 +117,31 @@ describe("Database units of work", () => {
     }
   });
 
+  it("a one-row read of a text just read with the cursor gives the row of its own arguments, as the cursor does", async () => {
+    const [db] = open as [Database];
+    await db.write([
+      "CREATE TABLE things (id TEXT PRIMARY KEY, picture BLOB)",
+      "INSERT INTO things VALUES ('a', x'0102'), ('b', NULL), ('c', NULL)",
+    ]);
+    const sql = "SELECT * FROM things WHERE id = ?";
+    // Outside a unit (the read connection) and inside one (the write connection), alternating the two reads.
+    for (const inUnit of [false, true]) {
+      const rows = await (inUnit ? db.exclusive.bind(db) : (f: () => Promise<unknown>) => f())(async () => {
+        const seen: unknown[] = [];
+        for (const id of ["a", "b", "c", "b"]) {
+          seen.push((await db.read(sql, [id])).rows[0]?.id);
+          seen.push((await db.readRow(sql, [id === "c" ? "a" : "c"]))?.id);
+        }
+        return seen;
+      });
+      expect(rows).toEqual(["a", "c", "b", "c", "c", "a", "b", "c"]);
+    }
+    const row = await db.readRow(sql, ["a"]);
+    expect(Object.keys(row!)).toEqual(["id", "picture"]);
+    expect(new Uint8Array(row!.picture as ArrayBuffer)).toEqual(new Uint8Array([1, 2]));
+    expect(row!.picture).toBeInstanceOf(ArrayBuffer);
+  });
+
   it("read-then-write units stay atomic across processes sharing the file (two instances)", async () => {
     const [db] = open as [Database];
     // Separate processes, as instances are: in one process, one client's busy wait would block the other's

@@ -60,6 +60,22 @@ function args(a: InArgs | undefined): unknown {
     : Object.fromEntries(Object.entries(a).map(([k, v]) => [k, bindable(v)]));
 }
 
+/** Keeps one-row statements apart from the same text read with the cursor (no SQL starts with it). */
+const ONE_ROW = "\u0000one-row\u0000";
+
+/**
+ * A single-row read as the cursor gives it: only the columns (the driver adds `_metadata`), and a BLOB as an
+ * ArrayBuffer (the driver gives a Buffer).
+ */
+function asCursorRow(columns: string[], row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of columns) {
+    const v = row[c];
+    out[c] = Buffer.isBuffer(v) ? v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength) : v;
+  }
+  return out;
+}
+
 /** The path of a `file:` URL as the driver opens it. */
 export const filePath = (url: string) => url.replace(/^file:(\/\/(?=\/))?/, "");
 
@@ -77,21 +93,25 @@ export class LocalConnection {
   execute(s: Statement): ResultSet {
     if (this.closed) throw closedError();
     const sql = typeof s === "string" ? s : s.sql;
-    let p = this.cache.get(sql);
+    const oneRow = typeof s !== "string" && "oneRow" in s;
+    // A statement read with the cursor, then with the single-row call, gives the row of the cursor's
+    // arguments, not of the new ones (libsql 0.5.29): the two reads of the same text are two statements.
+    const key = oneRow ? `${ONE_ROW}${sql}` : sql;
+    let p = this.cache.get(key);
     if (!p) {
       const stmt = this.db.prepare(sql);
       // `reader` is a call into the driver each time it is read: asked once.
       const reader = stmt.reader;
       p = { stmt, reader, columns: reader ? stmt.columns().map((c) => c.name) : [] };
       if (this.cache.size >= CACHE) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(sql, p);
+      this.cache.set(key, p);
     }
     const bound = args(typeof s === "string" ? undefined : s.args);
     if (p.reader) {
       let rows: Record<string, unknown>[];
-      if (typeof s !== "string" && "oneRow" in s) {
+      if (oneRow) {
         const row = p.stmt.get(bound);
-        rows = row ? [row] : [];
+        rows = row ? [asCursorRow(p.columns, row)] : [];
       } else rows = p.stmt.all(bound);
       return resultSet(p.columns, rows, rows.length, undefined);
     }
