@@ -73,6 +73,14 @@ export class Checkpointer {
     if (worker) await endWorker(worker);
   }
 
+  /**
+   * A failure after close is not told: the thread, started with the database, may still be opening its
+   * connection when the database closes (and its file is gone), and there is nothing left to checkpoint.
+   */
+  private failed(message: string): void {
+    if (!this.closed) this.onError(message);
+  }
+
   private spawn(): Worker {
     // No flags of the parent's (`--input-type`, `--eval`): they do not apply to a module worker.
     const worker = new Worker(workerUrl(), {
@@ -96,11 +104,11 @@ export class Checkpointer {
         return;
       }
       finished();
-      if (!m.ok && m.error) this.onError(m.error);
+      if (!m.ok && m.error) this.failed(m.error);
     });
     worker.on("error", (e) => {
       finished();
-      this.onError(e.message);
+      this.failed(e.message);
     });
     // A thread that died is started afresh with the next checkpoint due.
     worker.on("exit", () => {

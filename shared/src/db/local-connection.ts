@@ -39,6 +39,12 @@ export type OneRowStatement = { sql: string; args?: InArgs; oneRow: true };
 /** What the database takes: the client's statement, or one marked as returning one row at most. */
 export type Statement = InStatement | OneRowStatement;
 
+interface Prepared {
+  stmt: DriverStatement;
+  reader: boolean;
+  columns: string[];
+}
+
 /** Statements kept prepared at most: the services use a few hundred distinct ones. */
 const CACHE = 2000;
 
@@ -60,9 +66,6 @@ function args(a: InArgs | undefined): unknown {
     : Object.fromEntries(Object.entries(a).map(([k, v]) => [k, bindable(v)]));
 }
 
-/** Keeps one-row statements apart from the same text read with the cursor (no SQL starts with it). */
-const ONE_ROW = "\u0000one-row\u0000";
-
 /**
  * A single-row read as the cursor gives it: only the columns (the driver adds `_metadata`), and a BLOB as an
  * ArrayBuffer (the driver gives a Buffer).
@@ -81,7 +84,13 @@ export const filePath = (url: string) => url.replace(/^file:(\/\/(?=\/))?/, "");
 
 export class LocalConnection {
   private readonly db: DriverConnection;
-  private readonly cache = new Map<string, { stmt: DriverStatement; reader: boolean; columns: string[] }>();
+  private readonly cache = new Map<string, Prepared>();
+  /**
+   * One-row statements, prepared apart from the same text read with the cursor: a statement read with the
+   * cursor, then with the single-row call, gives the row of the cursor's arguments, not of the new ones
+   * (libsql 0.5.29).
+   */
+  private readonly oneRowCache = new Map<string, Prepared>();
   private closed = false;
 
   constructor(path: string, pragmas: readonly string[]) {
@@ -94,17 +103,15 @@ export class LocalConnection {
     if (this.closed) throw closedError();
     const sql = typeof s === "string" ? s : s.sql;
     const oneRow = typeof s !== "string" && "oneRow" in s;
-    // A statement read with the cursor, then with the single-row call, gives the row of the cursor's
-    // arguments, not of the new ones (libsql 0.5.29): the two reads of the same text are two statements.
-    const key = oneRow ? `${ONE_ROW}${sql}` : sql;
-    let p = this.cache.get(key);
+    const cache = oneRow ? this.oneRowCache : this.cache;
+    let p = cache.get(sql);
     if (!p) {
       const stmt = this.db.prepare(sql);
       // `reader` is a call into the driver each time it is read: asked once.
       const reader = stmt.reader;
       p = { stmt, reader, columns: reader ? stmt.columns().map((c) => c.name) : [] };
-      if (this.cache.size >= CACHE) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(key, p);
+      if (cache.size >= CACHE) cache.delete(cache.keys().next().value!);
+      cache.set(sql, p);
     }
     const bound = args(typeof s === "string" ? undefined : s.args);
     if (p.reader) {
@@ -139,6 +146,7 @@ export class LocalConnection {
       // the connection is gone already
     }
     this.cache.clear();
+    this.oneRowCache.clear();
     this.db.close();
   }
 }

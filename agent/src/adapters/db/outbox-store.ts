@@ -62,19 +62,11 @@ export class OutboxStore {
     durable.catch(() => {});
     const stored = this.db.exclusive(async () => {
       const ids = passages.map((p) => p.id);
-      // HikCentral pushes passages one at a time: a lookup by key then, which reads one row at most.
-      const seen =
-        ids.length === 1
-          ? [await this.db.readRow("SELECT id FROM seen_passages WHERE id = ?", ids)].filter(
-              (r) => r !== undefined,
-            )
-          : (
-              await this.db.read(
-                `SELECT id FROM seen_passages WHERE id IN (${ids.map(() => "?").join(",")})`,
-                ids,
-              )
-            ).rows;
-      const known = new Set(seen.map((r) => String(r.id)));
+      const seen = await this.db.read(
+        `SELECT id FROM seen_passages WHERE id IN (${ids.map(() => "?").join(",")})`,
+        ids,
+      );
+      const known = new Set(seen.rows.map((r) => String(r.id)));
       const fresh: Passage[] = [];
       for (const p of passages) {
         if (known.has(p.id)) continue;

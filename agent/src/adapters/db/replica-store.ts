@@ -1,6 +1,6 @@
 import type { Passage } from "@gatehouse/shared";
 import type { Database } from "@gatehouse/shared/db";
-import type { InStatement } from "@libsql/client";
+import type { InStatement, InValue } from "@libsql/client";
 import type { DesiredPerson, PersonChange, ReplicaPerson } from "../../domain/replica.js";
 
 export interface PersonRow {
@@ -83,22 +83,22 @@ export class ReplicaStore {
   }
 
   /** Every replica row in personCode order, read a page at a time (keyset): the replica may be 100,000 rows. */
-  async *all(pageSize = 500): AsyncGenerator<ReplicaPerson> {
+  all(pageSize = 500): AsyncGenerator<ReplicaPerson> {
+    return this.pages("1", [], pageSize);
+  }
+
+  /** The replica rows matching `where`, in personCode order, a page at a time (keyset). */
+  private async *pages(where: string, args: InValue[], pageSize: number): AsyncGenerator<ReplicaPerson> {
     for (let after = ""; ; ) {
-      const page = await this.page(after, pageSize);
-      if (page.length === 0) return;
+      const r = await this.db.read(
+        `SELECT * FROM persons WHERE person_code > ? AND (${where}) ORDER BY person_code LIMIT ?`,
+        [after, ...args, pageSize],
+      );
+      if (r.rows.length === 0) return;
+      const page = r.rows.map((row) => toReplica(row as Record<string, unknown>));
       after = page[page.length - 1]!.personCode;
       yield* page;
     }
-  }
-
-  /** The replica, a page at a time in personCode order (keyset). */
-  async page(after: string, limit: number): Promise<ReplicaPerson[]> {
-    const r = await this.db.read("SELECT * FROM persons WHERE person_code > ? ORDER BY person_code LIMIT ?", [
-      after,
-      limit,
-    ]);
-    return r.rows.map((row) => toReplica(row as Record<string, unknown>));
   }
 
   /** Every access level the replica says the agent granted anyone. */
@@ -166,17 +166,8 @@ export class ReplicaStore {
   }
 
   /** The replica persons reconciliation `run` has not marked seen, a page at a time in personCode order. */
-  async *unseen(run: string, pageSize = 500): AsyncGenerator<ReplicaPerson> {
-    for (let after = ""; ; ) {
-      const r = await this.db.read(
-        `SELECT * FROM persons WHERE person_code > ? AND seen_run IS NOT ? ORDER BY person_code LIMIT ?`,
-        [after, run, pageSize],
-      );
-      if (r.rows.length === 0) return;
-      const page = r.rows.map((row) => toReplica(row as Record<string, unknown>));
-      after = page[page.length - 1]!.personCode;
-      yield* page;
-    }
+  unseen(run: string, pageSize = 500): AsyncGenerator<ReplicaPerson> {
+    return this.pages("seen_run IS NOT ?", [run], pageSize);
   }
 
   async forget(personCode: string): Promise<void> {

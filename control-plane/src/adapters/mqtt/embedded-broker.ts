@@ -79,7 +79,14 @@ export async function startEmbeddedBroker(opts: {
   const acknowledgeReady = () => {
     const now = ready;
     ready = [];
-    for (const tell of now) tell();
+    // One that throws (in aedes, on a connection going away) takes neither the others nor the process with it:
+    // its message stays unacknowledged and comes again.
+    for (const tell of now)
+      try {
+        tell();
+      } catch (e) {
+        opts.log.error({ err: (e as Error).message }, "could not acknowledge an agent message");
+      }
   };
   const acknowledge = (tell: () => void) => {
     if (ready.push(tell) === 1) setImmediate(acknowledgeReady);
