@@ -34,6 +34,8 @@ export interface LoadResult {
     receiptToConsumer: number[];
     /** Sent → the agent's receipt (the simulator's push, and the agent's answer to the one before), ms, sorted. */
     sentToReceipt: number[];
+    /** The agent's receipt → consumer during the warm-up (services just started: code not yet compiled), ms, sorted. */
+    warmUpReceiptToConsumer: number[];
   }>;
 }
 
@@ -97,6 +99,11 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     const e2e: number[] = [];
     const receipt: number[] = [];
     const push: number[] = [];
+    const warmUpReceipt: number[] = [];
+    for (let i = first; i < first + warmUp; i++) {
+      const a = arrived.get(events[i]!)!;
+      warmUpReceipt.push(a.at - a.receivedAt);
+    }
     for (let i = first + warmUp; i < first + n; i++) {
       const a = arrived.get(events[i]!)!;
       e2e.push(a.at - sentAt[i]!);
@@ -109,6 +116,7 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
       endToEnd: e2e.sort((a, b) => a - b),
       receiptToConsumer: receipt.sort((a, b) => a - b),
       sentToReceipt: push.sort((a, b) => a - b),
+      warmUpReceiptToConsumer: warmUpReceipt.sort((a, b) => a - b),
     });
   }
   const cpu = process.cpuUsage(cpuBefore);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { stopChild } from "./stop-child.js";
 
 const cli = fileURLToPath(new URL("../../simulator/dist/cli.js", import.meta.url));
 
@@ -60,11 +61,7 @@ export class SimulatorProcess {
     return Object.values(r.calls).reduce((a, b) => a + b, 0);
   }
 
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const gone = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await gone;
+  stop(): Promise<void> {
+    return stopChild(this.child);
   }
 }
