@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { childNodeArgs } from "@gatehouse/test";
 import { stopChild } from "./stop-child.js";
 
 const demo = fileURLToPath(new URL("../../test/dist/demo.js", import.meta.url));
@@ -33,7 +34,7 @@ export class DemoProcess {
 
   async start(): Promise<DemoReady> {
     const log = createWriteStream(this.logFile, { flags: "a" });
-    const nodeArgs = (process.env.GATEHOUSE_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const nodeArgs = childNodeArgs();
     const child = spawn(
       process.execPath,
       [...nodeArgs, demo, "--http-port", "0", "--mqtt-port", "0", "--data-dir", this.dataDir],
@@ -47,8 +48,8 @@ export class DemoProcess {
         60_000,
       );
       createInterface({ input: child.stdout! }).on("line", (line) => {
-        log.write(`${line}\n`);
-        if (!line.startsWith('{"ready":true')) return;
+        // The ready line carries the admin token: not written to the log.
+        if (!line.startsWith('{"ready":true')) return void log.write(`${line}\n`);
         clearTimeout(timer);
         resolve(JSON.parse(line) as DemoReady);
       });

@@ -88,3 +88,12 @@ export const visitBody = (site: string, i: number) => ({
   validFrom: new Date(Date.now() - 60_000).toISOString(),
   validUntil: new Date(Date.now() + 3600_000).toISOString(),
 });
+
+/** Creates visit `i` at `site` and waits until its access is granted (polled every `pollMs`); gives its body. */
+export async function grantedVisit(api: BenchApi, site: string, i = 0, pollMs = 20): Promise<any> {
+  const r = await api("POST", "/v1/visits", visitBody(site, i));
+  if (r.status !== 201) throw new Error(`visit: ${r.status} ${JSON.stringify(r.body)}`);
+  while ((await api("GET", `/v1/visits/${r.body.id}`)).body.access !== "granted")
+    await new Promise((res) => setTimeout(res, pollMs));
+  return r.body;
+}

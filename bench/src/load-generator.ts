@@ -100,12 +100,12 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     const receipt: number[] = [];
     const push: number[] = [];
     const warmUpReceipt: number[] = [];
-    for (let i = first; i < first + warmUp; i++) {
+    for (let i = first; i < first + n; i++) {
       const a = arrived.get(events[i]!)!;
-      warmUpReceipt.push(a.at - a.receivedAt);
-    }
-    for (let i = first + warmUp; i < first + n; i++) {
-      const a = arrived.get(events[i]!)!;
+      if (i < first + warmUp) {
+        warmUpReceipt.push(a.at - a.receivedAt);
+        continue;
+      }
       e2e.push(a.at - sentAt[i]!);
       receipt.push(a.at - a.receivedAt);
       push.push(a.receivedAt - sentAt[i]!);

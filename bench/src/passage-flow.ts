@@ -16,7 +16,7 @@ import { connectAsync } from "mqtt";
 import pino from "pino";
 import { bareBroker, p } from "./bare-broker.js";
 import { DemoProcess } from "./demo-process.js";
-import { benchAgentEnv, benchApi, benchControlPlane, benchSite, visitBody } from "./fixtures.js";
+import { benchAgentEnv, benchApi, benchControlPlane, benchSite, grantedVisit } from "./fixtures.js";
 import type { LoadPlan, LoadResult } from "./load-generator.js";
 import { cpuSeconds } from "./process-usage.js";
 import { type BenchResult, result } from "./results.js";
@@ -61,15 +61,13 @@ export async function passageLatencyAtRates(rates: number[], seconds: number): P
     join(dir, "agent.log"),
   );
   await agent.start();
-  const visit = await api("POST", "/v1/visits", visitBody("bench", 0));
-  while ((await api("GET", `/v1/visits/${visit.body.id}`)).body.access !== "granted")
-    await new Promise((r) => setTimeout(r, 20));
+  const visit = await grantedVisit(api, "bench");
   const plan: LoadPlan = {
     simulatorUrl: sim.url,
     mqttUrl,
     token,
     site: "bench",
-    personCode: visit.body.personCode,
+    personCode: visit.personCode,
     rates,
     seconds,
     warmUpSeconds: WARM_UP_SECONDS,
@@ -270,9 +268,7 @@ async function demoLoad(rates: number[], seconds: number): Promise<{ load: LoadR
   try {
     const ready = await demo.start();
     const api = benchApi(ready.api, ready.token);
-    const visit = await api("POST", "/v1/visits", visitBody("demo", 0));
-    while ((await api("GET", `/v1/visits/${visit.body.id}`)).body.access !== "granted")
-      await new Promise((r) => setTimeout(r, 20));
+    const visit = await grantedVisit(api, "demo");
     const before = cpuSeconds(demo.pid);
     const started = performance.now();
     const load = await runLoadGenerator(
@@ -281,7 +277,7 @@ async function demoLoad(rates: number[], seconds: number): Promise<{ load: LoadR
         mqttUrl: ready.mqtt,
         token: ready.token,
         site: "demo",
-        personCode: visit.body.personCode,
+        personCode: visit.personCode,
         rates,
         seconds,
         warmUpSeconds: WARM_UP_SECONDS,

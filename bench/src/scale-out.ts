@@ -7,7 +7,14 @@ import { AgentProcess, agentPassage, ControlPlaneProcess, freePort } from "@gate
 import { connectAsync, type MqttClient } from "mqtt";
 import pino from "pino";
 import { p } from "./bare-broker.js";
-import { benchAgentEnv, benchApi, benchControlPlane, benchSite, visitBody } from "./fixtures.js";
+import {
+  benchAgentEnv,
+  benchApi,
+  benchControlPlane,
+  benchSite,
+  grantedVisit,
+  visitBody,
+} from "./fixtures.js";
 import { cpuSeconds, memoryMb } from "./process-usage.js";
 import { type BenchResult, result } from "./results.js";
 import { SimulatorProcess } from "./simulator-process.js";
@@ -189,10 +196,7 @@ export async function manyAgents(agents: number, seconds: number): Promise<Bench
   while (performance.now() - w0 < seconds * 1000) {
     const site = sites[grantLatency.length % sites.length]!.id;
     const t0 = performance.now();
-    const r = await api("POST", "/v1/visits", visitBody(site, grantLatency.length));
-    if (r.status !== 201) throw new Error(`visit: ${r.status} ${JSON.stringify(r.body)}`);
-    while ((await api("GET", `/v1/visits/${r.body.id}`)).body.access !== "granted")
-      await new Promise((res) => setTimeout(res, 2));
+    await grantedVisit(api, site, grantLatency.length, 2);
     grantLatency.push(performance.now() - t0);
     await new Promise((res) => setTimeout(res, 50));
   }

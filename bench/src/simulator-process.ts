@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { childNodeArgs } from "@gatehouse/test";
 import { stopChild } from "./stop-child.js";
 
 const cli = fileURLToPath(new URL("../../simulator/dist/cli.js", import.meta.url));
@@ -19,8 +20,7 @@ export class SimulatorProcess {
 
   async start(): Promise<this> {
     const log = createWriteStream(this.logFile, { flags: "a" });
-    // GATEHOUSE_CHILD_NODE_ARGS profiles it as it does the agent and the control plane.
-    const nodeArgs = (process.env.GATEHOUSE_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const nodeArgs = childNodeArgs();
     const child = spawn(
       process.execPath,
       [...nodeArgs, cli, "--http", "--port", "0", "--terminals", "0", "--time-zone", "Asia/Almaty"],

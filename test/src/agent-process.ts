@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { setPriority } from "node:os";
 import { fileURLToPath } from "node:url";
+import { childNodeArgs } from "./child-node-args.js";
 import { eventually } from "./support.js";
 
 const cli = fileURLToPath(new URL("../../agent/dist/cli.js", import.meta.url));
@@ -29,8 +30,7 @@ export class AgentProcess {
   /** Starts it; resolves once it serves /healthz (on the fixed AGENT_HTTP_PORT). */
   async start(): Promise<void> {
     const log = createWriteStream(this.logFile, { flags: "a" });
-    // GATEHOUSE_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the children of a benchmark.
-    const nodeArgs = (process.env.GATEHOUSE_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const nodeArgs = childNodeArgs();
     const child = spawn(process.execPath, [...nodeArgs, cli, "run"], {
       env: { PATH: process.env.PATH ?? "", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],

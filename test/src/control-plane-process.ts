@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { childNodeArgs } from "./child-node-args.js";
 
 const cli = fileURLToPath(new URL("../../control-plane/dist/cli.js", import.meta.url));
 
@@ -29,8 +30,7 @@ export class ControlPlaneProcess {
   /** Starts it; resolves with its API's URL once it says it has started. */
   async start(): Promise<string> {
     const file = createWriteStream(this.logFile, { flags: "a" });
-    // GATEHOUSE_CHILD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the children of a benchmark.
-    const nodeArgs = (process.env.GATEHOUSE_CHILD_NODE_ARGS ?? "").split(" ").filter(Boolean);
+    const nodeArgs = childNodeArgs();
     const child = spawn(process.execPath, [...nodeArgs, cli, "serve"], {
       env: { PATH: process.env.PATH ?? "", ...this.env },
       stdio: ["ignore", "pipe", "pipe"],

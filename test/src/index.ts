@@ -1,5 +1,6 @@
 export { AgentProcess } from "./agent-process.js";
 export { agentPassage, seedAgentDatabase } from "./agent-seed.js";
+export { childNodeArgs } from "./child-node-args.js";
 export { ControlPlaneProcess } from "./control-plane-process.js";
 export { deployedEnvironment } from "./deployed-environment.js";
 export { FakeControlPlane } from "./fake-control-plane.js";
